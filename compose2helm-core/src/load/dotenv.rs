@@ -1,0 +1,154 @@
+//! `.env` and `env_file` parsing with Docker Compose's rules: `KEY=value`, `export KEY=value`,
+//! single quotes literal, double quotes with escapes, `#` comments after unquoted values
+//! when preceded by a space, `${VAR}` interpolation in unquoted and double-quoted values
+//! against earlier lines and the lookup given. A line `KEY` alone declares the variable
+//! without a value (the process environment supplies it, if set).
+use indexmap::IndexMap;
+
+use super::interpolate::{interpolate_str, Lookup};
+
+/// One parsed line: the value is `None` for a bare `KEY`.
+pub type EnvEntries = IndexMap<String, Option<String>>;
+
+/// Parses a dotenv text. Errors are `(line, message)`.
+pub fn parse_dotenv(text: &str, outer: &dyn Lookup) -> Result<EnvEntries, (u32, String)> {
+    let mut out: EnvEntries = IndexMap::new();
+    let mut lines = text.lines().enumerate().peekable();
+    while let Some((i, raw)) = lines.next() {
+        let lineno = i as u32 + 1;
+        let line = raw.trim_start_matches('\u{feff}').trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").map(str::trim_start).unwrap_or(line);
+        let (key, rest) = match line.find(['=', ':']) {
+            Some(i) if line.as_bytes()[i] == b'=' => (line[..i].trim(), Some(&line[i + 1..])),
+            _ => (line, None),
+        };
+        if key.is_empty() || key.contains(char::is_whitespace) {
+            return Err((lineno, format!("`{}` is not a valid variable name", key)));
+        }
+        let Some(rest) = rest else {
+            out.insert(key.to_string(), None);
+            continue;
+        };
+        let rest = rest.trim_start();
+        let value = if let Some(body) = rest.strip_prefix('\'') {
+            let mut acc = body.to_string();
+            while !acc.contains('\'') {
+                match lines.next() {
+                    Some((_, l)) => {
+                        acc.push('\n');
+                        acc.push_str(l);
+                    }
+                    None => return Err((lineno, format!("unterminated single quote in the value of {key}"))),
+                }
+            }
+            acc[..acc.find('\'').unwrap_or(acc.len())].to_string()
+        } else if let Some(body) = rest.strip_prefix('"') {
+            let mut acc = body.to_string();
+            loop {
+                if let Some(end) = closing_double_quote(&acc) {
+                    acc.truncate(end);
+                    break;
+                }
+                match lines.next() {
+                    Some((_, l)) => {
+                        acc.push('\n');
+                        acc.push_str(l);
+                    }
+                    None => return Err((lineno, format!("unterminated double quote in the value of {key}"))),
+                }
+            }
+            let unescaped = unescape_double(&acc);
+            expand(&unescaped, &out, outer).map_err(|m| (lineno, m))?
+        } else {
+            let v = match rest.find(" #") {
+                Some(i) => &rest[..i],
+                None => rest,
+            };
+            expand(v.trim_end(), &out, outer).map_err(|m| (lineno, m))?
+        };
+        out.insert(key.to_string(), Some(value));
+    }
+    Ok(out)
+}
+
+fn closing_double_quote(s: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return Some(i),
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+fn unescape_double(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('$') => out.push_str("$$"),
+            Some(o) => {
+                out.push('\\');
+                out.push(o);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Earlier lines of the same file win over the outer lookup only when the outer lookup has
+/// nothing; that is compose's order (the process environment comes first).
+fn expand(v: &str, earlier: &EnvEntries, outer: &dyn Lookup) -> Result<String, String> {
+    let lookup = |name: &str| -> Option<String> {
+        outer.get(name).or_else(|| earlier.get(name).cloned().flatten())
+    };
+    let r = interpolate_str(v, &lookup)?;
+    Ok(r.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(s: &str) -> EnvEntries {
+        let none: HashMap<String, String> = HashMap::new();
+        parse_dotenv(s, &none).unwrap_or_default()
+    }
+
+    #[test]
+    fn forms() {
+        let e = parse("# c\nA=1\nexport B = two \nC='x $A y'\nD=\"q\\n$A\"\nE=v # comment\nF\nG=a#b\n");
+        assert_eq!(e["A"].as_deref(), Some("1"));
+        assert_eq!(e["B"].as_deref(), Some("two"));
+        assert_eq!(e["C"].as_deref(), Some("x $A y"));
+        assert_eq!(e["D"].as_deref(), Some("q\n1"));
+        assert_eq!(e["E"].as_deref(), Some("v"));
+        assert_eq!(e["F"], None);
+        assert_eq!(e["G"].as_deref(), Some("a#b"));
+    }
+
+    #[test]
+    fn unterminated_quote_names_the_line() {
+        let none: HashMap<String, String> = HashMap::new();
+        assert_eq!(
+            parse_dotenv("A=1\nB=\"open\n", &none).err(),
+            Some((2, "unterminated double quote in the value of B".to_string()))
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! Reading a compose project the way `docker compose config` does: discovery, `.env`,
+//! interpolation, normalization, `include`, `extends`, merging of several files and
+//! profiles. The result is one merged YAML tree, still with positions, that
+//! [`crate::model`] decodes.
+pub(crate) mod dotenv;
+mod extends;
+pub(crate) mod files;
+mod include;
+pub(crate) mod interpolate;
+mod merge;
+pub(crate) mod normalize;
+mod ports;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ErrorKind, Result, Warnings};
+use crate::source::{normalize as norm_path, Source};
+use crate::yaml::Node;
+use files::display;
+pub(crate) use merge::{merge_service, strip_tags};
+
+/// What to load and with which environment.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Compose files in merge order; empty means discovery in `working_dir`
+    /// (or `COMPOSE_FILE` from `environment`).
+    pub files: Vec<PathBuf>,
+    /// Where relative file names are resolved and discovery happens.
+    pub working_dir: PathBuf,
+    /// `--env-file` files; empty means the project directory's `.env`, if any.
+    pub env_files: Vec<PathBuf>,
+    /// Active compose profiles (`--profile`); `COMPOSE_PROFILES` adds to them.
+    pub profiles: Vec<String>,
+    /// The process environment. It wins over `.env`, as in compose. The library never
+    /// reads the real environment itself: pass `std::env::vars().collect()` for that.
+    pub environment: BTreeMap<String, String>,
+    /// Overrides the project name (`-p`).
+    pub project_name: Option<String>,
+}
+
+/// The merged compose tree and what is needed to decode it.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The merged, interpolated, normalized tree.
+    pub root: Node,
+    /// The project directory (files are resolved against it).
+    pub project_dir: PathBuf,
+    /// The compose files read, as displayed, with their text (for the input hash).
+    pub files: Vec<(String, String)>,
+    /// The interpolation environment (process environment over `.env`).
+    pub env: BTreeMap<String, String>,
+    /// Names of the variables that came from `.env`/`--env-file` files (not the process).
+    pub dotenv_names: Vec<String>,
+    /// Profiles to activate.
+    pub profiles: Vec<String>,
+    /// Project name from `-p` or `COMPOSE_PROJECT_NAME`.
+    pub project_name: Option<String>,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub src: &'a dyn Source,
+    /// The top project directory (all rebased paths are relative to it).
+    pub top_dir: PathBuf,
+    pub env: BTreeMap<String, String>,
+    pub warnings: &'a mut Warnings,
+    pub unset_seen: Vec<String>,
+    pub files: Vec<(String, String)>,
+    /// `include` nesting, to report cycles.
+    pub include_stack: Vec<PathBuf>,
+}
+
+/// Reads the compose files named by `opts` and merges them.
+pub fn load_tree(opts: &LoadOptions, src: &dyn Source, warnings: &mut Warnings) -> Result<Loaded> {
+    let wd = &opts.working_dir;
+    let mut files: Vec<PathBuf> = opts.files.iter().map(|f| wd.join(f)).collect();
+    if files.is_empty() {
+        if let Some(cf) = opts.environment.get("COMPOSE_FILE").filter(|s| !s.is_empty()) {
+            let sep = opts.environment.get("COMPOSE_PATH_SEPARATOR").map_or(":", String::as_str);
+            files = cf.split(sep).filter(|s| !s.is_empty()).map(|f| wd.join(f)).collect();
+        } else {
+            files = files::discover(src, wd)?;
+        }
+    }
+    let files: Vec<PathBuf> = files.iter().map(|f| norm_path(f)).collect();
+    let project_dir = files[0].parent().map(Path::to_path_buf).unwrap_or_default();
+    let (env, dotenv_names) = project_env(src, &project_dir, &opts.env_files.iter().map(|f| wd.join(f)).collect::<Vec<_>>(), &opts.environment)?;
+
+    let mut ctx = Ctx {
+        src,
+        top_dir: project_dir.clone(),
+        env,
+        warnings,
+        unset_seen: Vec::new(),
+        files: Vec::new(),
+        include_stack: Vec::new(),
+    };
+    let mut root: Option<Node> = None;
+    for f in &files {
+        let tree = load_file(&mut ctx, f)?;
+        match &mut root {
+            None => root = Some(tree),
+            Some(r) => merge::merge_files(r, tree),
+        }
+    }
+    let root = strip_tags(root.unwrap_or_else(|| Node::new(crate::yaml::Value::Null, crate::yaml::Mark::none())));
+
+    let mut profiles = opts.profiles.clone();
+    if let Some(p) = ctx.env.get("COMPOSE_PROFILES") {
+        profiles.extend(p.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
+    }
+    let project_name = opts.project_name.clone().or_else(|| opts.environment.get("COMPOSE_PROJECT_NAME").cloned());
+    Ok(Loaded {
+        root,
+        project_dir,
+        files: ctx.files,
+        env: ctx.env,
+        dotenv_names,
+        profiles,
+        project_name,
+    })
+}
+
+/// Reads, parses, interpolates and normalizes one file, then applies its `include` and
+/// `extends`.
+pub(crate) fn load_file(ctx: &mut Ctx<'_>, path: &Path) -> Result<Node> {
+    let name = display(path);
+    let text = files::read_text(ctx.src, path, "the compose file")?;
+    let mut root = files::parse_compose(&text, &name)?;
+    ctx.files.push((name, text));
+    interpolate::interpolate_tree(&mut root, "", &ctx.env, ctx.warnings, &mut ctx.unset_seen)?;
+    let dir = files::relative_to(path.parent().unwrap_or(Path::new("")), &ctx.top_dir);
+    normalize::normalize_file(&mut root, &dir)?;
+    include::apply_includes(ctx, &mut root, path)?;
+    extends::resolve_file(ctx, &mut root, path)?;
+    Ok(root)
+}
+
+/// The interpolation environment: the process environment over the env files.
+fn project_env(
+    src: &dyn Source,
+    project_dir: &Path,
+    env_files: &[PathBuf],
+    process: &BTreeMap<String, String>,
+) -> Result<(BTreeMap<String, String>, Vec<String>)> {
+    let default_env = project_dir.join(".env");
+    let files: Vec<PathBuf> = if env_files.is_empty() {
+        if src.is_file(&default_env) { vec![default_env] } else { Vec::new() }
+    } else {
+        env_files.to_vec()
+    };
+    let mut env = BTreeMap::new();
+    let mut names = Vec::new();
+    for f in files {
+        let text = files::read_text(src, &f, "the env file")?;
+        let outer = |k: &str| process.get(k).cloned().or_else(|| env.get(k).cloned());
+        let entries = dotenv::parse_dotenv(&text, &outer).map_err(|(line, msg)| Error {
+            kind: ErrorKind::Syntax,
+            location: Some(crate::error::Location { file: display(&f), line, column: 1 }),
+            key_path: None,
+            message: msg,
+        })?;
+        for (k, v) in entries {
+            if let Some(v) = v {
+                names.push(k.clone());
+                env.insert(k, v);
+            }
+        }
+    }
+    for (k, v) in process {
+        env.insert(k.clone(), v.clone());
+    }
+    names.retain(|n| !process.contains_key(n));
+    Ok((env, names))
+}

@@ -1,0 +1,12 @@
+//! The YAML layer: a tree whose every node remembers the file, line and column it came
+//! from, so errors found long after parsing (a bad unit in an `extends`-ed file) still
+//! point at the right place. serde_yaml stays behind `print` so it can be swapped.
+mod node;
+mod parse;
+mod print;
+mod scalar;
+
+pub use node::{Map, Mark, Node, Tag, Value};
+pub use parse::parse;
+pub use print::to_yaml_string;
+pub(crate) use scalar::{plain_scalar, quote_if_needed};
