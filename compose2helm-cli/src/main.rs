@@ -1,1 +1,16 @@
-fn main(){}
+//! `compose2helm`: parses arguments, calls compose2helm-core, writes and reports.
+mod cli;
+mod output;
+mod report;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
+        Ok(code) => code,
+        Err(e) => report::error(&e),
+    }
+}

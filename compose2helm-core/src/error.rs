@@ -128,7 +128,7 @@ impl Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Something a user should know about the conversion that did not stop it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Warning {
     /// The compose key path it concerns (may be empty for project-wide notes).
     pub key_path: String,

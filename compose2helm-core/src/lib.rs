@@ -1,5 +1,158 @@
-//! compose2helm-core: turns a Docker Compose project into a Helm chart, in memory.
+//! compose2helm-core turns a Docker Compose project into the Helm chart a Kubernetes
+//! expert would write: files -> compose model -> IR -> policies -> chart tree, all in
+//! memory. The only I/O is reading the project through a [`source::Source`].
+//!
+//! ```
+//! use compose2helm_core::{convert_project, ConvertOptions, source::MemorySource};
+//!
+//! let mut src = MemorySource::new();
+//! src.insert("app/compose.yaml", "services:\n  web:\n    image: nginx:1.27\n    ports: [\"8080:80\"]\n");
+//! let opts = ConvertOptions::new("app");
+//! let chart = convert_project(&opts, &src).expect("converts");
+//! assert_eq!(chart.name, "app");
+//! assert!(chart.files.contains_key("templates/web/deployment.yaml"));
+//! ```
 pub mod error;
 pub mod load;
+pub mod model;
 pub mod source;
 pub mod yaml;
+
+mod convert;
+mod emit;
+mod ir;
+mod names;
+mod policy;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use error::{Error, ErrorKind, Location, Result, Warning};
+pub use load::LoadOptions;
+pub use model::Project;
+
+use error::Warnings;
+use source::Source;
+
+/// Names of the policy file looked up beside the compose file.
+pub const POLICY_FILE_NAMES: &[&str] = &["compose2helm.yaml", "compose2helm.yml"];
+
+/// What to convert and how.
+#[derive(Debug, Clone, Default)]
+pub struct ConvertOptions {
+    /// How to load the compose project.
+    pub load: LoadOptions,
+    /// A policy file; `None` looks for `compose2helm.yaml` in the project directory.
+    pub policy_file: Option<PathBuf>,
+    /// Overrides the chart name.
+    pub chart_name: Option<String>,
+}
+
+impl ConvertOptions {
+    /// Options that discover the compose file in `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        ConvertOptions { load: LoadOptions { working_dir: dir.into(), ..Default::default() }, ..Default::default() }
+    }
+}
+
+/// A generated chart.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// The chart name (its directory name).
+    pub name: String,
+    /// Path inside the chart directory -> content.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// What the user should know (unmapped keys, relaxed security, secrets found).
+    pub warnings: Vec<Warning>,
+}
+
+/// Loads a compose project (`docker compose config` semantics).
+pub fn load_project(opts: &LoadOptions, src: &dyn Source) -> Result<(Project, Vec<Warning>)> {
+    let mut w = Warnings::default();
+    let loaded = load::load_tree(opts, src, &mut w)?;
+    let project = model::build_project(loaded, src, &mut w)?;
+    Ok((project, dedup(w.0)))
+}
+
+fn dedup(mut w: Vec<Warning>) -> Vec<Warning> {
+    let mut seen = std::collections::HashSet::new();
+    w.retain(|x| seen.insert(x.clone()));
+    w
+}
+
+/// Reads the policy: `policy_file`, else `compose2helm.yaml` beside the compose file,
+/// else the compose file's top-level `x-compose2helm`.
+fn read_policy(opts: &ConvertOptions, project: &Project, src: &dyn Source, w: &mut Warnings) -> Result<policy::settings::Settings> {
+    let file = match &opts.policy_file {
+        Some(f) => Some(opts.load.working_dir.join(f)),
+        None => POLICY_FILE_NAMES.iter().map(|n| project.project_dir.join(n)).find(|p| src.is_file(p)),
+    };
+    match file {
+        Some(f) => {
+            let name = load::files::display(&f);
+            let text = load::files::read_text(src, &f, "the policy file")?;
+            let node = yaml::parse(&text, &name)?;
+            if project.extension.is_some() {
+                w.push("x-compose2helm", format!("{name} is used; the compose file's x-compose2helm is ignored"));
+            }
+            let node = (!matches!(node.value, yaml::Value::Null)).then_some(node);
+            policy::settings::read_settings(node.as_ref(), "")
+        }
+        None => policy::settings::read_settings(project.extension.as_ref(), "x-compose2helm"),
+    }
+}
+
+/// Converts a loaded project into a chart.
+pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Result<Chart> {
+    let mut w = Warnings::default();
+    let mut settings = read_policy(opts, project, src, &mut w)?;
+    if let Some(n) = &opts.chart_name {
+        settings.chart_name = Some(n.clone());
+    }
+    let app = convert::build_app(project, &settings, src, &mut w)?;
+    let files = emit::emit(&app)?;
+    Ok(Chart { name: app.chart_name, files, warnings: dedup(w.0) })
+}
+
+/// Loads and converts in one call; warnings of both stages are returned with the chart.
+pub fn convert_project(opts: &ConvertOptions, src: &dyn Source) -> Result<Chart> {
+    let (project, mut warnings) = load_project(&opts.load, src)?;
+    let mut chart = convert(&project, opts, src)?;
+    warnings.append(&mut chart.warnings);
+    chart.warnings = dedup(warnings);
+    Ok(chart)
+}
+
+/// The resolved compose model as YAML, like `docker compose config`. Values of
+/// variables that look secret are masked unless `show_secrets`.
+pub fn config_yaml(project: &Project, show_secrets: bool) -> String {
+    let mut root = project.resolved.clone();
+    if !show_secrets {
+        let c = policy::secrets::Classifier::new(&[]);
+        mask(&mut root, &c, false);
+    }
+    yaml::to_yaml_string(&root)
+}
+
+fn mask(n: &mut yaml::Node, c: &policy::secrets::Classifier, secret: bool) {
+    match &mut n.value {
+        yaml::Value::Map(m) => {
+            for (k, v) in m.iter_mut() {
+                mask(v, c, secret || c.name_is_secret(k));
+            }
+        }
+        yaml::Value::Seq(items) => items.iter_mut().for_each(|i| mask(i, c, secret)),
+        yaml::Value::Str(s) => {
+            let leaks = n.vars.iter().any(|v| c.name_is_secret(v)) || policy::secrets::url_has_password(s);
+            if (secret && !s.is_empty()) || leaks {
+                *s = "********".into();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Where the chart goes by default: `infrastructure/helm/<chart>` beside the compose file.
+pub fn default_output_dir(project_dir: &Path) -> PathBuf {
+    project_dir.join("infrastructure").join("helm")
+}

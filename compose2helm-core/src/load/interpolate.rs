@@ -201,6 +201,7 @@ pub fn interpolate_tree(node: &mut Node, path: &str, lookup: &dyn Lookup, warnin
                 }
             }
             *s = r.value;
+            node.vars = r.referenced;
         }
         Value::Seq(items) => {
             for (i, it) in items.iter_mut().enumerate() {

@@ -76,7 +76,7 @@ fn merge_at(base: &mut Node, over: Node, path: &[&str]) {
             }
         }
         (_, v) => {
-            *base = strip_tags(Node { value: v, mark: over.mark, tag: Tag::None });
+            *base = strip_tags(Node { value: v, mark: over.mark, tag: Tag::None, vars: over.vars });
         }
     }
 }

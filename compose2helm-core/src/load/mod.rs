@@ -18,7 +18,8 @@ use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::source::{normalize as norm_path, Source};
 use crate::yaml::Node;
 use files::display;
-pub(crate) use merge::{merge_service, strip_tags};
+pub(crate) use merge::strip_tags;
+pub(crate) use ports::normalize_port_text;
 
 /// What to load and with which environment.
 #[derive(Debug, Clone, Default)]

@@ -30,6 +30,13 @@ pub fn normalize_port(it: &Node, path: &str, out: &mut Vec<Node>) -> Result<()> 
         Value::Int(_) | Value::Str(_) => it.scalar_text().unwrap_or_default(),
         _ => return Err(Error::at(ErrorKind::Type, mark, path, format!("a port is a string, an integer or a mapping, found {}", it.type_name()))),
     };
+    normalize_port_text(&text, it, path, out)
+}
+
+/// Appends the long-syntax form(s) of a short-syntax port (`it` gives the position).
+pub fn normalize_port_text(text: &str, it: &Node, path: &str, out: &mut Vec<Node>) -> Result<()> {
+    let mark = &it.mark;
+    let text = text.to_string();
     let (spec, proto) = match text.rsplit_once('/') {
         Some((s, p)) => (s.to_string(), p.to_lowercase()),
         None => (text.clone(), "tcp".to_string()),

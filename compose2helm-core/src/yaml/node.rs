@@ -69,12 +69,15 @@ pub struct Node {
     pub mark: Mark,
     /// A compose merge tag, if any.
     pub tag: Tag,
+    /// Variables interpolated into this scalar (so a URL built from `${DB_PASSWORD}` can
+    /// be recognised as secret after interpolation).
+    pub vars: Vec<String>,
 }
 
 impl Node {
     /// A node with no tag.
     pub fn new(value: Value, mark: Mark) -> Self {
-        Node { value, mark, tag: Tag::None }
+        Node { value, mark, tag: Tag::None, vars: Vec::new() }
     }
 
     /// The mapping inside, if this is one.

@@ -177,7 +177,7 @@ impl Builder {
                 }
             }
         }
-        Some(Node { value: Value::Map(map), mark, tag })
+        Some(Node { value: Value::Map(map), mark, tag, vars: Vec::new() })
     }
 }
 
@@ -196,7 +196,7 @@ impl MarkedEventReceiver for Builder {
                 } else {
                     Value::Str(text)
                 };
-                self.push_node(Node { value, mark, tag: t }, anchor);
+                self.push_node(Node { value, mark, tag: t, vars: Vec::new() }, anchor);
             }
             Event::Alias(id) => match self.anchors.get(&id) {
                 Some(n) => {
@@ -217,7 +217,7 @@ impl MarkedEventReceiver for Builder {
             }),
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { items, mark, anchor, tag }) = self.stack.pop() {
-                    self.push_node(Node { value: Value::Seq(items), mark, tag }, anchor);
+                    self.push_node(Node { value: Value::Seq(items), mark, tag, vars: Vec::new() }, anchor);
                 }
             }
             Event::MappingEnd => {

@@ -1,0 +1,234 @@
+//! A commented YAML document, built in order and written by hand: values.yaml is read by
+//! people, so every key carries a comment and the layout is what a person would write.
+use serde::Serialize;
+
+use crate::yaml::quote_if_needed;
+
+/// A YAML value with comments on mapping entries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum V {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Seq(Vec<V>),
+    Map(Vec<Entry>),
+}
+
+/// A mapping entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub key: String,
+    pub comment: Option<String>,
+    pub value: V,
+}
+
+impl V {
+    /// An empty mapping.
+    pub fn map() -> V {
+        V::Map(Vec::new())
+    }
+
+    /// A string value.
+    pub fn s(s: impl Into<String>) -> V {
+        V::Str(s.into())
+    }
+
+    /// Adds an entry with a comment (builder style).
+    pub fn with(mut self, key: &str, comment: &str, value: V) -> V {
+        self.set(key, Some(comment), value);
+        self
+    }
+
+    /// Adds an entry without a comment (for maps of data, e.g. env).
+    pub fn plain(mut self, key: &str, value: V) -> V {
+        self.set(key, None, value);
+        self
+    }
+
+    /// Sets an entry, replacing an existing one with the same key.
+    pub fn set(&mut self, key: &str, comment: Option<&str>, value: V) {
+        if let V::Map(entries) = self {
+            let e = Entry { key: key.to_string(), comment: comment.map(String::from), value };
+            match entries.iter_mut().find(|x| x.key == key) {
+                Some(x) => *x = e,
+                None => entries.push(e),
+            }
+        }
+    }
+
+    /// The entry at `key`.
+    pub fn get(&self, key: &str) -> Option<&V> {
+        match self {
+            V::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
+            _ => None,
+        }
+    }
+
+    /// Sets the value at a path of keys, creating mappings on the way.
+    pub fn set_path(&mut self, path: &[&str], value: V) {
+        let V::Map(entries) = self else { return };
+        let Some((first, rest)) = path.split_first() else { return };
+        if rest.is_empty() {
+            self.set(first, None, value);
+            return;
+        }
+        if !entries.iter().any(|e| e.key == *first) {
+            entries.push(Entry { key: first.to_string(), comment: None, value: V::map() });
+        }
+        if let Some(e) = entries.iter_mut().find(|e| e.key == *first) {
+            if !matches!(e.value, V::Map(_)) {
+                e.value = V::map();
+            }
+            e.value.set_path(rest, value);
+        }
+    }
+
+    /// Deep-merges `other` into `self` (other wins; mappings merge).
+    pub fn merge(&mut self, other: V) {
+        match (self, other) {
+            (V::Map(a), V::Map(b)) => {
+                for e in b {
+                    match a.iter_mut().find(|x| x.key == e.key) {
+                        Some(x) => x.value.merge(e.value),
+                        None => a.push(e),
+                    }
+                }
+            }
+            (s, o) => *s = o,
+        }
+    }
+
+    fn is_empty_collection(&self) -> bool {
+        matches!(self, V::Map(e) if e.is_empty()) || matches!(self, V::Seq(s) if s.is_empty())
+    }
+}
+
+fn scalar(v: &V) -> Option<String> {
+    Some(match v {
+        V::Null => "null".into(),
+        V::Bool(b) => b.to_string(),
+        V::Int(i) => i.to_string(),
+        V::Str(s) => quote_if_needed(s),
+        V::Map(e) if e.is_empty() => "{}".into(),
+        V::Seq(s) if s.is_empty() => "[]".into(),
+        _ => return None,
+    })
+}
+
+/// Writes a mapping as a YAML document.
+pub fn write(v: &V) -> String {
+    let mut out = String::new();
+    if let V::Map(entries) = v {
+        write_entries(entries, 0, &mut out, true);
+    }
+    out
+}
+
+fn comment_lines(c: &str, indent: usize, out: &mut String) {
+    for line in c.lines() {
+        out.push_str(&" ".repeat(indent));
+        if line.is_empty() {
+            out.push_str("#\n");
+        } else {
+            out.push_str("# ");
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+}
+
+fn write_entries(entries: &[Entry], indent: usize, out: &mut String, top: bool) {
+    for (i, e) in entries.iter().enumerate() {
+        if top && i > 0 && (matches!(e.value, V::Map(ref m) if !m.is_empty()) || e.comment.is_some()) {
+            out.push('\n');
+        }
+        if let Some(c) = &e.comment {
+            comment_lines(c, indent, out);
+        }
+        write_entry(&e.key, &e.value, indent, out);
+    }
+}
+
+fn write_entry(key: &str, v: &V, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    let k = quote_if_needed(key);
+    match scalar(v) {
+        Some(s) => out.push_str(&format!("{pad}{k}: {s}\n")),
+        None => {
+            out.push_str(&format!("{pad}{k}:\n"));
+            match v {
+                V::Map(entries) => write_entries(entries, indent + 2, out, false),
+                V::Seq(items) => write_seq(items, indent + 2, out),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn write_seq(items: &[V], indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    for it in items {
+        match it {
+            V::Map(entries) if !entries.is_empty() => {
+                let mut first = true;
+                for e in entries {
+                    if let Some(c) = &e.comment {
+                        comment_lines(c, indent + 2, out);
+                    }
+                    let mut line = String::new();
+                    write_entry(&e.key, &e.value, indent + 2, &mut line);
+                    if first {
+                        line.replace_range(indent..indent + 2, "- ");
+                        first = false;
+                    }
+                    out.push_str(&line);
+                }
+            }
+            V::Seq(inner) if !inner.is_empty() => {
+                out.push_str(&format!("{pad}-\n"));
+                write_seq(inner, indent + 2, out);
+            }
+            other => out.push_str(&format!("{pad}- {}\n", scalar(other).unwrap_or_default())),
+        }
+    }
+}
+
+/// Converts a YAML node (settings from compose) into a value.
+pub fn from_node(n: &crate::yaml::Node) -> V {
+    use crate::yaml::Value;
+    match &n.value {
+        Value::Null => V::Null,
+        Value::Bool(b) => V::Bool(*b),
+        Value::Int(i) => V::Int(*i),
+        Value::Float(_) | Value::Str(_) => V::Str(n.scalar_text().unwrap_or_default()),
+        Value::Seq(items) => V::Seq(items.iter().map(from_node).collect()),
+        Value::Map(m) => V::Map(m.iter().map(|(k, v)| Entry { key: k.clone(), comment: None, value: from_node(v) }).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_commented_yaml() {
+        let v = V::map()
+            .with("a", "The a.", V::Int(1))
+            .with("b", "Nested.", V::map().with("c", "C.", V::s("80")).plain("d", V::Seq(vec![])))
+            .with("e", "List of maps.", V::Seq(vec![V::map().plain("name", V::s("x")).plain("port", V::Int(2))]))
+            .with("f", "Scalars.", V::Seq(vec![V::s("yes"), V::Bool(true)]));
+        assert_eq!(
+            write(&v),
+            "# The a.\na: 1\n\n# Nested.\nb:\n  # C.\n  c: \"80\"\n  d: []\n\n# List of maps.\ne:\n  - name: x\n    port: 2\n\n# Scalars.\nf:\n  - \"yes\"\n  - true\n"
+        );
+    }
+
+    #[test]
+    fn merge_and_paths() {
+        let mut a = V::map().plain("x", V::map().plain("y", V::Int(1)).plain("z", V::Int(2)));
+        a.merge(V::map().plain("x", V::map().plain("y", V::Int(3))));
+        a.set_path(&["w", "v"], V::Bool(true));
+        assert_eq!(write(&a), "x:\n  y: 3\n  z: 2\nw:\n  v: true\n");
+    }
+}

@@ -1,0 +1,301 @@
+//! values.yaml: one commented block per service, in compose order, plus the chart-wide
+//! settings. Every key a template reads is here, so `helm lint --strict` holds.
+use super::doc::V;
+use crate::ir::{App, Kind, MountKind, Probe, ProbeHandler, Workload};
+
+fn strs(v: &[String]) -> V {
+    V::Seq(v.iter().map(|s| V::s(s.clone())).collect())
+}
+
+/// IntOrString fields: a number stays a number ("1" would be read as an invalid percentage).
+fn int_or_str(s: &str) -> V {
+    s.parse::<i64>().map_or_else(|_| V::s(s), V::Int)
+}
+
+fn int(i: u64) -> V {
+    V::Int(i as i64)
+}
+
+fn probe(p: &Option<Probe>) -> V {
+    let Some(p) = p else { return V::map() };
+    let handler = match &p.handler {
+        ProbeHandler::Exec(cmd) => V::map().plain("exec", V::map().plain("command", strs(cmd))),
+        ProbeHandler::HttpGet { path, port, scheme } => V::map().plain(
+            "httpGet",
+            V::map().plain("path", V::s(path.clone())).plain("port", int(u64::from(*port))).plain("scheme", V::s(scheme.clone())),
+        ),
+        ProbeHandler::TcpSocket { port } => V::map().plain("tcpSocket", V::map().plain("port", int(u64::from(*port)))),
+    };
+    let mut v = handler;
+    if p.initial_delay_seconds > 0 {
+        v = v.plain("initialDelaySeconds", int(p.initial_delay_seconds));
+    }
+    v.plain("periodSeconds", int(p.period_seconds))
+        .plain("timeoutSeconds", int(p.timeout_seconds))
+        .plain("failureThreshold", int(p.failure_threshold))
+        .plain("successThreshold", int(p.success_threshold))
+}
+
+fn resources(w: &Workload) -> V {
+    let r = &w.resources;
+    let mut req = V::map();
+    if let Some(c) = &r.requests_cpu {
+        req = req.plain("cpu", V::s(c.clone()));
+    }
+    if let Some(m) = &r.requests_memory {
+        req = req.plain("memory", V::s(m.clone()));
+    }
+    let mut lim = V::map();
+    if let Some(c) = &r.limits_cpu {
+        lim = lim.plain("cpu", V::s(c.clone()));
+    }
+    if let Some(m) = &r.limits_memory {
+        lim = lim.plain("memory", V::s(m.clone()));
+    }
+    V::map().plain("requests", req).plain("limits", lim)
+}
+
+fn security(w: &Workload) -> (V, V) {
+    let p = &w.pod_security;
+    let mut pod = V::map().plain("runAsNonRoot", V::Bool(p.run_as_non_root));
+    if let Some(u) = p.run_as_user {
+        pod = pod.plain("runAsUser", V::Int(u));
+    }
+    if let Some(g) = p.run_as_group {
+        pod = pod.plain("runAsGroup", V::Int(g));
+    }
+    if let Some(g) = p.fs_group {
+        pod = pod.plain("fsGroup", V::Int(g));
+    }
+    if !p.supplemental_groups.is_empty() {
+        pod = pod.plain("supplementalGroups", V::Seq(p.supplemental_groups.iter().map(|g| V::Int(*g)).collect()));
+    }
+    if p.seccomp_runtime_default {
+        pod = pod.plain("seccompProfile", V::map().plain("type", V::s("RuntimeDefault")));
+    }
+    let c = &w.security;
+    let mut caps = V::map().plain("drop", strs(&c.capabilities_drop));
+    if !c.capabilities_add.is_empty() {
+        caps = caps.plain("add", strs(&c.capabilities_add));
+    }
+    let mut ctr = V::map().plain("allowPrivilegeEscalation", V::Bool(c.allow_privilege_escalation));
+    if c.privileged {
+        ctr = ctr.plain("privileged", V::Bool(true));
+    }
+    ctr = ctr.plain("readOnlyRootFilesystem", V::Bool(c.read_only_root_filesystem)).plain("capabilities", caps);
+    (pod, ctr)
+}
+
+fn service_block(w: &Workload) -> V {
+    let mut v = V::map();
+    v.set("enabled", Some("Set to true to deploy this service."), V::Bool(true));
+    v.set(
+        "image",
+        Some("Container image. global.imageRegistry, when set, replaces the registry."),
+        V::map()
+            .with("registry", "Registry host.", V::s(w.image.registry.clone()))
+            .with("repository", "Repository in the registry.", V::s(w.image.repository.clone()))
+            .with("tag", "Tag; ignored when digest is set.", V::s(w.image.tag.clone()))
+            .with("digest", "Digest (sha256:...) to pin the exact image.", V::s(w.image.digest.clone()))
+            .with("pullPolicy", "Always, IfNotPresent or Never.", V::s(w.image.pull_policy.clone())),
+    );
+    v.set("imagePullSecrets", Some("Extra pull Secrets for this service (names)."), strs(&w.pull_secrets));
+    if matches!(w.kind, Kind::Deployment | Kind::StatefulSet) {
+        v.set("replicaCount", Some("Pods to run when autoscaling is off (compose deploy.replicas)."), int(w.replicas));
+    }
+    v.set("command", Some("Overrides the image ENTRYPOINT (compose entrypoint)."), strs(&w.command));
+    v.set("args", Some("Overrides the image CMD (compose command)."), strs(&w.args));
+    let mut env = V::map();
+    for (k, val) in &w.env {
+        env = env.plain(k, V::s(val.clone()));
+    }
+    v.set("env", Some("Plain environment variables (compose environment and env_file, secrets excluded)."), env);
+    let mut keys = V::map();
+    for s in &w.secret_env {
+        keys = keys.plain(&s.name, V::s(s.remote_key.clone()));
+    }
+    v.set(
+        "secretEnv",
+        Some("Secret environment variables: read from a Secret, never written here."),
+        V::map()
+            .with("existingSecret", "Secret holding them; empty means <release>-<chart>-<service>-env, created by secrets.provider.", V::s(""))
+            .with("keys", "Variable name -> key in the remote store (Key Vault secret name) for externalSecrets.", keys),
+    );
+    let ports: Vec<V> = w.ports.iter().map(|p| V::map().plain("name", V::s(p.name.clone())).plain("containerPort", int(u64::from(p.port))).plain("protocol", V::s(p.protocol.clone()))).collect();
+    v.set("containerPorts", Some("Ports the container listens on (compose ports and expose)."), V::Seq(ports));
+    let sports: Vec<V> = w
+        .service_ports
+        .iter()
+        .map(|p| {
+            let mut m = V::map().plain("name", V::s(p.name.clone())).plain("port", int(u64::from(p.port))).plain("targetPort", V::s(p.target_port.clone())).plain("protocol", V::s(p.protocol.clone()));
+            if let Some(a) = &p.app_protocol {
+                m = m.plain("appProtocol", V::s(a.clone()));
+            }
+            m
+        })
+        .collect();
+    v.set(
+        "service",
+        Some("The Service other services reach this one through."),
+        V::map()
+            .with("enabled", "Create the Service.", V::Bool(!w.service_ports.is_empty()))
+            .with("name", "DNS name inside the namespace; the compose service name, so URLs such as http://<name>:<port> keep working.", V::s(w.name.clone()))
+            .with("type", "ClusterIP, NodePort or LoadBalancer.", V::s("ClusterIP"))
+            .with("headless", "A headless Service (clusterIP: None).", V::Bool(false))
+            .with("annotations", "Annotations of the Service.", V::map())
+            .with("ports", "Ports of the Service (compose ports and expose, on the container port).", V::Seq(sports)),
+    );
+    v.set("resources", Some("CPU/memory requests and limits (compose deploy.resources, else the policy's defaults)."), resources(w));
+    if !matches!(w.kind, Kind::Job | Kind::CronJob) {
+        v.set("livenessProbe", Some("Restarts the container when it fails (compose healthcheck, twice as tolerant as readiness)."), probe(&w.liveness));
+        v.set("readinessProbe", Some("Takes the pod out of the Service while it fails (compose healthcheck)."), probe(&w.readiness));
+        v.set("startupProbe", Some("Holds the other probes off while the service starts (compose healthcheck.start_period)."), probe(&w.startup));
+    }
+    let mut pers = V::map();
+    for m in &w.mounts {
+        if let MountKind::Pvc { volume } = &m.kind {
+            pers = pers.plain(
+                &m.volume_name,
+                V::map()
+                    .plain("volume", V::s(volume.clone()))
+                    .plain("mountPath", V::s(m.mount_path.clone()))
+                    .plain("subPath", V::s(m.sub_path.clone().unwrap_or_default()))
+                    .plain("readOnly", V::Bool(m.read_only)),
+            );
+        }
+    }
+    v.set("persistence", Some("Where the named volumes (see volumes:) are mounted."), pers);
+    let (pod, ctr) = security(w);
+    v.set("podAnnotations", Some("Annotations of the pods (compose labels)."), {
+        let mut a = V::map();
+        for (k, val) in &w.pod_annotations {
+            a = a.plain(k, V::s(val.clone()));
+        }
+        a
+    });
+    v.set("podLabels", Some("Extra labels of the pods."), V::map());
+    v.set("podSecurityContext", Some("Pod security context (Pod Security Standards restricted unless compose asks otherwise)."), pod);
+    v.set("securityContext", Some("Container security context."), ctr);
+    let mut ns = V::map();
+    for (k, val) in &w.node_selector {
+        ns = ns.plain(k, V::s(val.clone()));
+    }
+    v.set("nodeSelector", Some("Node labels the pods must run on (x-compose2helm nodePool, deploy.placement)."), ns);
+    let tol: Vec<V> = w.tolerations.iter().map(|t| V::map().plain("key", V::s(t.key.clone())).plain("operator", V::s(t.operator.clone())).plain("value", V::s(t.value.clone())).plain("effect", V::s(t.effect.clone()))).collect();
+    v.set("tolerations", Some("Taints the pods tolerate."), V::Seq(tol));
+    v.set("affinity", Some("Pod affinity and anti-affinity."), V::map());
+    v.set(
+        "terminationGracePeriodSeconds",
+        Some("Seconds between SIGTERM and SIGKILL (compose stop_grace_period; Kubernetes' default 30)."),
+        int(w.termination_grace_seconds.unwrap_or(30)),
+    );
+    let ha: Vec<V> = w.host_aliases.iter().map(|(ip, hs)| V::map().plain("ip", V::s(ip.clone())).plain("hostnames", strs(hs))).collect();
+    v.set("hostAliases", Some("Extra /etc/hosts entries (compose extra_hosts)."), V::Seq(ha));
+    v.set("hostname", Some("Pod hostname (compose hostname)."), V::s(w.hostname.clone().unwrap_or_default()));
+    v.set("workingDir", Some("Working directory (compose working_dir)."), V::s(w.working_dir.clone().unwrap_or_default()));
+    v.set(
+        "serviceAccount",
+        Some("The service's own ServiceAccount."),
+        V::map()
+            .with("annotations", "Annotations (e.g. azure.workload.identity/client-id).", V::map())
+            .with("automountToken", "Mount an API token into the pods (off: the services do not call the Kubernetes API).", V::Bool(false)),
+    );
+    match w.kind {
+        Kind::Deployment | Kind::StatefulSet => {
+            let strategy = if w.recreate {
+                V::map().plain("type", V::s("Recreate"))
+            } else if let Some((s, u)) = &w.rolling {
+                V::map().plain("type", V::s("RollingUpdate")).plain("rollingUpdate", V::map().plain("maxSurge", int_or_str(s)).plain("maxUnavailable", int_or_str(u)))
+            } else {
+                V::map()
+            };
+            if w.kind == Kind::Deployment {
+                v.set("strategy", Some("Update strategy (compose deploy.update_config; Recreate when a ReadWriteOnce volume is mounted)."), strategy);
+            }
+            let a = w.autoscaling.clone();
+            v.set(
+                "autoscaling",
+                Some("HorizontalPodAutoscaler (autoscaling/v2); replicaCount is ignored while it is on."),
+                V::map()
+                    .with("enabled", "Create the HPA.", V::Bool(a.as_ref().is_some_and(|a| a.enabled)))
+                    .with("minReplicas", "Lowest number of pods.", int(a.as_ref().map_or(w.replicas.max(1), |a| a.min_replicas)))
+                    .with("maxReplicas", "Highest number of pods.", int(a.as_ref().map_or(w.replicas.max(1) * 3, |a| a.max_replicas)))
+                    .with("targetCPUUtilizationPercentage", "Average CPU use, in % of requests, to scale at (0: not used).", int(a.as_ref().and_then(|a| a.cpu).unwrap_or(0)))
+                    .with("targetMemoryUtilizationPercentage", "Average memory use, in % of requests, to scale at (0: not used).", int(a.as_ref().and_then(|a| a.memory).unwrap_or(0)))
+                    .with("scaleDownStabilizationSeconds", "Wait this long before removing pods.", int(a.as_ref().map_or(300, |a| a.scale_down_stabilization_seconds))),
+            );
+            let pdb = w.pdb.clone();
+            v.set(
+                "pdb",
+                Some("PodDisruptionBudget; only created while 2 or more pods run."),
+                V::map()
+                    .with("enabled", "Create the PDB.", V::Bool(pdb.as_ref().is_some_and(|p| p.enabled)))
+                    .with("maxUnavailable", "Pods that may be down during voluntary disruptions.", V::Int(1)),
+            );
+        }
+        Kind::CronJob | Kind::Job => {
+            if let Some(c) = &w.cron {
+                v.set("schedule", Some("Cron schedule (x-compose2helm schedule)."), V::s(c.schedule.clone()));
+                v.set("timeZone", Some("Time zone of the schedule (IANA name); empty means the controller's (UTC on AKS)."), V::s(c.time_zone.clone().unwrap_or_default()));
+                v.set("suspend", Some("Pause the schedule."), V::Bool(false));
+                v.set("concurrencyPolicy", Some("Forbid skips a run while the previous one is still running."), V::s(c.concurrency_policy.clone()));
+                v.set("successfulJobsHistoryLimit", Some("Finished Jobs to keep."), int(c.successful_history));
+                v.set("failedJobsHistoryLimit", Some("Failed Jobs to keep."), int(c.failed_history));
+                v.set("startingDeadlineSeconds", Some("A run missed by more than this is skipped."), int(c.starting_deadline_seconds));
+            }
+            if let Some(j) = &w.job {
+                v.set("backoffLimit", Some("Retries before the Job is marked failed."), int(j.backoff_limit));
+                v.set("activeDeadlineSeconds", Some("Kill the Job after this many seconds (0: no limit)."), int(j.active_deadline_seconds.unwrap_or(0)));
+                v.set("ttlSecondsAfterFinished", Some("Delete the finished Job after this many seconds (0: keep)."), int(j.ttl_seconds_after_finished.unwrap_or(0)));
+            }
+            v.set("restartPolicy", Some("OnFailure retries in the same pod; Never starts a new pod (compose restart)."), V::s(w.restart_policy.clone().unwrap_or_else(|| "OnFailure".into())));
+        }
+        Kind::DaemonSet => {}
+    }
+    v
+}
+
+/// The whole values.yaml.
+pub fn values(app: &App) -> V {
+    let mut v = V::map();
+    v.set(
+        "global",
+        Some("Settings shared by every service."),
+        V::map()
+            .with("imageRegistry", "Registry that replaces every image's registry (e.g. myregistry.azurecr.io); empty keeps each image's own.", V::s(app.registry.clone()))
+            .with("imagePullSecrets", "Names of dockerconfigjson Secrets used to pull every image.", V::Seq(vec![])),
+    );
+    v.set("nameOverride", Some("Replaces the chart name in object names."), V::s(""));
+    v.set("fullnameOverride", Some("Replaces <release>-<chart> in object names."), V::s(""));
+    v.set("commonLabels", Some("Labels added to every object."), V::map());
+    let mut vols = V::map();
+    for vol in &app.volumes {
+        vols = vols.with(
+            &vol.key,
+            &format!("compose volume `{}` (mounted by {}).", vol.compose_name, vol.used_by.join(", ")),
+            V::map()
+                .with("enabled", "Use a PersistentVolumeClaim; false mounts an emptyDir (data lost with the pod).", V::Bool(true))
+                .with("existingClaim", "Use this existing claim instead of creating one.", V::s(""))
+                .with("size", "Requested size.", V::s(vol.size.clone()))
+                .with("storageClass", "StorageClass; empty uses the cluster default (managed-csi on AKS).", V::s(vol.storage_class.clone()))
+                .with("accessModes", "ReadWriteOnce, or ReadWriteMany when pods on several nodes share it.", strs(&vol.access_modes)),
+        );
+    }
+    v.set("volumes", Some("PersistentVolumeClaims, one per compose named volume."), vols);
+    let mut fs = V::map();
+    for s in &app.file_secrets {
+        fs = fs.with(
+            &s.key,
+            &format!("compose secret `{}`.", s.compose_name),
+            V::map()
+                .with("existingSecret", "Secret holding it (key: the file name); empty means <release>-<chart>-<name>, created by secrets.provider.", V::s(""))
+                .with("remoteKey", "Key in the remote store (externalSecrets).", V::s(s.remote_key.clone())),
+        );
+    }
+    v.set("fileSecrets", Some("Secrets mounted as files (compose secrets); their content is never in the chart."), fs);
+    for w in &app.workloads {
+        let title = format!("compose service `{}`: {}.", w.compose_name, w.kind.name());
+        v.set(&w.key, Some(&title), service_block(w));
+    }
+    v
+}

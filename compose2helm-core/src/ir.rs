@@ -1,0 +1,319 @@
+//! The chart before it is written: one [`Workload`] per deployed service with every
+//! decision made (names, ports, mounts, probes, resources, security). Policies refine it;
+//! emitters only serialize it.
+use indexmap::IndexMap;
+use serde::Serialize;
+
+/// The whole application.
+#[derive(Debug, Clone, Serialize)]
+pub struct App {
+    /// Chart name (DNS-1123).
+    pub chart_name: String,
+    /// Chart version.
+    pub chart_version: String,
+    /// Application version.
+    pub app_version: String,
+    /// Chart description.
+    pub description: String,
+    /// Hash of the compose input.
+    pub input_hash: String,
+    /// Workloads in compose order.
+    pub workloads: Vec<Workload>,
+    /// PersistentVolumeClaims, one per named volume in use.
+    pub volumes: Vec<Volume>,
+    /// Files shipped in the chart under `files/` and served by ConfigMaps.
+    pub files: Vec<ChartFile>,
+    /// Secrets mounted as files (compose `secrets:`).
+    pub file_secrets: Vec<FileSecret>,
+    /// Environments (dev, staging, production, ...) with their overrides.
+    pub environments: Vec<Environment>,
+    /// Global image registry override (policy `registry`).
+    pub registry: String,
+    /// Services that run outside the cluster (managed databases).
+    pub externals: Vec<ExternalService>,
+}
+
+/// A managed service: no workload, but its name keeps resolving.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExternalService {
+    pub compose_name: String,
+    pub name: String,
+    pub key: String,
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+/// What Kubernetes object runs the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    CronJob,
+    Job,
+}
+
+impl Kind {
+    /// Kubernetes kind name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Deployment => "Deployment",
+            Kind::StatefulSet => "StatefulSet",
+            Kind::DaemonSet => "DaemonSet",
+            Kind::CronJob => "CronJob",
+            Kind::Job => "Job",
+        }
+    }
+}
+
+/// One deployed compose service.
+#[derive(Debug, Clone, Serialize)]
+pub struct Workload {
+    /// The compose service name.
+    pub compose_name: String,
+    /// DNS-1123 name (used for object names and the Service host name).
+    pub name: String,
+    /// camelCase key in values.yaml.
+    pub key: String,
+    pub kind: Kind,
+    pub image: Image,
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+    /// Plain environment variables (never secret values).
+    pub env: IndexMap<String, String>,
+    /// Names of variables read from the service's Secret.
+    pub secret_env: Vec<SecretVar>,
+    pub ports: Vec<ContainerPort>,
+    /// A ClusterIP Service named after the compose service, when it listens.
+    pub service_ports: Vec<ServicePort>,
+    pub mounts: Vec<MountPoint>,
+    pub liveness: Option<Probe>,
+    pub readiness: Option<Probe>,
+    pub startup: Option<Probe>,
+    pub resources: Resources,
+    pub replicas: u64,
+    /// `(maxSurge, maxUnavailable)` for RollingUpdate.
+    pub rolling: Option<(String, String)>,
+    /// Replace pods instead of rolling (a ReadWriteOnce volume cannot be attached twice).
+    pub recreate: bool,
+    /// `imagePullSecrets` names (kompose.image-pull-secret).
+    pub pull_secrets: Vec<String>,
+    pub termination_grace_seconds: Option<u64>,
+    pub pod_security: PodSecurity,
+    pub security: ContainerSecurity,
+    /// (ip, hostnames).
+    pub host_aliases: Vec<(String, Vec<String>)>,
+    pub hostname: Option<String>,
+    pub working_dir: Option<String>,
+    pub stdin: bool,
+    pub tty: bool,
+    pub labels: IndexMap<String, String>,
+    pub pod_annotations: IndexMap<String, String>,
+    pub node_selector: IndexMap<String, String>,
+    pub tolerations: Vec<Toleration>,
+    /// Pod restart policy (jobs only: OnFailure or Never).
+    pub restart_policy: Option<String>,
+    pub cron: Option<Cron>,
+    pub job: Option<JobSpec>,
+    pub autoscaling: Option<Autoscaling>,
+    pub pdb: Option<Pdb>,
+    /// Services this one talks to (depends_on, links): used for network policy and docs.
+    pub talks_to: Vec<String>,
+    /// Compose networks the service is on.
+    pub networks: Vec<String>,
+}
+
+/// Image reference split for values.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Image {
+    pub registry: String,
+    pub repository: String,
+    pub tag: String,
+    pub digest: String,
+    pub pull_policy: String,
+}
+
+/// A variable taken from a Secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretVar {
+    pub name: String,
+    /// Key in the remote store (External Secrets).
+    pub remote_key: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainerPort {
+    pub name: String,
+    pub port: u16,
+    pub protocol: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServicePort {
+    pub name: String,
+    pub port: u16,
+    pub target_port: String,
+    pub protocol: String,
+    pub app_protocol: Option<String>,
+}
+
+/// Where a mount comes from.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum MountKind {
+    /// The PVC of a named volume (values key).
+    Pvc { volume: String },
+    /// One file of the service's ConfigMap.
+    ConfigFile { configmap: String, key: String },
+    /// A whole ConfigMap as a directory.
+    ConfigDir { configmap: String },
+    /// Scratch space.
+    EmptyDir { memory: bool, size: Option<String> },
+    /// One key of a Secret (compose `secrets:`), values key of the secret.
+    SecretFile { secret: String, key: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MountPoint {
+    /// Volume name in the pod spec (DNS-1123, unique in the pod).
+    pub volume_name: String,
+    pub mount_path: String,
+    pub sub_path: Option<String>,
+    pub read_only: bool,
+    pub kind: MountKind,
+}
+
+/// A probe as Kubernetes spells it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Probe {
+    pub handler: ProbeHandler,
+    pub initial_delay_seconds: u64,
+    pub period_seconds: u64,
+    pub timeout_seconds: u64,
+    pub failure_threshold: u64,
+    pub success_threshold: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub enum ProbeHandler {
+    Exec(Vec<String>),
+    HttpGet { path: String, port: u16, scheme: String },
+    TcpSocket { port: u16 },
+}
+
+/// Requests and limits as Kubernetes quantities.
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+pub struct Resources {
+    pub requests_cpu: Option<String>,
+    pub requests_memory: Option<String>,
+    pub limits_cpu: Option<String>,
+    pub limits_memory: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct PodSecurity {
+    pub run_as_non_root: bool,
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub fs_group: Option<i64>,
+    pub supplemental_groups: Vec<i64>,
+    pub seccomp_runtime_default: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ContainerSecurity {
+    pub allow_privilege_escalation: bool,
+    pub privileged: bool,
+    pub read_only_root_filesystem: bool,
+    pub capabilities_add: Vec<String>,
+    pub capabilities_drop: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Toleration {
+    pub key: String,
+    pub operator: String,
+    pub value: String,
+    pub effect: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cron {
+    pub schedule: String,
+    pub time_zone: Option<String>,
+    pub concurrency_policy: String,
+    pub successful_history: u64,
+    pub failed_history: u64,
+    pub starting_deadline_seconds: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JobSpec {
+    pub backoff_limit: u64,
+    pub active_deadline_seconds: Option<u64>,
+    pub ttl_seconds_after_finished: Option<u64>,
+    /// Run as a Helm/Argo CD hook before install and upgrade (migrations).
+    pub hook: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Autoscaling {
+    pub enabled: bool,
+    pub min_replicas: u64,
+    pub max_replicas: u64,
+    pub cpu: Option<u64>,
+    pub memory: Option<u64>,
+    pub scale_down_stabilization_seconds: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pdb {
+    pub enabled: bool,
+    pub max_unavailable: String,
+}
+
+/// A PersistentVolumeClaim.
+#[derive(Debug, Clone, Serialize)]
+pub struct Volume {
+    pub compose_name: String,
+    /// values key and object-name suffix.
+    pub key: String,
+    pub name: String,
+    pub size: String,
+    pub storage_class: String,
+    pub access_modes: Vec<String>,
+    /// Workload names that mount it.
+    pub used_by: Vec<String>,
+}
+
+/// A file shipped in the chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartFile {
+    /// Path inside the chart (`files/<service>/<key>`).
+    pub chart_path: String,
+    /// ConfigMap name suffix.
+    pub configmap: String,
+    /// Key in the ConfigMap.
+    pub key: String,
+    #[serde(skip)]
+    pub content: Vec<u8>,
+    pub binary: bool,
+}
+
+/// A compose secret mounted as a file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSecret {
+    pub compose_name: String,
+    pub key: String,
+    pub name: String,
+    pub remote_key: String,
+}
+
+/// An environment's overrides, as values paths to values.
+#[derive(Debug, Clone, Serialize)]
+pub struct Environment {
+    pub name: String,
+    /// The values that differ from values.yaml.
+    pub overrides: crate::emit::doc::V,
+}

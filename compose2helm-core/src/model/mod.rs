@@ -1,0 +1,263 @@
+//! The compose project as typed data: what the loader read, after merging, `extends`,
+//! profiles and `env_file`, with every value in one canonical shape. Converting to a chart
+//! starts from here and never looks at YAML again.
+pub(crate) mod decode;
+pub(crate) mod keys;
+mod project;
+mod service;
+pub(crate) mod units;
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+pub use project::build_project;
+pub(crate) use service::shell_split;
+
+use crate::yaml::{Mark, Node};
+
+/// A loaded compose project.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Project name (top-level `name:`, `-p`, `COMPOSE_PROJECT_NAME` or the directory).
+    pub name: String,
+    /// Directory the relative paths of the model are resolved against.
+    pub project_dir: PathBuf,
+    /// Active services, in file order.
+    pub services: IndexMap<String, Service>,
+    /// Named volumes.
+    pub volumes: IndexMap<String, VolumeDef>,
+    /// Networks (names only matter: they say which services may talk to each other).
+    pub networks: Vec<String>,
+    /// Top-level `secrets:`.
+    pub secrets: IndexMap<String, FileResource>,
+    /// Top-level `configs:`.
+    pub configs: IndexMap<String, FileResource>,
+    /// The top-level `x-compose2helm` extension, if any.
+    pub extension: Option<Node>,
+    /// The merged tree (for `compose2helm config`).
+    pub resolved: Node,
+    /// A stable hash of the compose files read (for the chart annotation).
+    pub input_hash: String,
+    /// Variables that came from `.env`/`--env-file` files or env_file files: their values
+    /// may be secrets and are handled with care.
+    pub dotenv_names: Vec<String>,
+    /// The interpolation environment (process over `.env`). Kept to recognise secret
+    /// values wherever they were interpolated; never written out.
+    pub(crate) env: std::collections::BTreeMap<String, String>,
+}
+
+/// One compose service.
+#[derive(Debug, Clone, Default)]
+pub struct Service {
+    /// The compose name.
+    pub name: String,
+    /// Where it is defined.
+    pub mark: Option<Mark>,
+    pub image: Option<String>,
+    pub build: Option<Build>,
+    pub pull_policy: Option<String>,
+    /// `command` as an argument vector (string form split like a shell).
+    pub command: Option<Vec<String>>,
+    /// `entrypoint` as an argument vector.
+    pub entrypoint: Option<Vec<String>>,
+    /// Environment after `env_file` and `environment` (which wins), in order.
+    pub environment: IndexMap<String, EnvVar>,
+    pub ports: Vec<Port>,
+    /// `expose`: ports reachable by other services only.
+    pub expose: Vec<Port>,
+    pub volumes: Vec<Mount>,
+    /// `tmpfs` targets.
+    pub tmpfs: Vec<String>,
+    pub shm_size: Option<u64>,
+    pub healthcheck: Option<Healthcheck>,
+    pub deploy: Deploy,
+    pub restart: Option<String>,
+    pub stop_grace_period_ms: Option<u64>,
+    pub user: Option<String>,
+    pub group_add: Vec<String>,
+    pub working_dir: Option<String>,
+    pub hostname: Option<String>,
+    pub domainname: Option<String>,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    pub read_only: Option<bool>,
+    pub privileged: bool,
+    /// `extra_hosts` as (host, ip).
+    pub extra_hosts: Vec<(String, String)>,
+    pub labels: IndexMap<String, String>,
+    pub annotations: IndexMap<String, String>,
+    pub depends_on: IndexMap<String, Dependency>,
+    /// Services named in `links` (reachable by name anyway; aliases are not kept).
+    pub links: Vec<String>,
+    pub profiles: Vec<String>,
+    pub secrets: Vec<FileRef>,
+    pub configs: Vec<FileRef>,
+    pub networks: Vec<String>,
+    pub stdin_open: bool,
+    pub tty: bool,
+    /// The service's `x-compose2helm` extension.
+    pub extension: Option<Node>,
+}
+
+/// `build:` (only what matters to name the image).
+#[derive(Debug, Clone, Default)]
+pub struct Build {
+    pub context: String,
+    pub dockerfile: Option<String>,
+}
+
+/// Where an environment variable's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvOrigin {
+    /// Written in `environment:` of the compose file.
+    Compose,
+    /// Read from an `env_file`.
+    EnvFile(String),
+    /// `environment` named it without a value; taken from the process or `.env`.
+    Inherited,
+}
+
+/// One environment variable of a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvVar {
+    pub value: String,
+    pub origin: EnvOrigin,
+    /// Variables interpolated into the value (`${DB_PASSWORD}` inside a URL).
+    pub interpolated: Vec<String>,
+}
+
+/// Port protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+impl Protocol {
+    /// The Kubernetes spelling.
+    pub fn as_k8s(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+            Protocol::Sctp => "SCTP",
+        }
+    }
+}
+
+/// A container port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Port {
+    pub target: u16,
+    pub published: Option<String>,
+    pub protocol: Protocol,
+    pub name: Option<String>,
+    pub app_protocol: Option<String>,
+}
+
+/// What a volume entry mounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MountSource {
+    /// A named volume (top-level `volumes:`), or an anonymous one (`None`).
+    Volume(Option<String>),
+    /// A path of the project (relative to the project dir) or of the host (absolute).
+    Bind(String),
+    /// An in-memory filesystem.
+    Tmpfs { size: Option<u64> },
+    /// Anything else (npipe, cluster, image): not convertible.
+    Other(String),
+}
+
+/// A `volumes:` entry of a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    pub source: MountSource,
+    pub target: String,
+    pub read_only: bool,
+    pub subpath: Option<String>,
+}
+
+/// `healthcheck.test`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HealthTest {
+    /// `["CMD", ...]`: run without a shell.
+    Exec(Vec<String>),
+    /// `["CMD-SHELL", "..."]` or a string: run with `sh -c`.
+    Shell(String),
+}
+
+/// A service healthcheck; `None` fields take Docker's defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Healthcheck {
+    /// `None` when disabled (`NONE` / `disable: true`) or only timings were given.
+    pub test: Option<HealthTest>,
+    pub disabled: bool,
+    pub interval_ms: Option<u64>,
+    pub timeout_ms: Option<u64>,
+    pub retries: Option<u64>,
+    pub start_period_ms: Option<u64>,
+    pub start_interval_ms: Option<u64>,
+}
+
+/// `deploy:`.
+#[derive(Debug, Clone, Default)]
+pub struct Deploy {
+    pub replicas: Option<u64>,
+    /// `global` -> one pod per node.
+    pub global: bool,
+    pub limits: ResourceSpec,
+    pub reservations: ResourceSpec,
+    /// `update_config.order == start-first`.
+    pub start_first: Option<bool>,
+    pub parallelism: Option<u64>,
+    /// `restart_policy.condition`.
+    pub restart_condition: Option<String>,
+    pub labels: IndexMap<String, String>,
+    /// `placement.constraints` of the form `node.labels.KEY == VALUE`.
+    pub node_labels: IndexMap<String, String>,
+}
+
+/// CPU (millicores) and memory (bytes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceSpec {
+    pub cpu_millis: Option<u32>,
+    pub memory: Option<u64>,
+}
+
+/// A `depends_on` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub condition: String,
+    pub required: bool,
+}
+
+/// A service's use of a top-level secret or config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    pub source: String,
+    /// Absolute path in the container.
+    pub target: String,
+    pub mode: Option<u32>,
+}
+
+/// A top-level secret or config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileResource {
+    /// `file:` a project file (path relative to the project directory).
+    File(String),
+    /// `environment:` a variable (name).
+    Environment(String),
+    /// `content:` inline text (configs only; secrets never carry inline values).
+    Content(String),
+    /// `external: true` or anything managed outside the project.
+    External(String),
+}
+
+/// A named volume.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VolumeDef {
+    pub external: bool,
+    pub labels: IndexMap<String, String>,
+    pub mark: Option<Mark>,
+}

@@ -1,0 +1,222 @@
+//! The whole project: top-level keys, profiles, references between services.
+use indexmap::IndexMap;
+
+use super::decode::*;
+use super::keys::{self, Disposition};
+use super::service::{decode_service, Env};
+use super::*;
+use crate::error::{Error, ErrorKind, Result, Warnings};
+use crate::load::Loaded;
+use crate::source::Source;
+use crate::yaml::Value;
+
+/// Decodes the merged tree into a [`Project`], keeping only the services of the active
+/// profiles.
+pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Result<Project> {
+    let root = &loaded.root;
+    let Some(top) = root.as_map() else {
+        return Err(type_err(root, "", "a mapping"));
+    };
+    let mut extension = None;
+    for (k, v) in top {
+        if k.starts_with("x-") {
+            if k == "x-compose2helm" {
+                extension = Some(v.clone());
+            }
+            continue;
+        }
+        match keys::lookup(keys::TOP_KEYS, k) {
+            None => w.push(k, "unknown top-level compose key; ignored"),
+            Some(Disposition::Ignored(why)) => {
+                if k != "version" {
+                    w.push(k, *why)
+                }
+            }
+            Some(Disposition::Mapped) => {}
+        }
+    }
+    let name = project_name(&loaded, top)?;
+    let cx = Env { src, project_dir: &loaded.project_dir, env: &loaded.env };
+
+    let mut active: Vec<String> = loaded.profiles.clone();
+    if let Some(ext) = extension.as_ref().and_then(|e| e.as_map()).and_then(|m| m.get("profiles")) {
+        active.extend(string_list(ext, "x-compose2helm.profiles")?);
+    }
+    let services_node = top.get("services");
+    let mut all = IndexMap::new();
+    if let Some(sn) = services_node {
+        if let Some(sm) = map(sn, "services")? {
+            for (sname, snode) in sm {
+                all.insert(sname.clone(), decode_service(sname, snode, &cx, w)?);
+            }
+        }
+    }
+    if all.is_empty() {
+        return Err(Error::at(ErrorKind::InvalidValue, &root.mark, "services", "the project defines no services"));
+    }
+    let is_active = |s: &Service| s.profiles.is_empty() || s.profiles.iter().any(|p| active.iter().any(|a| a == p || a == "*"));
+    let mut services = IndexMap::new();
+    for (n, s) in &all {
+        if is_active(s) {
+            services.insert(n.clone(), s.clone());
+        }
+    }
+    for (n, s) in &services {
+        for (dep, d) in &s.depends_on {
+            let path = format!("services.{n}.depends_on.{dep}");
+            let mark = s.mark.clone().unwrap_or_else(crate::yaml::Mark::none);
+            match all.get(dep) {
+                None => return Err(Error::at(ErrorKind::Reference, &mark, path, format!("service `{dep}` is not defined"))),
+                Some(ds) if !is_active(ds) && d.required => {
+                    return Err(Error::at(
+                        ErrorKind::Reference,
+                        &mark,
+                        path,
+                        format!("service `{dep}` is only in profile(s) {} which are not active (activate one with --profile)", ds.profiles.join(", ")),
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
+    if services.is_empty() {
+        return Err(Error::at(
+            ErrorKind::InvalidValue,
+            &root.mark,
+            "services",
+            "every service is in an inactive profile; activate one with --profile",
+        ));
+    }
+
+    let mut volumes = IndexMap::new();
+    if let Some(vn) = top.get("volumes") {
+        if let Some(vm) = map(vn, "volumes")? {
+            for (vname, vnode) in vm {
+                let p = format!("volumes.{vname}");
+                let mut def = VolumeDef { mark: Some(vnode.mark.clone()), ..Default::default() };
+                if let Some(m) = map(vnode, &p)? {
+                    for (k, v) in m {
+                        let kp = format!("{p}.{k}");
+                        match k.as_str() {
+                            "external" => def.external = boolean(v, &kp).or_else(|_| Ok::<bool, Error>(v.as_map().is_some()))?,
+                            "labels" => def.labels = string_map(v, &kp)?,
+                            "name" => {}
+                            "driver" | "driver_opts" => w.push(kp, "volume drivers become a StorageClass choice in values (volumes.<name>.storageClass); ignored"),
+                            k if k.starts_with("x-") => {}
+                            _ => w.push(kp, "unknown compose key; ignored"),
+                        }
+                    }
+                }
+                volumes.insert(vname.clone(), def);
+            }
+        }
+    }
+    let mut networks = Vec::new();
+    if let Some(nn) = top.get("networks") {
+        if let Some(nm) = map(nn, "networks")? {
+            for (k, v) in nm {
+                if let Some(m) = v.as_map() {
+                    for key in m.keys().filter(|k| !k.starts_with("x-") && *k != "name" && *k != "external") {
+                        w.push(format!("networks.{k}.{key}"), "network drivers and IPAM do not apply to pods; ignored (NetworkPolicies use the network membership)");
+                    }
+                }
+                networks.push(k.clone());
+            }
+        }
+    }
+    let secrets = file_resources(top.get("secrets"), "secrets", w)?;
+    let configs = file_resources(top.get("configs"), "configs", w)?;
+    for (n, s) in &services {
+        for (kind, refs, defs) in [("secrets", &s.secrets, &secrets), ("configs", &s.configs, &configs)] {
+            for (i, r) in refs.iter().enumerate() {
+                if !defs.contains_key(&r.source) {
+                    let mark = s.mark.clone().unwrap_or_else(crate::yaml::Mark::none);
+                    return Err(Error::at(ErrorKind::Reference, &mark, format!("services.{n}.{kind}[{i}]"), format!("`{}` is not defined under top-level `{kind}:`", r.source)));
+                }
+            }
+        }
+        for (i, m) in s.volumes.iter().enumerate() {
+            if let MountSource::Volume(Some(v)) = &m.source {
+                if !volumes.contains_key(v) {
+                    let mark = s.mark.clone().unwrap_or_else(crate::yaml::Mark::none);
+                    return Err(Error::at(ErrorKind::Reference, &mark, format!("services.{n}.volumes[{i}]"), format!("named volume `{v}` is not declared under top-level `volumes:`")));
+                }
+            }
+        }
+    }
+
+    Ok(Project {
+        name,
+        project_dir: loaded.project_dir.clone(),
+        services,
+        volumes,
+        networks,
+        secrets,
+        configs,
+        extension,
+        input_hash: input_hash(&loaded.files),
+        resolved: loaded.root.clone(),
+        dotenv_names: loaded.dotenv_names.clone(),
+        env: loaded.env.clone(),
+    })
+}
+
+fn file_resources(n: Option<&crate::yaml::Node>, kind: &str, w: &mut Warnings) -> Result<IndexMap<String, FileResource>> {
+    let mut out = IndexMap::new();
+    let Some(n) = n else { return Ok(out) };
+    let Some(m) = map(n, kind)? else { return Ok(out) };
+    for (name, def) in m {
+        let p = format!("{kind}.{name}");
+        let dm = map(def, &p)?.cloned().unwrap_or_default();
+        let res = if let Some(f) = dm.get("file") {
+            FileResource::File(string(f, &format!("{p}.file"))?)
+        } else if let Some(e) = dm.get("environment") {
+            FileResource::Environment(string(e, &format!("{p}.environment"))?)
+        } else if let Some(c) = dm.get("content") {
+            if kind == "secrets" {
+                return Err(invalid(c, &format!("{p}.content"), "secrets cannot carry inline content; use `file:` or `environment:`"));
+            }
+            FileResource::Content(string(c, &format!("{p}.content"))?)
+        } else if dm.get("external").is_some_and(|e| !matches!(e.value, Value::Bool(false))) {
+            FileResource::External(opt_string(dm.get("name"), &format!("{p}.name"))?.unwrap_or_else(|| name.clone()))
+        } else {
+            return Err(Error::at(ErrorKind::InvalidValue, &def.mark, p, "needs one of `file`, `environment`, `content` or `external`"));
+        };
+        for k in dm.keys().filter(|k| matches!(k.as_str(), "driver" | "driver_opts" | "template_driver" | "labels")) {
+            w.push(format!("{p}.{k}"), "not used by Kubernetes; ignored");
+        }
+        out.insert(name.clone(), res);
+    }
+    Ok(out)
+}
+
+fn project_name(loaded: &Loaded, top: &crate::yaml::Map) -> Result<String> {
+    let raw = match (&loaded.project_name, top.get("name")) {
+        (Some(n), _) => n.clone(),
+        (None, Some(n)) => string(n, "name")?,
+        (None, None) => {
+            let dir = loaded.project_dir.file_name().map(|s| s.to_string_lossy().into_owned());
+            dir.unwrap_or_else(|| "compose".into())
+        }
+    };
+    let cleaned: String = raw
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let cleaned = cleaned.trim_start_matches(['-', '_']).to_string();
+    Ok(if cleaned.is_empty() { "compose".into() } else { cleaned })
+}
+
+/// FNV-1a over the file names and texts: stable across machines and runs.
+fn input_hash(files: &[(String, String)]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, text) in files {
+        let base = name.rsplit('/').next().unwrap_or(name);
+        for b in base.bytes().chain([0u8]).chain(text.bytes()).chain([0u8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}

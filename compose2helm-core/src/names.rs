@@ -1,0 +1,126 @@
+//! Kubernetes names (DNS-1123 labels) and values keys (camelCase) from compose names.
+
+/// Keys of values.yaml that a service key must not take.
+pub const RESERVED_KEYS: &[&str] = &[
+    "global", "nameOverride", "fullnameOverride", "commonLabels", "volumes", "secrets", "networkPolicy",
+    "serviceAccount", "ingress", "metrics", "externalServices", "podSecurityStandard", "tests",
+];
+
+/// A DNS-1123 label: lower case, `[a-z0-9-]`, no leading/trailing `-`, at most `max` long.
+pub fn dns_label(name: &str, max: usize) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let c = if c.is_ascii_alphanumeric() { c } else { '-' };
+        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
+            out.push(c);
+        }
+    }
+    let mut out: String = out.chars().take(max).collect();
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        "x".into()
+    } else {
+        out
+    }
+}
+
+/// A DNS-1035 label (a Service name): like [`dns_label`], and it starts with a letter.
+pub fn dns1035_label(name: &str) -> String {
+    let l = dns_label(name, 63);
+    if l.starts_with(|c: char| c.is_ascii_digit()) {
+        dns_label(&format!("s-{l}"), 63)
+    } else {
+        l
+    }
+}
+
+/// camelCase from any separators: `embedding-reprocess` -> `embeddingReprocess`.
+pub fn camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            if out.is_empty() {
+                out.extend(c.to_lowercase());
+            } else if upper {
+                out.extend(c.to_uppercase());
+            } else {
+                out.push(c);
+            }
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    if out.is_empty() {
+        return "service".into();
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 's');
+    }
+    out
+}
+
+/// An IANA service name for a port (at most 15 characters, a letter, no `--`).
+pub fn port_name(hint: &str) -> String {
+    let mut n = dns_label(hint, 15);
+    while n.contains("--") {
+        n = n.replace("--", "-");
+    }
+    if !n.chars().any(|c| c.is_ascii_alphabetic()) {
+        n = dns_label(&format!("p-{n}"), 15);
+    }
+    n
+}
+
+/// The conventional name of a well-known port.
+pub fn well_known_port(port: u16) -> Option<&'static str> {
+    Some(match port {
+        80 | 8080 | 8000 | 3000 | 5000 | 7474 => "http",
+        443 | 8443 => "https",
+        5432 => "postgres",
+        6379 => "redis",
+        3306 => "mysql",
+        27017 => "mongodb",
+        7687 => "bolt",
+        9090 => "metrics",
+        5672 => "amqp",
+        9200 => "elasticsearch",
+        11211 => "memcached",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_labels() {
+        assert_eq!(dns_label("My_Service.v2", 63), "my-service-v2");
+        assert_eq!(dns_label("--a__b--", 63), "a-b");
+        assert_eq!(dns_label("../../etc", 63), "etc");
+        assert_eq!(dns_label("ünï", 63), "n");
+        assert_eq!(dns_label("日本", 63), "x");
+        assert_eq!(dns_label(&"a".repeat(70), 63).len(), 63);
+        assert_eq!(dns1035_label("1db"), "s-1db");
+    }
+
+    #[test]
+    fn camel_case() {
+        assert_eq!(camel("embedding-reprocess"), "embeddingReprocess");
+        assert_eq!(camel("my_db"), "myDb");
+        assert_eq!(camel("API"), "aPI");
+        assert_eq!(camel("2fa"), "s2fa");
+        assert_eq!(camel("a/b"), "aB");
+    }
+
+    #[test]
+    fn port_names() {
+        assert_eq!(port_name("tcp-8080"), "tcp-8080");
+        assert_eq!(port_name("8080"), "p-8080");
+        assert_eq!(port_name("a-very-long-port-name"), "a-very-long-por");
+    }
+}

@@ -1,0 +1,33 @@
+//! CronJobs (crontab lines that became compose services) and Jobs (one-shot services such
+//! as migrations, run as Helm and Argo CD hooks before each install or upgrade).
+use super::kompose::KomposeLabels;
+use super::settings::ServiceSettings;
+use crate::ir::{Cron, JobSpec};
+
+pub fn cron(schedule: &str, s: &ServiceSettings, k: &KomposeLabels) -> Cron {
+    Cron {
+        schedule: schedule.to_string(),
+        time_zone: s.time_zone.clone(),
+        concurrency_policy: k.concurrency_policy.clone().unwrap_or_else(|| "Forbid".into()),
+        successful_history: 3,
+        failed_history: 1,
+        starting_deadline_seconds: 300,
+    }
+}
+
+pub fn job(hook: bool, k: &KomposeLabels) -> JobSpec {
+    JobSpec {
+        backoff_limit: k.backoff_limit.unwrap_or(if hook { 1 } else { 2 }),
+        active_deadline_seconds: if hook { Some(600) } else { None },
+        ttl_seconds_after_finished: if hook { None } else { Some(86400) },
+        hook,
+    }
+}
+
+/// The pod restart policy of a job from compose's `restart`.
+pub fn restart_policy(restart: Option<&str>) -> &'static str {
+    match restart {
+        Some("no") => "Never",
+        _ => "OnFailure",
+    }
+}

@@ -1,0 +1,12 @@
+//! Policies: the decisions compose cannot express (resources, probes, autoscaling,
+//! security, secrets, batch, environments), each a small unit applied while the IR is
+//! built.
+pub mod batch;
+pub mod environments;
+pub mod kompose;
+pub mod probes;
+pub mod resources;
+pub mod scaling;
+pub mod secrets;
+pub mod security;
+pub mod settings;
