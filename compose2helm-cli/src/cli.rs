@@ -12,7 +12,9 @@ use crate::{output, report};
 /// Turn a Docker Compose project into a production-ready Helm chart.
 #[derive(Parser, Debug)]
 #[command(name = "compose2helm", version, args_conflicts_with_subcommands = true)]
-#[command(after_help = "Examples:\n  compose2helm                      convert ./compose.yaml into ./infrastructure/helm/<name>\n  compose2helm convert -f platform/compose.yaml -o infrastructure/helm\n  compose2helm config --profile jobs  show the compose model as compose2helm reads it")]
+#[command(
+    after_help = "Examples:\n  compose2helm                      convert ./compose.yaml into ./infrastructure/helm/<name>\n  compose2helm convert -f platform/compose.yaml -o infrastructure/helm\n  compose2helm config --profile jobs  show the compose model as compose2helm reads it"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -23,7 +25,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Write the Helm chart (the default command).
-    #[command(after_help = "Example:\n  compose2helm convert -f compose.yaml -f compose.prod.yaml -o infrastructure/helm --strict")]
+    #[command(
+        after_help = "Example:\n  compose2helm convert -f compose.yaml -f compose.prod.yaml -o infrastructure/helm --strict"
+    )]
     Convert(ConvertArgs),
     /// Print the resolved compose model as YAML, like `docker compose config`.
     #[command(after_help = "Example:\n  compose2helm config -f compose.yaml --profile jobs")]
@@ -98,20 +102,28 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
-    let opts = ConvertOptions { load: load_options(&a.input), policy_file: a.config.clone(), chart_name: a.chart_name.clone() };
+    let opts = ConvertOptions {
+        load: load_options(&a.input),
+        policy_file: a.config.clone(),
+        chart_name: a.chart_name.clone(),
+    };
     let (project, mut warnings) = core::load_project(&opts.load, &FileSystem)?;
     let chart = core::convert(&project, &opts, &FileSystem)?;
     warnings.extend(chart.warnings.iter().cloned());
     report::warnings(&warnings, a.quiet);
     if a.strict && !warnings.is_empty() {
-        return Err(Error::new(ErrorKind::Strict, format!("{} warning(s) with --strict; nothing written", warnings.len())));
+        return Err(Error::new(
+            ErrorKind::Strict,
+            format!("{} warning(s) with --strict; nothing written", warnings.len()),
+        ));
     }
     let out = a.output.clone().unwrap_or_else(|| core::default_output_dir(&project.project_dir));
     if out.is_file() {
         return Err(Error::new(ErrorKind::Io, format!("output {} is a file, not a directory", out.display())));
     }
     let dir = out.join(&chart.name);
-    output::write_chart(&dir, &chart.files).map_err(|e| Error::new(ErrorKind::Io, format!("cannot write {}: {e}", dir.display())))?;
+    output::write_chart(&dir, &chart.files)
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot write {}: {e}", dir.display())))?;
     if !a.quiet {
         eprintln!("wrote {} ({} files)", dir.display(), chart.files.len());
     }

@@ -29,6 +29,8 @@ pub enum ErrorKind {
     Cycle,
     /// A referenced service, volume, secret or profile does not exist.
     Reference,
+    /// A secret's value would appear in the generated chart.
+    SecretExposed,
     /// `--strict` was given and warnings were raised.
     Strict,
     /// A template of compose2helm itself failed to render (a bug: please report it).
@@ -97,12 +99,7 @@ impl Error {
 
     /// An error at a node of the YAML tree.
     pub fn at(kind: ErrorKind, mark: &Mark, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Error {
-            kind,
-            location: Some(mark.into()),
-            key_path: Some(path.into()),
-            message: message.into(),
-        }
+        Error { kind, location: Some(mark.into()), key_path: Some(path.into()), message: message.into() }
     }
 
     /// An error about a whole file.

@@ -31,6 +31,9 @@ pub struct App {
     pub registry: String,
     /// Services that run outside the cluster (managed databases).
     pub externals: Vec<ExternalService>,
+    /// (variable, value) of every secret: checked against the written chart, never written.
+    #[serde(skip)]
+    pub secret_values: Vec<(String, String)>,
 }
 
 /// A managed service: no workload, but its name keeps resolving.
@@ -40,7 +43,7 @@ pub struct ExternalService {
     pub name: String,
     pub key: String,
     pub host: String,
-    pub port: Option<u16>,
+    pub ports: Vec<u16>,
 }
 
 /// What Kubernetes object runs the service.
@@ -87,6 +90,10 @@ pub struct Workload {
     pub ports: Vec<ContainerPort>,
     /// A ClusterIP Service named after the compose service, when it listens.
     pub service_ports: Vec<ServicePort>,
+    /// ClusterIP, NodePort or LoadBalancer.
+    pub service_type: String,
+    /// A headless Service (clusterIP: None).
+    pub headless: bool,
     pub mounts: Vec<MountPoint>,
     pub liveness: Option<Probe>,
     pub readiness: Option<Probe>,
@@ -118,10 +125,25 @@ pub struct Workload {
     pub job: Option<JobSpec>,
     pub autoscaling: Option<Autoscaling>,
     pub pdb: Option<Pdb>,
+    /// HTTP exposure (Ingress or HTTPRoute).
+    pub expose: Option<Exposure>,
+    /// Prometheus scraping: (Service port name, path).
+    pub metrics: Option<(String, String)>,
     /// Services this one talks to (depends_on, links): used for network policy and docs.
     pub talks_to: Vec<String>,
     /// Compose networks the service is on.
     pub networks: Vec<String>,
+}
+
+/// How a service is reached from outside the cluster.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exposure {
+    pub hosts: Vec<String>,
+    pub path: String,
+    pub port: u16,
+    /// TLS secret name; `Some("")` means TLS with the default secret name.
+    pub tls: Option<String>,
+    pub class_name: String,
 }
 
 /// Image reference split for values.
@@ -140,6 +162,12 @@ pub struct SecretVar {
     pub name: String,
     /// Key in the remote store (External Secrets).
     pub remote_key: String,
+    /// For a value built from other secrets (a URL with a password inside): the value with
+    /// each secret replaced by `{{ index . "NAME" }}`, for the Secret's template.
+    pub template: Option<String>,
+    /// Whether the container gets it as an environment variable (false: only a template
+    /// needs it).
+    pub env: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -170,8 +198,8 @@ pub enum MountKind {
     ConfigDir { configmap: String },
     /// Scratch space.
     EmptyDir { memory: bool, size: Option<String> },
-    /// One key of a Secret (compose `secrets:`), values key of the secret.
-    SecretFile { secret: String, key: String },
+    /// One key of a Secret (compose `secrets:`): values key of the secret, data key, file name.
+    SecretFile { secret: String, key: String, file: String },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -283,6 +311,8 @@ pub struct Volume {
     pub size: String,
     pub storage_class: String,
     pub access_modes: Vec<String>,
+    /// A claim that exists outside the chart (compose `external: true`).
+    pub existing_claim: String,
     /// Workload names that mount it.
     pub used_by: Vec<String>,
 }

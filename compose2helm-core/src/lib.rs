@@ -82,7 +82,12 @@ fn dedup(mut w: Vec<Warning>) -> Vec<Warning> {
 
 /// Reads the policy: `policy_file`, else `compose2helm.yaml` beside the compose file,
 /// else the compose file's top-level `x-compose2helm`.
-fn read_policy(opts: &ConvertOptions, project: &Project, src: &dyn Source, w: &mut Warnings) -> Result<policy::settings::Settings> {
+fn read_policy(
+    opts: &ConvertOptions,
+    project: &Project,
+    src: &dyn Source,
+    w: &mut Warnings,
+) -> Result<policy::settings::Settings> {
     let file = match &opts.policy_file {
         Some(f) => Some(opts.load.working_dir.join(f)),
         None => POLICY_FILE_NAMES.iter().map(|n| project.project_dir.join(n)).find(|p| src.is_file(p)),
@@ -111,7 +116,39 @@ pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Re
     }
     let app = convert::build_app(project, &settings, src, &mut w)?;
     let files = emit::emit(&app)?;
+    guard_secrets(&app, &files, &policy::secrets::Classifier::new(&settings.defaults.secret_patterns), &mut w)?;
     Ok(Chart { name: app.chart_name, files, warnings: dedup(w.0) })
+}
+
+/// The last line of defence: no secret value may appear in any generated file. Secret
+/// values are never written by construction, so a hit means the value is also ordinary
+/// text of the project (a password equal to a service or image name).
+fn guard_secrets(
+    app: &ir::App,
+    files: &BTreeMap<String, Vec<u8>>,
+    c: &policy::secrets::Classifier,
+    w: &mut Warnings,
+) -> Result<()> {
+    for (name, value) in &app.secret_values {
+        if value.chars().count() < 6 {
+            continue;
+        }
+        for (path, content) in files {
+            if String::from_utf8_lossy(content).contains(value.as_str()) {
+                if !c.name_is_surely_secret(name) {
+                    w.push("", format!("{name} was treated as secret, but its value is also ordinary text of the project (in {path}); if it is a secret, change it"));
+                    break;
+                }
+                return Err(Error::new(
+                    ErrorKind::SecretExposed,
+                    format!(
+                        "the value of the secret {name} also appears as ordinary text of the project (in the generated {path}), so the chart would disclose it; use a secret value that is not also a name or setting of the project"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Loads and converts in one call; warnings of both stages are returned with the chart.

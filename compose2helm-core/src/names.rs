@@ -2,8 +2,19 @@
 
 /// Keys of values.yaml that a service key must not take.
 pub const RESERVED_KEYS: &[&str] = &[
-    "global", "nameOverride", "fullnameOverride", "commonLabels", "volumes", "secrets", "networkPolicy",
-    "serviceAccount", "ingress", "metrics", "externalServices", "podSecurityStandard", "tests",
+    "global",
+    "nameOverride",
+    "fullnameOverride",
+    "commonLabels",
+    "volumes",
+    "secrets",
+    "networkPolicy",
+    "serviceAccount",
+    "ingress",
+    "metrics",
+    "externalServices",
+    "podSecurityStandard",
+    "tests",
 ];
 
 /// A DNS-1123 label: lower case, `[a-z0-9-]`, no leading/trailing `-`, at most `max` long.

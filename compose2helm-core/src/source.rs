@@ -65,10 +65,7 @@ impl MemorySource {
 
 impl Source for MemorySource {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        self.files
-            .get(&normalize(path))
-            .cloned()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+        self.files.get(&normalize(path)).cloned().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
     }
     fn is_file(&self, path: &Path) -> bool {
         self.files.contains_key(&normalize(path))

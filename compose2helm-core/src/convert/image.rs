@@ -13,7 +13,9 @@ pub fn split_image(reference: &str) -> Image {
         _ => (rest, String::new()),
     };
     let (registry, repository) = match name.split_once('/') {
-        Some((first, repo)) if first.contains('.') || first.contains(':') || first == "localhost" => (first.to_string(), repo.to_string()),
+        Some((first, repo)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            (first.to_string(), repo.to_string())
+        }
         _ => ("docker.io".to_string(), name.to_string()),
     };
     Image { registry, repository, tag, digest, pull_policy: String::new() }
@@ -31,8 +33,14 @@ mod tests {
     #[test]
     fn references() {
         assert_eq!(s("nginx"), ("docker.io".into(), "nginx".into(), "".into(), "".into()));
-        assert_eq!(s("pgvector/pgvector:pg16"), ("docker.io".into(), "pgvector/pgvector".into(), "pg16".into(), "".into()));
-        assert_eq!(s("myacr.azurecr.io/team/api:1.2"), ("myacr.azurecr.io".into(), "team/api".into(), "1.2".into(), "".into()));
+        assert_eq!(
+            s("pgvector/pgvector:pg16"),
+            ("docker.io".into(), "pgvector/pgvector".into(), "pg16".into(), "".into())
+        );
+        assert_eq!(
+            s("myacr.azurecr.io/team/api:1.2"),
+            ("myacr.azurecr.io".into(), "team/api".into(), "1.2".into(), "".into())
+        );
         assert_eq!(s("localhost:5000/x"), ("localhost:5000".into(), "x".into(), "".into(), "".into()));
         assert_eq!(s("redis@sha256:abc"), ("docker.io".into(), "redis".into(), "".into(), "sha256:abc".into()));
     }

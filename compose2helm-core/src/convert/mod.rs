@@ -21,6 +21,7 @@ pub use image::split_image;
 /// Builds the IR of the chart.
 pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut Warnings) -> Result<App> {
     let classifier = Classifier::new(&settings.defaults.secret_patterns);
+    let inferred = ports::inferred_ports(p);
     let mut plans = Vec::new();
     let mut externals = Vec::new();
     let mut by_dns: HashMap<String, String> = HashMap::new();
@@ -33,7 +34,12 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
         let kl = kompose::apply(&labels, &mut ss, &path, w);
         if ss.kind.is_none() {
             let repo = svc.image.as_deref().map(|i| split_image(i).repository).unwrap_or_default();
-            if settings.defaults.managed_images.iter().any(|m| repo == *m || repo.starts_with(&format!("{m}/")) || repo.ends_with(&format!("/{m}"))) {
+            if settings
+                .defaults
+                .managed_images
+                .iter()
+                .any(|m| repo == *m || repo.starts_with(&format!("{m}/")) || repo.ends_with(&format!("/{m}")))
+            {
                 ss.kind = Some(KindSetting::External);
             }
         }
@@ -42,7 +48,8 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
         if RESERVED_KEYS.contains(&key.as_str()) {
             key = format!("{key}Service");
         }
-        for (map, v, what) in [(&mut by_dns, dns.clone(), "Kubernetes name"), (&mut by_key, key.clone(), "values key")] {
+        for (map, v, what) in [(&mut by_dns, dns.clone(), "Kubernetes name"), (&mut by_key, key.clone(), "values key")]
+        {
             if let Some(other) = map.insert(v.clone(), name.clone()) {
                 let mark = svc.mark.clone().unwrap_or_else(crate::yaml::Mark::none);
                 return Err(Error::at(
@@ -60,8 +67,17 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
             Some(KindSetting::Skip) => continue,
             Some(KindSetting::External) => {
                 let host = ss.external.as_ref().and_then(|e| e.host.clone()).unwrap_or_default();
-                let port = ss.external.as_ref().and_then(|e| e.port).or_else(|| svc.ports.first().or(svc.expose.first()).map(|p| p.target));
-                externals.push(ExternalService { compose_name: name.clone(), name: dns, key, host, port });
+                let mut ports: Vec<u16> = svc.ports.iter().chain(svc.expose.iter()).map(|p| p.target).collect();
+                if let Some(p) = ss.external.as_ref().and_then(|e| e.port) {
+                    ports = vec![p];
+                } else if ports.is_empty() {
+                    ports = inferred.get(name).into_iter().flatten().copied().collect();
+                }
+                ports.dedup();
+                if host.is_empty() {
+                    w.push(format!("{path}.x-compose2helm"), "a managed service without `external.host`: set externalServices.<name>.host per environment, or nothing will answer at this name");
+                }
+                externals.push(ExternalService { compose_name: name.clone(), name: dns, key, host, ports });
                 continue;
             }
             _ => {}
@@ -72,8 +88,16 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
         return Err(Error::new(ErrorKind::InvalidValue, "no service is deployed (all are `skip`)"));
     }
 
-    // Every value a secret variable holds, wherever it was interpolated.
-    let mut pairs: Vec<(String, String)> = p.env.iter().filter(|(k, _)| classifier.name_is_secret(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    // Every value a secret variable holds, wherever it was interpolated: variables the
+    // compose files use, and those of the project's env files.
+    let mut used = std::collections::BTreeSet::new();
+    collect_vars(&p.resolved, &mut used);
+    used.extend(p.dotenv_names.iter().cloned());
+    let mut pairs: Vec<(String, String)> = used
+        .iter()
+        .filter(|k| classifier.name_is_secret(k))
+        .filter_map(|k| p.env.get(k).map(|v| (k.clone(), v.clone())))
+        .collect();
     for (svc, ss, ..) in &plans {
         for (k, v) in &svc.environment {
             if classifier.is_secret(k, v, &ss.secrets) {
@@ -81,6 +105,7 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
             }
         }
     }
+    let secret_values = pairs.clone();
     let redactor = Redactor::new(pairs);
 
     let mut workloads = Vec::new();
@@ -89,7 +114,15 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
     let mut volumes: Vec<Volume> = Vec::new();
     let dns_of: HashMap<String, String> = by_dns.iter().map(|(d, n)| (n.clone(), d.clone())).collect();
     for (svc, ss, kl, dns, key) in &plans {
-        let cx = workload::Cx { project: p, settings, src, classifier: &classifier, redactor: &redactor, dns_of: &dns_of };
+        let cx = workload::Cx {
+            project: p,
+            settings,
+            src,
+            classifier: &classifier,
+            redactor: &redactor,
+            dns_of: &dns_of,
+            inferred: &inferred,
+        };
         let (wl, m) = workload::build(&cx, svc, ss, kl, dns, key, w)?;
         for v in &m.volumes {
             match volumes.iter_mut().find(|x| &x.compose_name == v) {
@@ -101,6 +134,7 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
                     size: ss.volume_size.clone().unwrap_or_else(|| "1Gi".into()),
                     storage_class: ss.storage_class.clone().unwrap_or_default(),
                     access_modes: vec!["ReadWriteOnce".into()],
+                    existing_claim: p.volumes.get(v).filter(|d| d.external).map(|_| v.clone()).unwrap_or_default(),
                     used_by: vec![wl.name.clone()],
                 }),
             }
@@ -121,7 +155,12 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
             );
         }
     }
-    let secret_names: Vec<String> = workloads.iter().flat_map(|wl| wl.secret_env.iter().map(|s| s.name.clone())).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let secret_names: Vec<String> = workloads
+        .iter()
+        .flat_map(|wl| wl.secret_env.iter().map(|s| s.name.clone()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     if !secret_names.is_empty() {
         w.push("", format!("treated as secret (values never written; read from Secrets): {}", secret_names.join(", ")));
     }
@@ -130,7 +169,10 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
         chart_name: dns_label(settings.chart_name.as_deref().unwrap_or(&p.name), 53),
         chart_version: settings.chart_version.clone(),
         app_version: settings.app_version.clone().unwrap_or_else(|| settings.chart_version.clone()),
-        description: settings.description.clone().unwrap_or_else(|| format!("{} deployed from its Docker Compose project", p.name)),
+        description: settings
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("{} deployed from its Docker Compose project", p.name)),
         input_hash: p.input_hash.clone(),
         workloads,
         volumes,
@@ -139,5 +181,15 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
         environments,
         registry: settings.registry.clone().unwrap_or_default(),
         externals,
+        secret_values,
     })
+}
+
+fn collect_vars(n: &crate::yaml::Node, out: &mut std::collections::BTreeSet<String>) {
+    out.extend(n.vars.iter().cloned());
+    match &n.value {
+        crate::yaml::Value::Map(m) => m.values().for_each(|v| collect_vars(v, out)),
+        crate::yaml::Value::Seq(s) => s.iter().for_each(|v| collect_vars(v, out)),
+        _ => {}
+    }
 }

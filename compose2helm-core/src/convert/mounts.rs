@@ -26,7 +26,6 @@ pub struct Mounts {
 }
 
 struct Ctx<'a> {
-    svc: &'a Service,
     dns: &'a str,
     project: &'a Project,
     src: &'a dyn Source,
@@ -51,7 +50,10 @@ impl Ctx<'_> {
     }
 
     fn file_key(&mut self, configmap: &str, name: &str) -> String {
-        let mut base: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+        let mut base: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+            .collect();
         if base.is_empty() || base == "." || base == ".." {
             base = "file".into();
         }
@@ -91,17 +93,40 @@ impl Ctx<'_> {
         let configmap = format!("{}-files", self.dns);
         let key = self.file_key(&configmap, file_name);
         let binary = std::str::from_utf8(&content).is_err();
-        self.out.files.push(ChartFile { chart_path: format!("files/{}/{key}", self.dns), configmap: configmap.clone(), key: key.clone(), content, binary });
-        self.push(&format!("{}-{key}", "file"), target, true, Some(key.clone()), MountKind::ConfigFile { configmap, key });
+        self.out.files.push(ChartFile {
+            chart_path: format!("files/{}/{key}", self.dns),
+            configmap: configmap.clone(),
+            key: key.clone(),
+            content,
+            binary,
+        });
+        self.push(
+            &format!("{}-{key}", "file"),
+            target,
+            true,
+            Some(key.clone()),
+            MountKind::ConfigFile { configmap, key },
+        );
     }
 
     fn secret_file(&mut self, name: &str, target: &str) {
         let key = camel(name);
         if !self.out.secrets.iter().any(|s| s.key == key) {
-            self.out.secrets.push(FileSecret { compose_name: name.to_string(), key: key.clone(), name: dns_label(name, 40), remote_key: dns_label(name, 60) });
+            self.out.secrets.push(FileSecret {
+                compose_name: name.to_string(),
+                key: key.clone(),
+                name: dns_label(name, 40),
+                remote_key: dns_label(name, 60),
+            });
         }
-        let file = target.rsplit('/').next().unwrap_or(name).to_string();
-        self.push(&format!("secret-{name}"), target, true, Some(file.clone()), MountKind::SecretFile { secret: key, key: file });
+        let file = target.rsplit('/').next().filter(|f| !f.is_empty()).unwrap_or(name).to_string();
+        self.push(
+            &format!("secret-{name}"),
+            target,
+            true,
+            Some(file.clone()),
+            MountKind::SecretFile { secret: key, key: name.to_string(), file },
+        );
     }
 }
 
@@ -109,12 +134,32 @@ fn looks_secret(name: &str, text: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     text.contains("PRIVATE KEY")
         || [".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx"].iter().any(|e| lower.ends_with(e))
-        || ["secret", "password", "passwd", "token", "credential", "id_rsa", "id_ed25519", ".htpasswd"].iter().any(|p| lower.contains(p))
+        || ["secret", "password", "passwd", "token", "credential", "id_rsa", "id_ed25519", ".htpasswd"]
+            .iter()
+            .any(|p| lower.contains(p))
 }
 
 /// Mounts of a service. `writable` are paths that need scratch space (read-only root).
-pub fn mounts(svc: &Service, dns: &str, project: &Project, src: &dyn Source, redactor: &Redactor, writable: &[String], w: &mut Warnings) -> Mounts {
-    let mut cx = Ctx { svc, dns, project, src, redactor, w, out: Mounts::default(), names: HashSet::new(), keys: HashSet::new(), cm_bytes: 0 };
+pub fn mounts(
+    svc: &Service,
+    dns: &str,
+    project: &Project,
+    src: &dyn Source,
+    redactor: &Redactor,
+    writable: &[String],
+    w: &mut Warnings,
+) -> Mounts {
+    let mut cx = Ctx {
+        dns,
+        project,
+        src,
+        redactor,
+        w,
+        out: Mounts::default(),
+        names: HashSet::new(),
+        keys: HashSet::new(),
+        cm_bytes: 0,
+    };
     let path = format!("services.{}", svc.name);
     for (i, m) in svc.volumes.iter().enumerate() {
         let what = format!("{path}.volumes[{i}]");
@@ -128,7 +173,9 @@ pub fn mounts(svc: &Service, dns: &str, project: &Project, src: &dyn Source, red
             MountSource::Volume(None) => cx.empty_dir("scratch", &m.target, false, None),
             MountSource::Tmpfs { size } => cx.empty_dir("tmpfs", &m.target, true, *size),
             MountSource::Bind(p) => bind(&mut cx, p, &m.target, &what),
-            MountSource::Other(t) => cx.w.push(what, format!("`{t}` mounts have no Kubernetes equivalent; not mounted")),
+            MountSource::Other(t) => {
+                cx.w.push(what, format!("`{t}` mounts have no Kubernetes equivalent; not mounted"))
+            }
         }
     }
     for t in &svc.tmpfs {
@@ -139,7 +186,9 @@ pub fn mounts(svc: &Service, dns: &str, project: &Project, src: &dyn Source, red
     }
     for (i, s) in svc.secrets.iter().enumerate() {
         match project.secrets.get(&s.source) {
-            Some(FileResource::External(_)) | Some(FileResource::File(_)) | Some(FileResource::Environment(_)) => cx.secret_file(&s.source, &s.target),
+            Some(FileResource::External(_)) | Some(FileResource::File(_)) | Some(FileResource::Environment(_)) => {
+                cx.secret_file(&s.source, &s.target)
+            }
             _ => cx.w.push(format!("{path}.secrets[{i}]"), "unknown secret; not mounted"),
         }
     }
@@ -159,7 +208,10 @@ pub fn mounts(svc: &Service, dns: &str, project: &Project, src: &dyn Source, red
                 Some(v) => cx.ship_file(&name, v.clone().into_bytes(), &c.target, &what),
                 None => cx.w.push(what, format!("variable {var} is not set; config not mounted")),
             },
-            Some(FileResource::External(n)) => cx.w.push(what, format!("external config `{n}`: create a ConfigMap for it and mount it by hand; not mounted")),
+            Some(FileResource::External(n)) => cx.w.push(
+                what,
+                format!("external config `{n}`: create a ConfigMap for it and mount it by hand; not mounted"),
+            ),
             None => {}
         }
     }
@@ -211,14 +263,23 @@ fn bind(cx: &mut Ctx<'_>, p: &str, target: &str, what: &str) {
             shipped.push((fname, bytes));
         }
         if secret_like {
-            cx.w.push(what, format!("directory {p} holds secret-looking files: those are not shipped; mount them from a Secret"));
+            cx.w.push(
+                what,
+                format!("directory {p} holds secret-looking files: those are not shipped; mount them from a Secret"),
+            );
         }
         for (fname, bytes) in shipped {
             cx.cm_bytes += bytes.len();
             let key = cx.file_key(&configmap, &fname);
             let binary = std::str::from_utf8(&bytes).is_err();
             let dir = dns_label(&name, 20);
-            cx.out.files.push(ChartFile { chart_path: format!("files/{}/{dir}/{key}", cx.dns), configmap: configmap.clone(), key, content: bytes, binary });
+            cx.out.files.push(ChartFile {
+                chart_path: format!("files/{}/{dir}/{key}", cx.dns),
+                configmap: configmap.clone(),
+                key,
+                content: bytes,
+                binary,
+            });
         }
         cx.push(&name, target, true, None, MountKind::ConfigDir { configmap });
     } else {

@@ -1,19 +1,105 @@
 //! Container and Service ports. Other services reach a compose service on its container
 //! port (`postgres:5432`), so the Service listens on the container ports; published host
 //! ports only matter for exposure, which Ingress handles.
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::ir::{ContainerPort, ServicePort};
-use crate::model::{Port, Service};
+use crate::model::{Port, Project, Protocol, Service};
 use crate::names::{port_name, well_known_port};
 
-/// Ports of `ports` and `expose`, one per (port, protocol), with unique IANA names.
-pub fn ports(svc: &Service) -> (Vec<ContainerPort>, Vec<ServicePort>) {
+/// Ports the official images of common servers listen on: compose files often declare no
+/// `ports` for them because other containers reach them anyway.
+const IMAGE_PORTS: &[(&str, &[u16])] = &[
+    ("redis", &[6379]),
+    ("valkey/valkey", &[6379]),
+    ("postgres", &[5432]),
+    ("pgvector/pgvector", &[5432]),
+    ("postgis/postgis", &[5432]),
+    ("timescale/timescaledb", &[5432]),
+    ("mysql", &[3306]),
+    ("mariadb", &[3306]),
+    ("mongo", &[27017]),
+    ("neo4j", &[7474, 7687]),
+    ("rabbitmq", &[5672]),
+    ("memcached", &[11211]),
+    ("elasticsearch", &[9200]),
+    ("nginx", &[80]),
+    ("httpd", &[80]),
+    ("minio/minio", &[9000]),
+];
+
+/// Ports a service listens on that compose does not declare: the image's well-known
+/// ports, and `host:port` references to it in other services' environment and commands.
+pub fn inferred_ports(p: &Project) -> HashMap<String, BTreeSet<u16>> {
+    let mut out: HashMap<String, BTreeSet<u16>> = HashMap::new();
+    for (name, s) in &p.services {
+        let repo = s.image.as_deref().map(|i| super::split_image(i).repository).unwrap_or_default();
+        let repo = repo.strip_prefix("library/").unwrap_or(&repo);
+        if let Some((_, ports)) = IMAGE_PORTS.iter().find(|(n, _)| repo == *n) {
+            out.entry(name.clone()).or_default().extend(ports.iter().copied());
+        }
+    }
+    for s in p.services.values() {
+        let texts =
+            s.environment.values().map(|v| v.value.as_str()).chain(s.command.iter().flatten().map(String::as_str));
+        for t in texts {
+            for (host, port) in host_ports(t) {
+                if host != s.name && p.services.contains_key(host) {
+                    out.entry(host.to_string()).or_default().insert(port);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `host:port` pairs in a text, in one pass.
+fn host_ports(t: &str) -> Vec<(&str, u16)> {
+    let b = t.as_bytes();
+    let mut out = Vec::new();
+    for (i, &c) in b.iter().enumerate() {
+        if c != b':' {
+            continue;
+        }
+        let mut j = i + 1;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j == i + 1 || (j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'.')) {
+            continue;
+        }
+        let mut k = i;
+        while k > 0 && (b[k - 1].is_ascii_alphanumeric() || matches!(b[k - 1], b'-' | b'_' | b'.')) {
+            k -= 1;
+        }
+        if k < i {
+            if let Ok(port) = t[i + 1..j].parse::<u16>() {
+                if port > 0 {
+                    out.push((&t[k..i], port));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Ports of `ports` and `expose`, one per (port, protocol), with unique IANA names;
+/// `inferred` is used when compose declares none.
+pub fn ports(svc: &Service, inferred: Option<&BTreeSet<u16>>) -> (Vec<ContainerPort>, Vec<ServicePort>) {
     let mut seen = HashSet::new();
     let mut names = HashSet::new();
     let mut cports = Vec::new();
     let mut sports = Vec::new();
-    let all: Vec<&Port> = svc.ports.iter().chain(svc.expose.iter()).collect();
+    let extra: Vec<Port> = if svc.ports.is_empty() && svc.expose.is_empty() {
+        inferred
+            .into_iter()
+            .flatten()
+            .map(|&target| Port { target, published: None, protocol: Protocol::Tcp, name: None, app_protocol: None })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let all: Vec<&Port> = svc.ports.iter().chain(svc.expose.iter()).chain(extra.iter()).collect();
     for p in all {
         if !seen.insert((p.target, p.protocol)) {
             continue;
@@ -40,4 +126,18 @@ pub fn ports(svc: &Service) -> (Vec<ContainerPort>, Vec<ServicePort>) {
         });
     }
     (cports, sports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_ports;
+
+    #[test]
+    fn finds_host_port_references() {
+        assert_eq!(host_ports("redis://redis:6379/0"), vec![("redis", 6379)]);
+        assert_eq!(host_ports("postgresql://u:p@postgres:5432/db"), vec![("postgres", 5432)]);
+        assert_eq!(host_ports("db:3306,cache:11211"), vec![("db", 3306), ("cache", 11211)]);
+        assert_eq!(host_ports("http://user:pass@x"), vec![]);
+        assert_eq!(host_ports("10:30"), vec![("10", 30)]);
+    }
 }

@@ -24,6 +24,8 @@ pub struct Cx<'a> {
     pub redactor: &'a Redactor,
     /// compose name -> DNS name of every deployed service.
     pub dns_of: &'a HashMap<String, String>,
+    /// Undeclared ports, by compose service name.
+    pub inferred: &'a HashMap<String, std::collections::BTreeSet<u16>>,
 }
 
 /// Kubernetes expands `$(VAR)` in command, args and env values; a literal `$(` from compose
@@ -52,7 +54,15 @@ fn kind_of(svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> Kind {
     }
 }
 
-pub fn build(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, kl: &KomposeLabels, dns: &str, key: &str, w: &mut Warnings) -> Result<(Workload, Mounts)> {
+pub fn build(
+    cx: &Cx<'_>,
+    svc: &Service,
+    ss: &ServiceSettings,
+    kl: &KomposeLabels,
+    dns: &str,
+    key: &str,
+    w: &mut Warnings,
+) -> Result<(Workload, Mounts)> {
     let path = format!("services.{}", svc.name);
     let kind = kind_of(svc, ss, w);
     let image = image(cx, svc, ss, w);
@@ -60,14 +70,42 @@ pub fn build(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, kl: &KomposeLabel
     // Environment: plain values in values.yaml, secret ones by name only.
     let mut env = IndexMap::new();
     let mut secret_env: Vec<SecretVar> = Vec::new();
-    let add_secret = |secret_env: &mut Vec<SecretVar>, name: &str| {
-        if !secret_env.iter().any(|s| s.name == name) {
-            secret_env.push(SecretVar { name: name.to_string(), remote_key: dns_label(&name.replace('_', "-"), 63) });
-        }
+    let add_secret = |secret_env: &mut Vec<SecretVar>, name: &str| match secret_env.iter_mut().find(|s| s.name == name)
+    {
+        Some(s) => s.env = true,
+        None => secret_env.push(SecretVar {
+            name: name.to_string(),
+            remote_key: remote_key(name),
+            template: None,
+            env: true,
+        }),
     };
     for (k, v) in &svc.environment {
         if cx.classifier.is_secret(k, v, &ss.secrets) || cx.redactor.contains_secret(&v.value) {
-            add_secret(&mut secret_env, k);
+            // A value built around other secrets keeps its shape as a template, so only
+            // the secrets themselves live in the store.
+            let (tpl, used) = cx.redactor.replace_others(&v.value, k, |n| format!("{{{{ index . {n:?} }}}}"));
+            let composite = !used.is_empty() && !cx.redactor.contains_secret(&tpl);
+            if composite {
+                for u in &used {
+                    if !secret_env.iter().any(|s| &s.name == u) {
+                        secret_env.push(SecretVar {
+                            name: u.clone(),
+                            remote_key: remote_key(u),
+                            template: None,
+                            env: false,
+                        });
+                    }
+                }
+                secret_env.push(SecretVar {
+                    name: k.clone(),
+                    remote_key: String::new(),
+                    template: Some(tpl),
+                    env: true,
+                });
+            } else {
+                add_secret(&mut secret_env, k);
+            }
         } else {
             env.insert(k.clone(), escape_k8s(&v.value));
         }
@@ -91,8 +129,74 @@ pub fn build(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, kl: &KomposeLabel
     let command = svc.entrypoint.as_deref().map(|c| scrub(c, &mut secret_env)).unwrap_or_default();
     let args = svc.command.as_deref().map(|c| scrub(c, &mut secret_env)).unwrap_or_default();
 
-    let (cports, sports) = ports(svc);
-    let (pod_sec, sec, writable) = security::security(svc, &image.repository, cx.settings.defaults.run_as_user, cx.settings.defaults.read_only_root_filesystem, w);
+    let (mut cports, mut sports) = if matches!(kind, Kind::Job | Kind::CronJob) {
+        ports(svc, None)
+    } else {
+        ports(svc, cx.inferred.get(&svc.name))
+    };
+    let metrics = ss.metrics.as_ref().filter(|_| !matches!(kind, Kind::Job | Kind::CronJob)).map(|m| {
+        let name = match sports.iter().find(|p| p.port == m.port && p.protocol == "TCP") {
+            Some(p) => p.name.clone(),
+            None => {
+                cports.push(crate::ir::ContainerPort { name: "metrics".into(), port: m.port, protocol: "TCP".into() });
+                sports.push(crate::ir::ServicePort {
+                    name: "metrics".into(),
+                    port: m.port,
+                    target_port: "metrics".into(),
+                    protocol: "TCP".into(),
+                    app_protocol: None,
+                });
+                "metrics".to_string()
+            }
+        };
+        (name, m.path.clone())
+    });
+    let expose = match &ss.expose {
+        Some(_) if matches!(kind, Kind::Job | Kind::CronJob) => {
+            w.push(format!("{path}.x-compose2helm.expose"), "jobs serve no traffic; not exposed");
+            None
+        }
+        Some(e) => {
+            let port = e
+                .port
+                .or_else(|| svc.ports.iter().find(|p| p.published.is_some()).map(|p| p.target))
+                .or_else(|| sports.first().map(|p| p.port));
+            match port {
+                Some(port) => {
+                    if !sports.iter().any(|p| p.port == port) {
+                        let name = crate::names::port_name(&format!("http-{port}"));
+                        cports.push(crate::ir::ContainerPort { name: name.clone(), port, protocol: "TCP".into() });
+                        sports.push(crate::ir::ServicePort {
+                            name: name.clone(),
+                            port,
+                            target_port: name,
+                            protocol: "TCP".into(),
+                            app_protocol: None,
+                        });
+                    }
+                    Some(crate::ir::Exposure {
+                        hosts: e.hosts.clone(),
+                        path: e.path.clone(),
+                        port,
+                        tls: e.tls.clone(),
+                        class_name: e.class_name.clone().unwrap_or_default(),
+                    })
+                }
+                None => {
+                    w.push(format!("{path}.x-compose2helm.expose"), "the service listens on no port; set expose.port");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    let (pod_sec, sec, writable) = security::security(
+        svc,
+        &image.repository,
+        cx.settings.defaults.run_as_user,
+        cx.settings.defaults.read_only_root_filesystem,
+        w,
+    );
     let mut pod_sec = pod_sec;
     if let Some(g) = kl.fs_group {
         pod_sec.fs_group = Some(g);
@@ -127,9 +231,15 @@ pub fn build(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, kl: &KomposeLabel
         scrub_probe(p, cx.redactor, &mut secret_env, &path, w);
     }
 
-    let replicas = if matches!(kind, Kind::DaemonSet | Kind::Job | Kind::CronJob) { 1 } else { svc.deploy.replicas.unwrap_or(1) };
-    let autoscaling = if matches!(kind, Kind::Deployment | Kind::StatefulSet) { scaling::autoscaling(ss, replicas, &cx.settings.defaults) } else { None };
-    let pdb = matches!(kind, Kind::Deployment | Kind::StatefulSet).then(|| scaling::pdb(replicas, autoscaling.as_ref()));
+    let replicas =
+        if matches!(kind, Kind::DaemonSet | Kind::Job | Kind::CronJob) { 1 } else { svc.deploy.replicas.unwrap_or(1) };
+    let autoscaling = if matches!(kind, Kind::Deployment | Kind::StatefulSet) {
+        scaling::autoscaling(ss, replicas, &cx.settings.defaults)
+    } else {
+        None
+    };
+    let pdb =
+        matches!(kind, Kind::Deployment | Kind::StatefulSet).then(|| scaling::pdb(replicas, autoscaling.as_ref()));
     if svc.deploy.replicas == Some(0) {
         w.push(format!("{path}.deploy.replicas"), "0 replicas: the workload is created but runs no pod");
     }
@@ -146,7 +256,10 @@ pub fn build(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, kl: &KomposeLabel
     let mut host_aliases: Vec<(String, Vec<String>)> = Vec::new();
     for (host, ip) in &svc.extra_hosts {
         if ip == "host-gateway" {
-            w.push(format!("{path}.extra_hosts"), format!("`{host}:host-gateway` has no meaning in a cluster (there is no Docker host); not added"));
+            w.push(
+                format!("{path}.extra_hosts"),
+                format!("`{host}:host-gateway` has no meaning in a cluster (there is no Docker host); not added"),
+            );
             continue;
         }
         match host_aliases.iter_mut().find(|(i, _)| i == ip) {
@@ -172,14 +285,24 @@ pub fn build(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, kl: &KomposeLabel
     let mut tolerations = Vec::new();
     if let Some(pool) = &ss.node_pool {
         node_selector.insert(cx.settings.defaults.node_pool_label.clone(), pool.clone());
-        tolerations.push(Toleration { key: "workload".into(), operator: "Equal".into(), value: pool.clone(), effect: "NoSchedule".into() });
+        tolerations.push(Toleration {
+            key: "workload".into(),
+            operator: "Equal".into(),
+            value: pool.clone(),
+            effect: "NoSchedule".into(),
+        });
     }
 
     let cron = match kind {
         Kind::CronJob => {
             let Some(schedule) = ss.schedule.as_deref() else {
                 let mark = svc.mark.clone().unwrap_or_else(crate::yaml::Mark::none);
-                return Err(Error::at(ErrorKind::InvalidValue, &mark, format!("{path}.x-compose2helm"), "a cronjob needs `schedule` (e.g. \"0 3 * * *\")"));
+                return Err(Error::at(
+                    ErrorKind::InvalidValue,
+                    &mark,
+                    format!("{path}.x-compose2helm"),
+                    "a cronjob needs `schedule` (e.g. \"0 3 * * *\")",
+                ));
             };
             Some(batch::cron(schedule, ss, kl))
         }
@@ -197,8 +320,13 @@ pub fn build(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, kl: &KomposeLabel
 
     let hostname = svc.hostname.as_deref().and_then(|h| {
         let l = dns_label(h, 63);
-        if l == h.to_ascii_lowercase() { Some(l) } else {
-            w.push(format!("{path}.hostname"), format!("`{h}` is not a DNS label; the pod keeps its generated hostname"));
+        if l == h.to_ascii_lowercase() {
+            Some(l)
+        } else {
+            w.push(
+                format!("{path}.hostname"),
+                format!("`{h}` is not a DNS label; the pod keeps its generated hostname"),
+            );
             None
         }
     });
@@ -206,7 +334,14 @@ pub fn build(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, kl: &KomposeLabel
         w.push(format!("{path}.domainname"), "pods take their domain from the cluster DNS; ignored");
     }
 
-    let talks_to = svc.depends_on.keys().chain(svc.links.iter()).filter_map(|d| cx.dns_of.get(d).cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let talks_to = svc
+        .depends_on
+        .keys()
+        .chain(svc.links.iter())
+        .filter_map(|d| cx.dns_of.get(d).cloned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
 
     let wl = Workload {
         compose_name: svc.name.clone(),
@@ -220,6 +355,11 @@ pub fn build(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, kl: &KomposeLabel
         secret_env,
         ports: cports,
         service_ports: sports,
+        service_type: match ss.service_type.as_deref() {
+            Some("Headless") | None => "ClusterIP".to_string(),
+            Some(t) => t.to_string(),
+        },
+        headless: ss.service_type.as_deref() == Some("Headless"),
         mounts: m.points.clone(),
         liveness: pr.liveness,
         readiness: pr.readiness,
@@ -246,6 +386,8 @@ pub fn build(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, kl: &KomposeLabel
         job,
         autoscaling,
         pdb,
+        expose,
+        metrics,
         talks_to,
         networks: svc.networks.clone(),
     };
@@ -258,17 +400,28 @@ fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> 
         Some(i) => split_image(i),
         None => {
             let repo = format!("{}-{}", cx.project.name, dns_label(&svc.name, 63));
-            w.push(
-                format!("{path}.build"),
-                format!("the cluster cannot build images: build and push `{repo}` and set its registry and tag in values (image `{repo}` is assumed)"),
-            );
-            Image { registry: cx.settings.registry.clone().unwrap_or_default(), repository: repo, tag: String::new(), digest: String::new(), pull_policy: String::new() }
+            let msg = if svc.build.is_some() {
+                format!("the cluster cannot build images: build and push `{repo}` and set its registry and tag in values (image `{repo}` is assumed)")
+            } else {
+                format!("no `image` and no `build`: image `{repo}` is assumed; set its registry, repository and tag in values")
+            };
+            w.push(format!("{path}.{}", if svc.build.is_some() { "build" } else { "image" }), msg);
+            Image {
+                registry: cx.settings.registry.clone().unwrap_or_default(),
+                repository: repo,
+                tag: String::new(),
+                digest: String::new(),
+                pull_policy: String::new(),
+            }
         }
     };
     if img.tag.is_empty() && img.digest.is_empty() {
         img.tag = "latest".into();
         if svc.image.is_some() {
-            w.push(format!("{path}.image"), "no tag: `latest` is used; pin a version so every environment runs the same image");
+            w.push(
+                format!("{path}.image"),
+                "no tag: `latest` is used; pin a version so every environment runs the same image",
+            );
         }
     }
     img.pull_policy = ss
@@ -288,20 +441,41 @@ fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> 
 /// Probe commands must not carry secret values: shell forms read the variable at run
 /// time instead; exec forms are wrapped in a shell to do the same.
 fn scrub_probe(p: &mut Probe, r: &Redactor, secret_env: &mut Vec<SecretVar>, path: &str, w: &mut Warnings) {
-    let ProbeHandler::Exec(words) = &p.handler else { return };
+    let ProbeHandler::Exec(words) = &p.handler else {
+        return;
+    };
     if !words.iter().any(|x| r.contains_secret(x)) {
         return;
     }
     let is_shell = words.len() == 3 && words[0] == "sh" && words[1] == "-c";
-    let script = if is_shell { words[2].clone() } else { words.iter().map(|x| shell_quote(x)).collect::<Vec<_>>().join(" ") };
+    let script =
+        if is_shell { words[2].clone() } else { words.iter().map(|x| shell_quote(x)).collect::<Vec<_>>().join(" ") };
     let (s, used) = r.replace(&script, |n| format!("${{{n}}}"));
     for u in used {
-        if !secret_env.iter().any(|x| x.name == u) {
-            secret_env.push(SecretVar { name: u.clone(), remote_key: dns_label(&u.replace('_', "-"), 63) });
+        match secret_env.iter_mut().find(|x| x.name == u) {
+            Some(x) => x.env = true,
+            None => {
+                secret_env.push(SecretVar { name: u.clone(), remote_key: remote_key(&u), template: None, env: true })
+            }
         }
-        w.push(format!("{path}.healthcheck.test"), format!("the value of {u} was interpolated here; the probe now reads ${{{u}}} from the container environment"));
+        w.push(
+            format!("{path}.healthcheck.test"),
+            format!(
+                "the value of {u} was interpolated here; the probe now reads ${{{u}}} from the container environment"
+            ),
+        );
     }
     p.handler = ProbeHandler::Exec(vec!["sh".into(), "-c".into(), s]);
+}
+
+/// A Key Vault secret name for a variable: its name with `-` for `_` (Key Vault allows
+/// letters, digits and dashes, and ignores case).
+pub fn remote_key(var: &str) -> String {
+    var.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string()
 }
 
 fn shell_quote(s: &str) -> String {
@@ -324,7 +498,15 @@ fn valid_qualified_name(k: &str) -> bool {
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric());
     let prefix_ok = prefix.is_none_or(|p| {
-        !p.is_empty() && p.len() <= 253 && p.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && !l.starts_with('-') && !l.ends_with('-'))
+        !p.is_empty()
+            && p.len() <= 253
+            && p.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            })
     });
     name_ok && prefix_ok
 }

@@ -57,18 +57,12 @@ impl V {
         }
     }
 
-    /// The entry at `key`.
-    pub fn get(&self, key: &str) -> Option<&V> {
-        match self {
-            V::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
-            _ => None,
-        }
-    }
-
     /// Sets the value at a path of keys, creating mappings on the way.
     pub fn set_path(&mut self, path: &[&str], value: V) {
         let V::Map(entries) = self else { return };
-        let Some((first, rest)) = path.split_first() else { return };
+        let Some((first, rest)) = path.split_first() else {
+            return;
+        };
         if rest.is_empty() {
             self.set(first, None, value);
             return;
@@ -97,10 +91,6 @@ impl V {
             }
             (s, o) => *s = o,
         }
-    }
-
-    fn is_empty_collection(&self) -> bool {
-        matches!(self, V::Map(e) if e.is_empty()) || matches!(self, V::Seq(s) if s.is_empty())
     }
 }
 
@@ -203,7 +193,9 @@ pub fn from_node(n: &crate::yaml::Node) -> V {
         Value::Int(i) => V::Int(*i),
         Value::Float(_) | Value::Str(_) => V::Str(n.scalar_text().unwrap_or_default()),
         Value::Seq(items) => V::Seq(items.iter().map(from_node).collect()),
-        Value::Map(m) => V::Map(m.iter().map(|(k, v)| Entry { key: k.clone(), comment: None, value: from_node(v) }).collect()),
+        Value::Map(m) => {
+            V::Map(m.iter().map(|(k, v)| Entry { key: k.clone(), comment: None, value: from_node(v) }).collect())
+        }
     }
 }
 
@@ -229,6 +221,7 @@ mod tests {
         let mut a = V::map().plain("x", V::map().plain("y", V::Int(1)).plain("z", V::Int(2)));
         a.merge(V::map().plain("x", V::map().plain("y", V::Int(3))));
         a.set_path(&["w", "v"], V::Bool(true));
-        assert_eq!(write(&a), "x:\n  y: 3\n  z: 2\nw:\n  v: true\n");
+        // `y` is quoted: YAML 1.1 readers (Helm's among them) take a bare y for true.
+        assert_eq!(write(&a), "x:\n  \"y\": 3\n  z: 2\n\nw:\n  v: true\n");
     }
 }

@@ -40,6 +40,12 @@ pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
     if !app.volumes.is_empty() {
         put("templates/persistentvolumeclaims.yaml".into(), t.pvcs(app)?);
     }
+    if let Some(s) = t.secrets(app)? {
+        put("templates/secrets.yaml".into(), s);
+    }
+    if !app.externals.is_empty() {
+        put("templates/external-services.yaml".into(), t.externals(app)?);
+    }
     for w in &app.workloads {
         for (name, content) in t.workload(app, w)? {
             put(format!("templates/{}/{name}", w.name), content);

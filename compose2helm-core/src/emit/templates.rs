@@ -23,6 +23,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("pdb.yaml.j2", include_str!("../../templates/pdb.yaml.j2")),
     ("pvc.yaml.j2", include_str!("../../templates/pvc.yaml.j2")),
     ("notes.txt.j2", include_str!("../../templates/notes.txt.j2")),
+    ("external.yaml.j2", include_str!("../../templates/external.yaml.j2")),
+    ("secrets.yaml.j2", include_str!("../../templates/secrets.yaml.j2")),
+    ("ingress.yaml.j2", include_str!("../../templates/ingress.yaml.j2")),
+    ("httproute.yaml.j2", include_str!("../../templates/httproute.yaml.j2")),
+    ("servicemonitor.yaml.j2", include_str!("../../templates/servicemonitor.yaml.j2")),
 ];
 
 /// The template environment.
@@ -39,6 +44,22 @@ struct ConfigMapCtx {
     name: String,
     text: Vec<FileCtx>,
     binary: Vec<FileCtx>,
+}
+
+/// One Secret the chart may create (per service env, per compose secret).
+#[derive(Serialize)]
+struct SecretSetCtx {
+    /// Go expression of its values block.
+    values: String,
+    /// Go expression that says whether its owner is deployed.
+    enabled: String,
+    component: String,
+    owner: String,
+    hook: bool,
+    has_data: String,
+    templates: bool,
+    /// Go expressions of maps secretKey -> remote key.
+    data: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -82,11 +103,55 @@ impl Templates {
     }
 
     pub fn notes(&self, app: &App) -> Result<String> {
-        self.render("notes.txt.j2", context! { chart => app.chart_name.clone(), workloads => Value::from(Serde(&app.workloads)) })
+        self.render(
+            "notes.txt.j2",
+            context! { chart => app.chart_name.clone(), workloads => Value::from(Serde(&app.workloads)) },
+        )
+    }
+
+    /// The Secret objects of the External Secrets / Sealed Secrets providers.
+    pub fn secrets(&self, app: &App) -> Result<Option<String>> {
+        let mut sets = Vec::new();
+        for w in app.workloads.iter().filter(|w| !w.secret_env.is_empty()) {
+            sets.push(SecretSetCtx {
+                values: format!(".Values.{}.secretEnv", w.key),
+                enabled: format!(".Values.{}.enabled", w.key),
+                component: format!("{}-env", w.name),
+                owner: w.name.clone(),
+                hook: w.kind == crate::ir::Kind::Job,
+                has_data: "$set.keys $set.templates $set.fetch".into(),
+                templates: w.secret_env.iter().any(|s| s.template.is_some()),
+                data: vec!["$set.keys".into(), "$set.fetch".into()],
+            });
+        }
+        for s in &app.file_secrets {
+            sets.push(SecretSetCtx {
+                values: format!("(index .Values.fileSecrets {:?})", s.key),
+                enabled: "true".into(),
+                component: s.name.clone(),
+                owner: s.name.clone(),
+                hook: false,
+                has_data: "true".into(),
+                templates: false,
+                data: vec![format!("(dict {:?} $set.remoteKey)", s.compose_name)],
+            });
+        }
+        if sets.is_empty() {
+            return Ok(None);
+        }
+        self.render("secrets.yaml.j2", context! { chart => app.chart_name.clone(), sets => Value::from(Serde(&sets)) })
+            .map(Some)
+    }
+
+    pub fn externals(&self, app: &App) -> Result<String> {
+        self.render("external.yaml.j2", context! { chart => app.chart_name.clone() })
     }
 
     pub fn pvcs(&self, app: &App) -> Result<String> {
-        self.render("pvc.yaml.j2", context! { chart => app.chart_name.clone(), volumes => Value::from(Serde(&app.volumes)) })
+        self.render(
+            "pvc.yaml.j2",
+            context! { chart => app.chart_name.clone(), volumes => Value::from(Serde(&app.volumes)) },
+        )
     }
 
     /// The templates of one workload: file name -> content.
@@ -102,10 +167,16 @@ impl Templates {
                 }
             };
             let fc = FileCtx { key: f.key.clone(), chart_path: f.chart_path.clone() };
-            if f.binary { cm.binary.push(fc) } else { cm.text.push(fc) }
+            if f.binary {
+                cm.binary.push(fc)
+            } else {
+                cm.text.push(fc)
+            }
         }
-        let volume_names: BTreeMap<&str, &str> = app.volumes.iter().map(|v| (v.key.as_str(), v.name.as_str())).collect();
-        let secret_names: BTreeMap<&str, &str> = app.file_secrets.iter().map(|s| (s.key.as_str(), s.name.as_str())).collect();
+        let volume_names: BTreeMap<&str, &str> =
+            app.volumes.iter().map(|v| (v.key.as_str(), v.name.as_str())).collect();
+        let secret_names: BTreeMap<&str, &str> =
+            app.file_secrets.iter().map(|s| (s.key.as_str(), s.name.as_str())).collect();
         let ctx = context! {
             chart => app.chart_name.clone(),
             w => Value::from(Serde(w)),
@@ -131,6 +202,11 @@ impl Templates {
         }
         if !configmaps.is_empty() {
             out.push(("configmap.yaml".into(), self.render("configmap.yaml.j2", ctx.clone())?));
+        }
+        if !w.service_ports.is_empty() && !matches!(w.kind, crate::ir::Kind::Job | crate::ir::Kind::CronJob) {
+            out.push(("ingress.yaml".into(), self.render("ingress.yaml.j2", ctx.clone())?));
+            out.push(("httproute.yaml".into(), self.render("httproute.yaml.j2", ctx.clone())?));
+            out.push(("servicemonitor.yaml".into(), self.render("servicemonitor.yaml.j2", ctx.clone())?));
         }
         if matches!(w.kind, crate::ir::Kind::Deployment | crate::ir::Kind::StatefulSet) {
             out.push(("hpa.yaml".into(), self.render("hpa.yaml.j2", ctx.clone())?));

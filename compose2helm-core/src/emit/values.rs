@@ -22,7 +22,10 @@ fn probe(p: &Option<Probe>) -> V {
         ProbeHandler::Exec(cmd) => V::map().plain("exec", V::map().plain("command", strs(cmd))),
         ProbeHandler::HttpGet { path, port, scheme } => V::map().plain(
             "httpGet",
-            V::map().plain("path", V::s(path.clone())).plain("port", int(u64::from(*port))).plain("scheme", V::s(scheme.clone())),
+            V::map()
+                .plain("path", V::s(path.clone()))
+                .plain("port", int(u64::from(*port)))
+                .plain("scheme", V::s(scheme.clone())),
         ),
         ProbeHandler::TcpSocket { port } => V::map().plain("tcpSocket", V::map().plain("port", int(u64::from(*port)))),
     };
@@ -110,24 +113,43 @@ fn service_block(w: &Workload) -> V {
         env = env.plain(k, V::s(val.clone()));
     }
     v.set("env", Some("Plain environment variables (compose environment and env_file, secrets excluded)."), env);
-    let mut keys = V::map();
+    let (mut keys, mut templates, mut fetch) = (V::map(), V::map(), V::map());
     for s in &w.secret_env {
-        keys = keys.plain(&s.name, V::s(s.remote_key.clone()));
+        match (&s.template, s.env) {
+            (Some(t), _) => templates = templates.plain(&s.name, V::s(t.clone())),
+            (None, true) => keys = keys.plain(&s.name, V::s(s.remote_key.clone())),
+            (None, false) => fetch = fetch.plain(&s.name, V::s(s.remote_key.clone())),
+        }
     }
     v.set(
         "secretEnv",
         Some("Secret environment variables: read from a Secret, never written here."),
         V::map()
             .with("existingSecret", "Secret holding them; empty means <release>-<chart>-<service>-env, created by secrets.provider.", V::s(""))
-            .with("keys", "Variable name -> key in the remote store (Key Vault secret name) for externalSecrets.", keys),
+            .with("keys", "Variable -> key in the remote store (Key Vault secret name) for externalSecrets.", keys)
+            .with("templates", "Variables built from secrets (a URL with a password): the Secret's template; the rest of the value stays editable here.", templates)
+            .with("fetch", "Secrets only the templates use: name -> key in the remote store.", fetch),
     );
-    let ports: Vec<V> = w.ports.iter().map(|p| V::map().plain("name", V::s(p.name.clone())).plain("containerPort", int(u64::from(p.port))).plain("protocol", V::s(p.protocol.clone()))).collect();
+    let ports: Vec<V> = w
+        .ports
+        .iter()
+        .map(|p| {
+            V::map()
+                .plain("name", V::s(p.name.clone()))
+                .plain("containerPort", int(u64::from(p.port)))
+                .plain("protocol", V::s(p.protocol.clone()))
+        })
+        .collect();
     v.set("containerPorts", Some("Ports the container listens on (compose ports and expose)."), V::Seq(ports));
     let sports: Vec<V> = w
         .service_ports
         .iter()
         .map(|p| {
-            let mut m = V::map().plain("name", V::s(p.name.clone())).plain("port", int(u64::from(p.port))).plain("targetPort", V::s(p.target_port.clone())).plain("protocol", V::s(p.protocol.clone()));
+            let mut m = V::map()
+                .plain("name", V::s(p.name.clone()))
+                .plain("port", int(u64::from(p.port)))
+                .plain("targetPort", V::s(p.target_port.clone()))
+                .plain("protocol", V::s(p.protocol.clone()));
             if let Some(a) = &p.app_protocol {
                 m = m.plain("appProtocol", V::s(a.clone()));
             }
@@ -140,16 +162,102 @@ fn service_block(w: &Workload) -> V {
         V::map()
             .with("enabled", "Create the Service.", V::Bool(!w.service_ports.is_empty()))
             .with("name", "DNS name inside the namespace; the compose service name, so URLs such as http://<name>:<port> keep working.", V::s(w.name.clone()))
-            .with("type", "ClusterIP, NodePort or LoadBalancer.", V::s("ClusterIP"))
-            .with("headless", "A headless Service (clusterIP: None).", V::Bool(false))
+            .with("type", "ClusterIP, NodePort or LoadBalancer.", V::s(w.service_type.clone()))
+            .with("headless", "A headless Service (clusterIP: None).", V::Bool(w.headless))
             .with("annotations", "Annotations of the Service.", V::map())
             .with("ports", "Ports of the Service (compose ports and expose, on the container port).", V::Seq(sports)),
     );
-    v.set("resources", Some("CPU/memory requests and limits (compose deploy.resources, else the policy's defaults)."), resources(w));
     if !matches!(w.kind, Kind::Job | Kind::CronJob) {
-        v.set("livenessProbe", Some("Restarts the container when it fails (compose healthcheck, twice as tolerant as readiness)."), probe(&w.liveness));
-        v.set("readinessProbe", Some("Takes the pod out of the Service while it fails (compose healthcheck)."), probe(&w.readiness));
-        v.set("startupProbe", Some("Holds the other probes off while the service starts (compose healthcheck.start_period)."), probe(&w.startup));
+        let e = w.expose.clone();
+        let hosts: Vec<V> = e.as_ref().map(|e| e.hosts.iter().map(|h| V::s(h.clone())).collect()).unwrap_or_default();
+        let port = e
+            .as_ref()
+            .map(|e| u64::from(e.port))
+            .or_else(|| w.service_ports.first().map(|p| u64::from(p.port)))
+            .unwrap_or(80);
+        v.set(
+            "ingress",
+            Some("HTTP(S) exposure through an Ingress (x-compose2helm expose, kompose.service.expose)."),
+            V::map()
+                .with("enabled", "Create the Ingress.", V::Bool(e.is_some()))
+                .with(
+                    "className",
+                    "IngressClass (e.g. webapprouting.kubernetes.azure.com for the AKS app routing add-on).",
+                    V::s(e.as_ref().map(|e| e.class_name.clone()).unwrap_or_default()),
+                )
+                .with("annotations", "Annotations of the Ingress (e.g. cert-manager.io/cluster-issuer).", V::map())
+                .with("hosts", "Host names; empty matches any host.", V::Seq(hosts.clone()))
+                .with(
+                    "path",
+                    "Path prefix routed to the service.",
+                    V::s(e.as_ref().map(|e| e.path.clone()).unwrap_or_else(|| "/".into())),
+                )
+                .with("pathType", "Prefix, Exact or ImplementationSpecific.", V::s("Prefix"))
+                .with("servicePort", "Service port the traffic goes to.", int(port))
+                .with(
+                    "tls",
+                    "TLS termination at the ingress controller.",
+                    V::map()
+                        .with(
+                            "enabled",
+                            "Serve HTTPS for the hosts.",
+                            V::Bool(e.as_ref().is_some_and(|e| e.tls.is_some())),
+                        )
+                        .with(
+                            "secretName",
+                            "Secret with the certificate; empty means <release>-<chart>-<service>-tls.",
+                            V::s(e.as_ref().and_then(|e| e.tls.clone()).unwrap_or_default()),
+                        ),
+                ),
+        );
+        v.set(
+            "httpRoute",
+            Some("The same exposure as a Gateway API HTTPRoute (instead of the Ingress)."),
+            V::map().with("enabled", "Create the HTTPRoute.", V::Bool(false)).with(
+                "parentRefs",
+                "Gateways the route attaches to.",
+                V::Seq(vec![V::map().plain("name", V::s("gateway")).plain("namespace", V::s("gateway-system"))]),
+            ),
+        );
+        let m = w.metrics.clone();
+        v.set(
+            "metrics",
+            Some("Prometheus scraping (x-compose2helm metrics); needs monitoring.serviceMonitor.enabled."),
+            V::map()
+                .with("enabled", "Scrape this service.", V::Bool(m.is_some()))
+                .with(
+                    "port",
+                    "Name of the Service port that serves metrics.",
+                    V::s(m.as_ref().map(|m| m.0.clone()).unwrap_or_else(|| "metrics".into())),
+                )
+                .with(
+                    "path",
+                    "HTTP path of the metrics.",
+                    V::s(m.as_ref().map(|m| m.1.clone()).unwrap_or_else(|| "/metrics".into())),
+                ),
+        );
+    }
+    v.set(
+        "resources",
+        Some("CPU/memory requests and limits (compose deploy.resources, else the policy's defaults)."),
+        resources(w),
+    );
+    if !matches!(w.kind, Kind::Job | Kind::CronJob) {
+        v.set(
+            "livenessProbe",
+            Some("Restarts the container when it fails (compose healthcheck, twice as tolerant as readiness)."),
+            probe(&w.liveness),
+        );
+        v.set(
+            "readinessProbe",
+            Some("Takes the pod out of the Service while it fails (compose healthcheck)."),
+            probe(&w.readiness),
+        );
+        v.set(
+            "startupProbe",
+            Some("Holds the other probes off while the service starts (compose healthcheck.start_period)."),
+            probe(&w.startup),
+        );
     }
     let mut pers = V::map();
     for m in &w.mounts {
@@ -174,14 +282,28 @@ fn service_block(w: &Workload) -> V {
         a
     });
     v.set("podLabels", Some("Extra labels of the pods."), V::map());
-    v.set("podSecurityContext", Some("Pod security context (Pod Security Standards restricted unless compose asks otherwise)."), pod);
+    v.set(
+        "podSecurityContext",
+        Some("Pod security context (Pod Security Standards restricted unless compose asks otherwise)."),
+        pod,
+    );
     v.set("securityContext", Some("Container security context."), ctr);
     let mut ns = V::map();
     for (k, val) in &w.node_selector {
         ns = ns.plain(k, V::s(val.clone()));
     }
     v.set("nodeSelector", Some("Node labels the pods must run on (x-compose2helm nodePool, deploy.placement)."), ns);
-    let tol: Vec<V> = w.tolerations.iter().map(|t| V::map().plain("key", V::s(t.key.clone())).plain("operator", V::s(t.operator.clone())).plain("value", V::s(t.value.clone())).plain("effect", V::s(t.effect.clone()))).collect();
+    let tol: Vec<V> = w
+        .tolerations
+        .iter()
+        .map(|t| {
+            V::map()
+                .plain("key", V::s(t.key.clone()))
+                .plain("operator", V::s(t.operator.clone()))
+                .plain("value", V::s(t.value.clone()))
+                .plain("effect", V::s(t.effect.clone()))
+        })
+        .collect();
     v.set("tolerations", Some("Taints the pods tolerate."), V::Seq(tol));
     v.set("affinity", Some("Pod affinity and anti-affinity."), V::map());
     v.set(
@@ -189,23 +311,36 @@ fn service_block(w: &Workload) -> V {
         Some("Seconds between SIGTERM and SIGKILL (compose stop_grace_period; Kubernetes' default 30)."),
         int(w.termination_grace_seconds.unwrap_or(30)),
     );
-    let ha: Vec<V> = w.host_aliases.iter().map(|(ip, hs)| V::map().plain("ip", V::s(ip.clone())).plain("hostnames", strs(hs))).collect();
+    let ha: Vec<V> = w
+        .host_aliases
+        .iter()
+        .map(|(ip, hs)| V::map().plain("ip", V::s(ip.clone())).plain("hostnames", strs(hs)))
+        .collect();
     v.set("hostAliases", Some("Extra /etc/hosts entries (compose extra_hosts)."), V::Seq(ha));
     v.set("hostname", Some("Pod hostname (compose hostname)."), V::s(w.hostname.clone().unwrap_or_default()));
-    v.set("workingDir", Some("Working directory (compose working_dir)."), V::s(w.working_dir.clone().unwrap_or_default()));
+    v.set(
+        "workingDir",
+        Some("Working directory (compose working_dir)."),
+        V::s(w.working_dir.clone().unwrap_or_default()),
+    );
     v.set(
         "serviceAccount",
         Some("The service's own ServiceAccount."),
-        V::map()
-            .with("annotations", "Annotations (e.g. azure.workload.identity/client-id).", V::map())
-            .with("automountToken", "Mount an API token into the pods (off: the services do not call the Kubernetes API).", V::Bool(false)),
+        V::map().with("annotations", "Annotations (e.g. azure.workload.identity/client-id).", V::map()).with(
+            "automountToken",
+            "Mount an API token into the pods (off: the services do not call the Kubernetes API).",
+            V::Bool(false),
+        ),
     );
     match w.kind {
         Kind::Deployment | Kind::StatefulSet => {
             let strategy = if w.recreate {
                 V::map().plain("type", V::s("Recreate"))
             } else if let Some((s, u)) = &w.rolling {
-                V::map().plain("type", V::s("RollingUpdate")).plain("rollingUpdate", V::map().plain("maxSurge", int_or_str(s)).plain("maxUnavailable", int_or_str(u)))
+                V::map().plain("type", V::s("RollingUpdate")).plain(
+                    "rollingUpdate",
+                    V::map().plain("maxSurge", int_or_str(s)).plain("maxUnavailable", int_or_str(u)),
+                )
             } else {
                 V::map()
             };
@@ -218,37 +353,83 @@ fn service_block(w: &Workload) -> V {
                 Some("HorizontalPodAutoscaler (autoscaling/v2); replicaCount is ignored while it is on."),
                 V::map()
                     .with("enabled", "Create the HPA.", V::Bool(a.as_ref().is_some_and(|a| a.enabled)))
-                    .with("minReplicas", "Lowest number of pods.", int(a.as_ref().map_or(w.replicas.max(1), |a| a.min_replicas)))
-                    .with("maxReplicas", "Highest number of pods.", int(a.as_ref().map_or(w.replicas.max(1) * 3, |a| a.max_replicas)))
-                    .with("targetCPUUtilizationPercentage", "Average CPU use, in % of requests, to scale at (0: not used).", int(a.as_ref().and_then(|a| a.cpu).unwrap_or(0)))
-                    .with("targetMemoryUtilizationPercentage", "Average memory use, in % of requests, to scale at (0: not used).", int(a.as_ref().and_then(|a| a.memory).unwrap_or(0)))
-                    .with("scaleDownStabilizationSeconds", "Wait this long before removing pods.", int(a.as_ref().map_or(300, |a| a.scale_down_stabilization_seconds))),
+                    .with(
+                        "minReplicas",
+                        "Lowest number of pods.",
+                        int(a.as_ref().map_or(w.replicas.max(1), |a| a.min_replicas)),
+                    )
+                    .with(
+                        "maxReplicas",
+                        "Highest number of pods.",
+                        int(a.as_ref().map_or(w.replicas.max(1) * 3, |a| a.max_replicas)),
+                    )
+                    .with(
+                        "targetCPUUtilizationPercentage",
+                        "Average CPU use, in % of requests, to scale at (0: not used).",
+                        int(a.as_ref().and_then(|a| a.cpu).unwrap_or(0)),
+                    )
+                    .with(
+                        "targetMemoryUtilizationPercentage",
+                        "Average memory use, in % of requests, to scale at (0: not used).",
+                        int(a.as_ref().and_then(|a| a.memory).unwrap_or(0)),
+                    )
+                    .with(
+                        "scaleDownStabilizationSeconds",
+                        "Wait this long before removing pods.",
+                        int(a.as_ref().map_or(300, |a| a.scale_down_stabilization_seconds)),
+                    ),
             );
             let pdb = w.pdb.clone();
             v.set(
                 "pdb",
                 Some("PodDisruptionBudget; only created while 2 or more pods run."),
-                V::map()
-                    .with("enabled", "Create the PDB.", V::Bool(pdb.as_ref().is_some_and(|p| p.enabled)))
-                    .with("maxUnavailable", "Pods that may be down during voluntary disruptions.", V::Int(1)),
+                V::map().with("enabled", "Create the PDB.", V::Bool(pdb.as_ref().is_some_and(|p| p.enabled))).with(
+                    "maxUnavailable",
+                    "Pods that may be down during voluntary disruptions.",
+                    V::Int(1),
+                ),
             );
         }
         Kind::CronJob | Kind::Job => {
             if let Some(c) = &w.cron {
                 v.set("schedule", Some("Cron schedule (x-compose2helm schedule)."), V::s(c.schedule.clone()));
-                v.set("timeZone", Some("Time zone of the schedule (IANA name); empty means the controller's (UTC on AKS)."), V::s(c.time_zone.clone().unwrap_or_default()));
+                v.set(
+                    "timeZone",
+                    Some("Time zone of the schedule (IANA name); empty means the controller's (UTC on AKS)."),
+                    V::s(c.time_zone.clone().unwrap_or_default()),
+                );
                 v.set("suspend", Some("Pause the schedule."), V::Bool(false));
-                v.set("concurrencyPolicy", Some("Forbid skips a run while the previous one is still running."), V::s(c.concurrency_policy.clone()));
+                v.set(
+                    "concurrencyPolicy",
+                    Some("Forbid skips a run while the previous one is still running."),
+                    V::s(c.concurrency_policy.clone()),
+                );
                 v.set("successfulJobsHistoryLimit", Some("Finished Jobs to keep."), int(c.successful_history));
                 v.set("failedJobsHistoryLimit", Some("Failed Jobs to keep."), int(c.failed_history));
-                v.set("startingDeadlineSeconds", Some("A run missed by more than this is skipped."), int(c.starting_deadline_seconds));
+                v.set(
+                    "startingDeadlineSeconds",
+                    Some("A run missed by more than this is skipped."),
+                    int(c.starting_deadline_seconds),
+                );
             }
             if let Some(j) = &w.job {
                 v.set("backoffLimit", Some("Retries before the Job is marked failed."), int(j.backoff_limit));
-                v.set("activeDeadlineSeconds", Some("Kill the Job after this many seconds (0: no limit)."), int(j.active_deadline_seconds.unwrap_or(0)));
-                v.set("ttlSecondsAfterFinished", Some("Delete the finished Job after this many seconds (0: keep)."), int(j.ttl_seconds_after_finished.unwrap_or(0)));
+                v.set(
+                    "activeDeadlineSeconds",
+                    Some("Kill the Job after this many seconds (0: no limit)."),
+                    int(j.active_deadline_seconds.unwrap_or(0)),
+                );
+                v.set(
+                    "ttlSecondsAfterFinished",
+                    Some("Delete the finished Job after this many seconds (0: keep)."),
+                    int(j.ttl_seconds_after_finished.unwrap_or(0)),
+                );
             }
-            v.set("restartPolicy", Some("OnFailure retries in the same pod; Never starts a new pod (compose restart)."), V::s(w.restart_policy.clone().unwrap_or_else(|| "OnFailure".into())));
+            v.set(
+                "restartPolicy",
+                Some("OnFailure retries in the same pod; Never starts a new pod (compose restart)."),
+                V::s(w.restart_policy.clone().unwrap_or_else(|| "OnFailure".into())),
+            );
         }
         Kind::DaemonSet => {}
     }
@@ -274,11 +455,27 @@ pub fn values(app: &App) -> V {
             &vol.key,
             &format!("compose volume `{}` (mounted by {}).", vol.compose_name, vol.used_by.join(", ")),
             V::map()
-                .with("enabled", "Use a PersistentVolumeClaim; false mounts an emptyDir (data lost with the pod).", V::Bool(true))
-                .with("existingClaim", "Use this existing claim instead of creating one.", V::s(""))
+                .with(
+                    "enabled",
+                    "Use a PersistentVolumeClaim; false mounts an emptyDir (data lost with the pod).",
+                    V::Bool(true),
+                )
+                .with(
+                    "existingClaim",
+                    "Use this existing claim instead of creating one (compose `external: true`).",
+                    V::s(vol.existing_claim.clone()),
+                )
                 .with("size", "Requested size.", V::s(vol.size.clone()))
-                .with("storageClass", "StorageClass; empty uses the cluster default (managed-csi on AKS).", V::s(vol.storage_class.clone()))
-                .with("accessModes", "ReadWriteOnce, or ReadWriteMany when pods on several nodes share it.", strs(&vol.access_modes)),
+                .with(
+                    "storageClass",
+                    "StorageClass; empty uses the cluster default (managed-csi on AKS).",
+                    V::s(vol.storage_class.clone()),
+                )
+                .with(
+                    "accessModes",
+                    "ReadWriteOnce, or ReadWriteMany when pods on several nodes share it.",
+                    strs(&vol.access_modes),
+                ),
         );
     }
     v.set("volumes", Some("PersistentVolumeClaims, one per compose named volume."), vols);
@@ -293,6 +490,78 @@ pub fn values(app: &App) -> V {
         );
     }
     v.set("fileSecrets", Some("Secrets mounted as files (compose secrets); their content is never in the chart."), fs);
+    v.set(
+        "monitoring",
+        Some("Prometheus Operator integration (kube-prometheus-stack, Azure Managed Prometheus)."),
+        V::map().with(
+            "serviceMonitor",
+            "ServiceMonitor objects for services with metrics.",
+            V::map()
+                .with("enabled", "Create them (the CRD must be installed).", V::Bool(false))
+                .with(
+                    "apiVersion",
+                    "monitoring.coreos.com/v1, or azmonitoring.coreos.com/v1 for Azure Managed Prometheus.",
+                    V::s("monitoring.coreos.com/v1"),
+                )
+                .with(
+                    "labels",
+                    "Labels the Prometheus instance selects ServiceMonitors by (e.g. release: kube-prometheus-stack).",
+                    V::map(),
+                )
+                .with("interval", "Scrape interval.", V::s("30s")),
+        ),
+    );
+    v.set(
+        "secrets",
+        Some("Where the Secrets the services read come from:\n  existingSecret: created outside the chart (kubectl, Terraform, the CSI driver) under the default or given names;\n  externalSecrets: ExternalSecret objects (External Secrets Operator) fetch them from a store such as Azure Key Vault;\n  sealedSecrets: SealedSecret objects decrypt the encrypted values kept in the environment's values file."),
+        V::map()
+            .with("provider", "existingSecret, externalSecrets or sealedSecrets.", V::s("existingSecret"))
+            .with(
+                "externalSecrets",
+                "Settings of the ExternalSecret objects.",
+                V::map()
+                    .with("apiVersion", "external-secrets.io/v1 (ESO 0.17+); v1beta1 for older operators.", V::s("external-secrets.io/v1"))
+                    .with("refreshInterval", "How often values are fetched again.", V::s("1h"))
+                    .with("secretStoreRef", "The (Cluster)SecretStore, e.g. one for Azure Key Vault.", V::map().plain("kind", V::s("ClusterSecretStore")).plain("name", V::s("azure-key-vault"))),
+            )
+            .with(
+                "sealedSecrets",
+                "Settings of the SealedSecret objects.",
+                V::map().with(
+                    "encryptedData",
+                    "Encrypted values (kubeseal --raw --scope namespace-wide) by Secret: <service>-env or <secret file>, then KEY: AgB...",
+                    V::map(),
+                ),
+            ),
+    );
+    let mut ext = V::map();
+    for e in &app.externals {
+        ext = ext.with(
+            &e.key,
+            &format!("compose service `{}`, run outside the cluster.", e.compose_name),
+            V::map()
+                .with(
+                    "name",
+                    "The name the other services use; an ExternalName Service makes it resolve to host.",
+                    V::s(e.name.clone()),
+                )
+                .with(
+                    "host",
+                    "DNS name of the managed service (e.g. <server>.postgres.database.azure.com); empty: no Service.",
+                    V::s(e.host.clone()),
+                )
+                .with(
+                    "ports",
+                    "Ports the other services connect to.",
+                    V::Seq(e.ports.iter().map(|p| int(u64::from(*p))).collect()),
+                ),
+        );
+    }
+    v.set(
+        "externalServices",
+        Some("Managed services (x-compose2helm kind: external): no workload, but their compose names keep resolving.\nTLS clients that check the server name must use the real host name, not the alias."),
+        ext,
+    );
     for w in &app.workloads {
         let title = format!("compose service `{}`: {}.", w.compose_name, w.kind.name());
         v.set(&w.key, Some(&title), service_block(w));

@@ -114,9 +114,7 @@ fn unescape_double(s: &str) -> String {
 /// Earlier lines of the same file win over the outer lookup only when the outer lookup has
 /// nothing; that is compose's order (the process environment comes first).
 fn expand(v: &str, earlier: &EnvEntries, outer: &dyn Lookup) -> Result<String, String> {
-    let lookup = |name: &str| -> Option<String> {
-        outer.get(name).or_else(|| earlier.get(name).cloned().flatten())
-    };
+    let lookup = |name: &str| -> Option<String> { outer.get(name).or_else(|| earlier.get(name).cloned().flatten()) };
     let r = interpolate_str(v, &lookup)?;
     Ok(r.value)
 }

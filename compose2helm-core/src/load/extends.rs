@@ -1,6 +1,6 @@
 //! `extends`: a service starts from another service (in the same file or another one) and
 //! overrides it with the merge rules. Resolved transitively, with loops reported.
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::files::{display, parse_compose, read_text};
 use super::merge::merge_service;
@@ -48,7 +48,9 @@ fn resolve_one(
     let path = format!("services.{name}.extends");
     let key = format!("{}#{name}", display(file));
     if stack.contains(&key) {
-        let chain: Vec<String> = stack.iter().chain(std::iter::once(&key)).cloned().collect();
+        let here = format!("{}#", display(file));
+        let chain: Vec<String> =
+            stack.iter().chain(std::iter::once(&key)).map(|k| k.strip_prefix(&here).unwrap_or(k).to_string()).collect();
         return Err(Error::at(ErrorKind::Cycle, &ext.mark, path, format!("`extends` loops: {}", chain.join(" -> "))));
     }
     let em = ext.as_map().cloned().unwrap_or_default();
@@ -61,14 +63,24 @@ fn resolve_one(
             let other_path = crate::source::normalize(&ctx.top_dir.join(f));
             let other = load_services(ctx, &other_path).map_err(|e| e.with_path(format!("{path}.file")))?;
             if !other.contains_key(&base_name) {
-                return Err(Error::at(ErrorKind::Reference, &ext.mark, path, format!("service `{base_name}` not found in {}", display(&other_path))));
+                return Err(Error::at(
+                    ErrorKind::Reference,
+                    &ext.mark,
+                    path,
+                    format!("service `{base_name}` not found in {}", display(&other_path)),
+                ));
             }
             let mut other_done = Map::new();
             resolve_one(ctx, &other, &other_path, &base_name, &mut other_done, stack)?
         }
         None => {
             if !services.contains_key(&base_name) {
-                return Err(Error::at(ErrorKind::Reference, &ext.mark, path, format!("service `{base_name}` not found in {}", display(file))));
+                return Err(Error::at(
+                    ErrorKind::Reference,
+                    &ext.mark,
+                    path,
+                    format!("service `{base_name}` not found in {}", display(file)),
+                ));
             }
             resolve_one(ctx, services, file, &base_name, done, stack)?
         }
@@ -86,13 +98,13 @@ fn resolve_one(
 
 /// The services of another file, interpolated and normalized (its own `extends` are
 /// resolved on demand by the caller).
-fn load_services(ctx: &mut Ctx<'_>, path: &PathBuf) -> Result<Map> {
+fn load_services(ctx: &mut Ctx<'_>, path: &Path) -> Result<Map> {
     let name = display(path);
     let text = read_text(ctx.src, path, "the extended compose file")?;
     let mut root = parse_compose(&text, &name)?;
     ctx.files.push((name, text));
     interpolate::interpolate_tree(&mut root, "", &ctx.env, ctx.warnings, &mut ctx.unset_seen)?;
     let dir = super::files::relative_to(path.parent().unwrap_or(Path::new("")), &ctx.top_dir);
-    normalize::normalize_file(&mut root, &dir)?;
+    normalize::normalize_file(&mut root, &dir, ctx.warnings)?;
     Ok(root.as_map().and_then(|m| m.get("services")).and_then(Node::as_map).cloned().unwrap_or_default())
 }

@@ -9,7 +9,8 @@ use crate::yaml::{parse, Node, Value};
 
 /// The names `docker compose` looks for, in its order.
 pub const DEFAULT_NAMES: &[&str] = &["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
-const OVERRIDE_NAMES: &[&str] = &["compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"];
+const OVERRIDE_NAMES: &[&str] =
+    &["compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"];
 
 /// The compose file(s) found in `dir`: the first default name, plus its override file.
 pub fn discover(src: &dyn Source, dir: &Path) -> Result<Vec<PathBuf>> {
@@ -32,7 +33,11 @@ pub fn discover(src: &dyn Source, dir: &Path) -> Result<Vec<PathBuf>> {
 
 fn display_dir(dir: &Path) -> String {
     let s = dir.to_string_lossy();
-    if s.is_empty() { ".".into() } else { s.into_owned() }
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s.into_owned()
+    }
 }
 
 /// How a path is shown in messages: as given, without a leading `./`.
@@ -68,7 +73,13 @@ pub fn parse_compose(text: &str, file: &str) -> Result<Node> {
     let root = parse(text, file)?;
     let map = match &root.value {
         Value::Map(m) => m,
-        Value::Null => return Err(Error::in_file(ErrorKind::Syntax, file, "the file is empty; a compose file needs at least `services:`")),
+        Value::Null => {
+            return Err(Error::in_file(
+                ErrorKind::Syntax,
+                file,
+                "the file is empty; a compose file needs at least `services:`",
+            ))
+        }
         _ => {
             return Err(Error::at(
                 ErrorKind::Type,
@@ -79,9 +90,11 @@ pub fn parse_compose(text: &str, file: &str) -> Result<Node> {
         }
     };
     if !map.contains_key("services") && !map.contains_key("include") && looks_like_v1(map) {
+        let first =
+            map.iter().find(|(k, _)| !k.starts_with("x-") && *k != "version").map_or(&root.mark, |(_, v)| &v.mark);
         return Err(Error::at(
             ErrorKind::Unsupported,
-            &root.mark,
+            first,
             "",
             "this is a version 1 compose file (services at the top level, no `services:` key); \
              version 1 is not part of the Compose Specification: move the services under `services:` \

@@ -11,9 +11,16 @@ use crate::yaml::{Node, Value};
 const RESOURCES: &[&str] = &["services", "volumes", "networks", "secrets", "configs"];
 
 pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result<()> {
-    let Some(inc) = root.as_map_mut().and_then(|m| m.shift_remove("include")) else { return Ok(()) };
+    let Some(inc) = root.as_map_mut().and_then(|m| m.shift_remove("include")) else {
+        return Ok(());
+    };
     let Value::Seq(entries) = &inc.value else {
-        return Err(Error::at(ErrorKind::Type, &inc.mark, "include", format!("expected a list, found {}", inc.type_name())));
+        return Err(Error::at(
+            ErrorKind::Type,
+            &inc.mark,
+            "include",
+            format!("expected a list, found {}", inc.type_name()),
+        ));
     };
     let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
     for (i, e) in entries.iter().enumerate() {
@@ -30,7 +37,14 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result
                 };
                 (list("path"), list("env_file"))
             }
-            _ => return Err(Error::at(ErrorKind::Type, &e.mark, key, "an include entry is a path or a mapping with `path:`")),
+            _ => {
+                return Err(Error::at(
+                    ErrorKind::Type,
+                    &e.mark,
+                    key,
+                    "an include entry is a path or a mapping with `path:`",
+                ))
+            }
         };
         if paths.is_empty() {
             return Err(Error::at(ErrorKind::Type, &e.mark, key, "an include entry needs `path:`"));
@@ -38,14 +52,23 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result
         let paths: Vec<PathBuf> = paths.iter().map(|p| crate::source::normalize(&dir.join(p))).collect();
         for p in &paths {
             if ctx.include_stack.contains(p) {
-                return Err(Error::at(ErrorKind::Cycle, &e.mark, key, format!("`include` loops back to {}", display(p))));
+                return Err(Error::at(
+                    ErrorKind::Cycle,
+                    &e.mark,
+                    key,
+                    format!("`include` loops back to {}", display(p)),
+                ));
             }
         }
         let sub_dir = paths[0].parent().unwrap_or(Path::new("")).to_path_buf();
         let saved_env = ctx.env.clone();
         let env_paths: Vec<PathBuf> = if env_files.is_empty() {
             let d = sub_dir.join(".env");
-            if ctx.src.is_file(&d) { vec![d] } else { Vec::new() }
+            if ctx.src.is_file(&d) {
+                vec![d]
+            } else {
+                Vec::new()
+            }
         } else {
             env_files.iter().map(|f| dir.join(f)).collect()
         };
@@ -74,16 +97,27 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result
         }
         ctx.include_stack.pop();
         ctx.env = saved_env;
-        let Some(sub) = sub.map(merge::strip_tags) else { continue };
-        let Some(sub_map) = sub.as_map() else { continue };
-        let Some(top) = root.as_map_mut() else { continue };
+        let Some(sub) = sub.map(merge::strip_tags) else {
+            continue;
+        };
+        let Some(sub_map) = sub.as_map() else {
+            continue;
+        };
+        let Some(top) = root.as_map_mut() else {
+            continue;
+        };
         for res in RESOURCES {
-            let Some(items) = sub_map.get(*res).and_then(Node::as_map) else { continue };
-            let target = top.entry(res.to_string()).or_insert_with(|| Node::new(Value::Map(Default::default()), e.mark.clone()));
+            let Some(items) = sub_map.get(*res).and_then(Node::as_map) else {
+                continue;
+            };
+            let target =
+                top.entry(res.to_string()).or_insert_with(|| Node::new(Value::Map(Default::default()), e.mark.clone()));
             if matches!(target.value, Value::Null) {
                 target.value = Value::Map(Default::default());
             }
-            let Some(tm) = target.as_map_mut() else { continue };
+            let Some(tm) = target.as_map_mut() else {
+                continue;
+            };
             for (k, v) in items {
                 if tm.contains_key(k) {
                     return Err(Error::at(

@@ -135,7 +135,12 @@ fn simple(name: &str, lookup: &dyn Lookup, acc: &mut Interpolated) -> String {
     }
 }
 
-fn braced(inner: &str, lookup: &dyn Lookup, acc: &mut Interpolated, depth: usize) -> std::result::Result<String, String> {
+fn braced(
+    inner: &str,
+    lookup: &dyn Lookup,
+    acc: &mut Interpolated,
+    depth: usize,
+) -> std::result::Result<String, String> {
     let b = inner.as_bytes();
     if b.is_empty() || !is_name_start(b[0]) {
         return Err(format!("invalid interpolation `${{{inner}}}`: a variable name must start with a letter or `_`"));
@@ -173,13 +178,31 @@ fn braced(inner: &str, lookup: &dyn Lookup, acc: &mut Interpolated, depth: usize
         "-" if !set => expand(arg, lookup, acc, depth + 1),
         ":?" if !non_empty => Err(required(name, arg, lookup, acc, depth)?),
         "?" if !set => Err(required(name, arg, lookup, acc, depth)?),
-        ":+" => if non_empty { expand(arg, lookup, acc, depth + 1) } else { Ok(String::new()) },
-        "+" => if set { expand(arg, lookup, acc, depth + 1) } else { Ok(String::new()) },
+        ":+" => {
+            if non_empty {
+                expand(arg, lookup, acc, depth + 1)
+            } else {
+                Ok(String::new())
+            }
+        }
+        "+" => {
+            if set {
+                expand(arg, lookup, acc, depth + 1)
+            } else {
+                Ok(String::new())
+            }
+        }
         _ => Ok(value.unwrap_or_default()),
     }
 }
 
-fn required(name: &str, arg: &str, lookup: &dyn Lookup, acc: &mut Interpolated, depth: usize) -> std::result::Result<String, String> {
+fn required(
+    name: &str,
+    arg: &str,
+    lookup: &dyn Lookup,
+    acc: &mut Interpolated,
+    depth: usize,
+) -> std::result::Result<String, String> {
     let msg = expand(arg, lookup, acc, depth + 1)?;
     Ok(if msg.is_empty() {
         format!("required variable {name} is missing a value")
@@ -190,7 +213,13 @@ fn required(name: &str, arg: &str, lookup: &dyn Lookup, acc: &mut Interpolated, 
 
 /// Interpolates every string of a tree in place (keys stay as written, as in compose).
 /// `path` is the key path of `node`, used in messages.
-pub fn interpolate_tree(node: &mut Node, path: &str, lookup: &dyn Lookup, warnings: &mut Warnings, unset_seen: &mut Vec<String>) -> Result<()> {
+pub fn interpolate_tree(
+    node: &mut Node,
+    path: &str,
+    lookup: &dyn Lookup,
+    warnings: &mut Warnings,
+    unset_seen: &mut Vec<String>,
+) -> Result<()> {
     match &mut node.value {
         Value::Str(s) if s.contains('$') => {
             let r = interpolate_str(s, lookup).map_err(|m| Error::at(ErrorKind::Interpolation, &node.mark, path, m))?;

@@ -49,7 +49,11 @@ fn merge_at(base: &mut Node, over: Node, path: &[&str]) {
                     bm.shift_remove(&k);
                     continue;
                 }
-                let child: Vec<&str> = path.iter().copied().chain(std::iter::once(if path.len() == 1 && path[0] == "services" { "*" } else { k.as_str() })).collect();
+                let child: Vec<&str> = path
+                    .iter()
+                    .copied()
+                    .chain(std::iter::once(if path.len() == 1 && path[0] == "services" { "*" } else { k.as_str() }))
+                    .collect();
                 match bm.get_mut(&k) {
                     Some(b) => merge_at(b, v, &child),
                     None => {
@@ -108,7 +112,9 @@ mod tests {
     use crate::yaml::{parse, to_yaml_string};
 
     fn merged(a: &str, b: &str) -> String {
-        let (Ok(mut x), Ok(y)) = (parse(a, "a"), parse(b, "b")) else { return "parse error".into() };
+        let (Ok(mut x), Ok(y)) = (parse(a, "a"), parse(b, "b")) else {
+            return "parse error".into();
+        };
         merge_files(&mut x, y);
         to_yaml_string(&strip_tags(x))
     }
@@ -119,7 +125,10 @@ mod tests {
             merged("services: {foo: {key1: v1, key2: v2}}", "services: {foo: {key2: V, key3: v3}}"),
             "services:\n  foo:\n    key1: v1\n    key2: V\n    key3: v3\n"
         );
-        assert_eq!(merged("services: {foo: {dns: [a]}}", "services: {foo: {dns: [b]}}"), "services:\n  foo:\n    dns:\n    - a\n    - b\n");
+        assert_eq!(
+            merged("services: {foo: {dns: [a]}}", "services: {foo: {dns: [b]}}"),
+            "services:\n  foo:\n    dns:\n    - a\n    - b\n"
+        );
         assert_eq!(
             merged("services: {foo: {command: [echo, foo]}}", "services: {foo: {command: [echo, bar]}}"),
             "services:\n  foo:\n    command:\n    - echo\n    - bar\n"
@@ -136,7 +145,10 @@ mod tests {
     #[test]
     fn reset_and_override() {
         assert_eq!(
-            merged("services: {app: {image: x, ports: [1], environment: {FOO: BAR}}}", "services: {app: {ports: !reset [], environment: {FOO: !reset null}}}"),
+            merged(
+                "services: {app: {image: x, ports: [1], environment: {FOO: BAR}}}",
+                "services: {app: {ports: !reset [], environment: {FOO: !reset null}}}"
+            ),
             "services:\n  app:\n    image: x\n    environment: {}\n"
         );
         assert_eq!(

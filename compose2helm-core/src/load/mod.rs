@@ -85,7 +85,12 @@ pub fn load_tree(opts: &LoadOptions, src: &dyn Source, warnings: &mut Warnings) 
     }
     let files: Vec<PathBuf> = files.iter().map(|f| norm_path(f)).collect();
     let project_dir = files[0].parent().map(Path::to_path_buf).unwrap_or_default();
-    let (env, dotenv_names) = project_env(src, &project_dir, &opts.env_files.iter().map(|f| wd.join(f)).collect::<Vec<_>>(), &opts.environment)?;
+    let (env, dotenv_names) = project_env(
+        src,
+        &project_dir,
+        &opts.env_files.iter().map(|f| wd.join(f)).collect::<Vec<_>>(),
+        &opts.environment,
+    )?;
 
     let mut ctx = Ctx {
         src,
@@ -111,15 +116,7 @@ pub fn load_tree(opts: &LoadOptions, src: &dyn Source, warnings: &mut Warnings) 
         profiles.extend(p.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
     }
     let project_name = opts.project_name.clone().or_else(|| opts.environment.get("COMPOSE_PROJECT_NAME").cloned());
-    Ok(Loaded {
-        root,
-        project_dir,
-        files: ctx.files,
-        env: ctx.env,
-        dotenv_names,
-        profiles,
-        project_name,
-    })
+    Ok(Loaded { root, project_dir, files: ctx.files, env: ctx.env, dotenv_names, profiles, project_name })
 }
 
 /// Reads, parses, interpolates and normalizes one file, then applies its `include` and
@@ -131,7 +128,7 @@ pub(crate) fn load_file(ctx: &mut Ctx<'_>, path: &Path) -> Result<Node> {
     ctx.files.push((name, text));
     interpolate::interpolate_tree(&mut root, "", &ctx.env, ctx.warnings, &mut ctx.unset_seen)?;
     let dir = files::relative_to(path.parent().unwrap_or(Path::new("")), &ctx.top_dir);
-    normalize::normalize_file(&mut root, &dir)?;
+    normalize::normalize_file(&mut root, &dir, ctx.warnings)?;
     include::apply_includes(ctx, &mut root, path)?;
     extends::resolve_file(ctx, &mut root, path)?;
     Ok(root)
@@ -146,7 +143,11 @@ fn project_env(
 ) -> Result<(BTreeMap<String, String>, Vec<String>)> {
     let default_env = project_dir.join(".env");
     let files: Vec<PathBuf> = if env_files.is_empty() {
-        if src.is_file(&default_env) { vec![default_env] } else { Vec::new() }
+        if src.is_file(&default_env) {
+            vec![default_env]
+        } else {
+            Vec::new()
+        }
     } else {
         env_files.to_vec()
     };

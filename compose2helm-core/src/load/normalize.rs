@@ -4,17 +4,19 @@
 //! Merging, `extends` and decoding then each deal with one shape only.
 use std::path::Path;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::source::normalize as norm_path;
-use crate::yaml::{Map, Mark, Node, Value};
+use crate::yaml::{Map, Node, Value};
 
 /// Normalizes the services and top-level resources of a file whose directory is `dir`
 /// (relative to the project directory).
-pub fn normalize_file(root: &mut Node, dir: &Path) -> Result<()> {
-    let Some(top) = root.as_map_mut() else { return Ok(()) };
+pub fn normalize_file(root: &mut Node, dir: &Path, w: &mut Warnings) -> Result<()> {
+    let Some(top) = root.as_map_mut() else {
+        return Ok(());
+    };
     if let Some(services) = top.get_mut("services").and_then(Node::as_map_mut) {
         for (name, svc) in services.iter_mut() {
-            normalize_service(svc, &format!("services.{name}"), dir)?;
+            normalize_service(svc, &format!("services.{name}"), dir, w)?;
         }
     }
     for kind in ["secrets", "configs"] {
@@ -30,12 +32,17 @@ pub fn normalize_file(root: &mut Node, dir: &Path) -> Result<()> {
 }
 
 /// Normalizes one service (also used for services reached through `extends`).
-pub fn normalize_service(svc: &mut Node, path: &str, dir: &Path) -> Result<()> {
-    let Some(m) = svc.as_map_mut() else { return Ok(()) };
+pub fn normalize_service(svc: &mut Node, path: &str, dir: &Path, w: &mut Warnings) -> Result<()> {
+    let Some(m) = svc.as_map_mut() else {
+        return Ok(());
+    };
     for key in ["environment", "labels", "annotations", "sysctls"] {
         if let Some(n) = m.get_mut(key) {
             list_to_map(n, '=');
         }
+    }
+    if let Some(l) = m.get_mut("deploy").and_then(Node::as_map_mut).and_then(|d| d.get_mut("labels")) {
+        list_to_map(l, '=');
     }
     if let Some(n) = m.get_mut("extra_hosts") {
         if let Value::Map(map) = &n.value {
@@ -146,6 +153,10 @@ pub fn normalize_service(svc: &mut Node, path: &str, dir: &Path) -> Result<()> {
         if let Value::Seq(items) = &p.value {
             let mut out = Vec::new();
             for (i, it) in items.iter().enumerate() {
+                if it.as_str().is_some_and(|t| t.trim().is_empty()) {
+                    w.push(format!("{path}.ports[{i}]"), "empty (an unset variable?); ignored");
+                    continue;
+                }
                 super::ports::normalize_port(it, &format!("{path}.ports[{i}]"), &mut out)?;
             }
             p.value = Value::Seq(out);
@@ -172,7 +183,9 @@ fn list_to_map(n: &mut Node, sep: char) {
     if let Value::Seq(items) = &n.value {
         let mut map = Map::new();
         for it in items {
-            let Some(text) = it.scalar_text() else { continue };
+            let Some(text) = it.scalar_text() else {
+                continue;
+            };
             match text.split_once(sep) {
                 Some((k, v)) => map.insert(k.trim().to_string(), Node::new(Value::Str(v.to_string()), it.mark.clone())),
                 None => map.insert(text.trim().to_string(), Node::new(Value::Null, it.mark.clone())),
@@ -210,10 +223,30 @@ fn is_windows_abs(s: &str) -> bool {
 }
 
 fn is_bind_source(s: &str) -> bool {
-    s.starts_with('.') || s.starts_with('/') || s.starts_with('~') || s.contains('/') || s.contains('\\') || is_windows_abs(s)
+    s.starts_with('.')
+        || s.starts_with('/')
+        || s.starts_with('~')
+        || s.contains('/')
+        || s.contains('\\')
+        || is_windows_abs(s)
 }
 
-const VOLUME_MODES: &[&str] = &["ro", "rw", "z", "Z", "nocopy", "consistent", "cached", "delegated", "rprivate", "private", "rshared", "shared", "rslave", "slave"];
+const VOLUME_MODES: &[&str] = &[
+    "ro",
+    "rw",
+    "z",
+    "Z",
+    "nocopy",
+    "consistent",
+    "cached",
+    "delegated",
+    "rprivate",
+    "private",
+    "rshared",
+    "shared",
+    "rslave",
+    "slave",
+];
 
 fn normalize_volume(it: &mut Node, path: &str, dir: &Path) -> Result<()> {
     let mark = it.mark.clone();
@@ -228,7 +261,14 @@ fn normalize_volume(it: &mut Node, path: &str, dir: &Path) -> Result<()> {
             }
             return Ok(());
         }
-        _ => return Err(Error::at(ErrorKind::Type, &mark, path, format!("expected a string or a mapping, found {}", it.type_name()))),
+        _ => {
+            return Err(Error::at(
+                ErrorKind::Type,
+                &mark,
+                path,
+                format!("expected a string or a mapping, found {}", it.type_name()),
+            ))
+        }
     };
     let (src, rest) = if is_windows_abs(&s) {
         match s[2..].find(':') {
@@ -241,9 +281,16 @@ fn normalize_volume(it: &mut Node, path: &str, dir: &Path) -> Result<()> {
             None => (None, s.clone()),
         }
     };
-    let (target, mode) = match rest.split_once(':') {
-        Some((t, m)) => (t.to_string(), Some(m.to_string())),
-        None => (rest, None),
+    let (target, mode) = if is_windows_abs(&rest) {
+        match rest[2..].find(':') {
+            Some(i) => (rest[..i + 2].to_string(), Some(rest[i + 3..].to_string())),
+            None => (rest.clone(), None),
+        }
+    } else {
+        match rest.split_once(':') {
+            Some((t, m)) => (t.to_string(), Some(m.to_string())),
+            None => (rest, None),
+        }
     };
     if target.is_empty() {
         return Err(Error::at(ErrorKind::InvalidValue, &mark, path, format!("`{s}` has no container path")));
@@ -267,7 +314,12 @@ fn normalize_volume(it: &mut Node, path: &str, dir: &Path) -> Result<()> {
     if let Some(mode) = mode {
         for flag in mode.split(',') {
             if !VOLUME_MODES.contains(&flag) {
-                return Err(Error::at(ErrorKind::InvalidValue, &mark, path, format!("unknown volume mode `{flag}` in `{s}`")));
+                return Err(Error::at(
+                    ErrorKind::InvalidValue,
+                    &mark,
+                    path,
+                    format!("unknown volume mode `{flag}` in `{s}`"),
+                ));
             }
         }
         if mode.split(',').any(|f| f == "ro") {
@@ -276,9 +328,4 @@ fn normalize_volume(it: &mut Node, path: &str, dir: &Path) -> Result<()> {
     }
     it.value = Value::Map(m);
     Ok(())
-}
-
-/// A mapping node at `mark` (helper for other normalizers).
-pub fn map_node(m: Map, mark: &Mark) -> Node {
-    Node::new(Value::Map(m), mark.clone())
 }

@@ -28,7 +28,14 @@ pub fn normalize_port(it: &Node, path: &str, out: &mut Vec<Node>) -> Result<()> 
             return Ok(());
         }
         Value::Int(_) | Value::Str(_) => it.scalar_text().unwrap_or_default(),
-        _ => return Err(Error::at(ErrorKind::Type, mark, path, format!("a port is a string, an integer or a mapping, found {}", it.type_name()))),
+        _ => {
+            return Err(Error::at(
+                ErrorKind::Type,
+                mark,
+                path,
+                format!("a port is a string, an integer or a mapping, found {}", it.type_name()),
+            ))
+        }
     };
     normalize_port_text(&text, it, path, out)
 }
@@ -60,20 +67,33 @@ pub fn normalize_port_text(text: &str, it: &Node, path: &str, out: &mut Vec<Node
         (None, [ip, p, t]) => (Some(ip.to_string()), Some(*p), *t),
         (Some(ip), [p, t]) => (Some(ip), Some(*p), *t),
         (Some(ip), [t]) => (Some(ip), None, *t),
-        _ => return Err(err(it, path, format!("`{text}` is not a port (expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])"))),
+        _ => {
+            return Err(err(
+                it,
+                path,
+                format!("`{text}` is not a port (expected [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL])"),
+            ))
+        }
     };
-    let (t0, t1) = parse_range(target).ok_or_else(|| err(it, path, format!("`{target}` in `{text}` is not a port number or range (1-65535)")))?;
+    let (t0, t1) = parse_range(target)
+        .ok_or_else(|| err(it, path, format!("`{target}` in `{text}` is not a port number or range (1-65535)")))?;
     if t0 == 0 {
         return Err(err(it, path, format!("container port 0 in `{text}` is not a port")));
     }
     let published = published.filter(|p| !p.is_empty());
     let pub_range = match published {
-        Some(p) => Some(parse_range(p).ok_or_else(|| err(it, path, format!("`{p}` in `{text}` is not a host port or range")))?),
+        Some(p) => Some(
+            parse_range(p).ok_or_else(|| err(it, path, format!("`{p}` in `{text}` is not a host port or range")))?,
+        ),
         None => None,
     };
     let count = t1 - t0 + 1;
     if count > 1000 {
-        return Err(err(it, path, format!("`{text}` opens {count} ports; compose2helm converts at most 1000 per entry")));
+        return Err(err(
+            it,
+            path,
+            format!("`{text}` opens {count} ports; compose2helm converts at most 1000 per entry"),
+        ));
     }
     for i in 0..count {
         let mut m = Map::new();
@@ -134,7 +154,13 @@ mod tests {
 
     #[test]
     fn bad_ports() {
-        assert_eq!(ports(Value::Str("70000".into())), vec!["`70000` in `70000` is not a port number or range (1-65535)"]);
-        assert_eq!(ports(Value::Str("80/xyz".into())), vec!["unknown protocol `xyz` in `80/xyz` (use tcp, udp or sctp)"]);
+        assert_eq!(
+            ports(Value::Str("70000".into())),
+            vec!["`70000` in `70000` is not a port number or range (1-65535)"]
+        );
+        assert_eq!(
+            ports(Value::Str("80/xyz".into())),
+            vec!["unknown protocol `xyz` in `80/xyz` (use tcp, udp or sctp)"]
+        );
     }
 }

@@ -84,14 +84,16 @@ pub fn string_map(n: &Node, path: &str) -> Result<IndexMap<String, String>> {
 pub fn bytes(n: &Node, path: &str) -> Result<u64> {
     match &n.value {
         Value::Int(i) if *i >= 0 => Ok(*i as u64),
-        Value::Str(s) => units::parse_bytes(s).ok_or_else(|| invalid(n, path, format!("`{s}` is not a byte size (e.g. 512m, 1g, 1073741824)"))),
+        Value::Str(s) => units::parse_bytes(s)
+            .ok_or_else(|| invalid(n, path, format!("`{s}` is not a byte size (e.g. 512m, 1g, 1073741824)"))),
         _ => Err(type_err(n, path, "a byte size")),
     }
 }
 
 pub fn duration_ms(n: &Node, path: &str) -> Result<u64> {
     match &n.value {
-        Value::Str(s) => units::parse_duration_ms(s).ok_or_else(|| invalid(n, path, format!("`{s}` is not a duration (e.g. 30s, 1m30s, 500ms)"))),
+        Value::Str(s) => units::parse_duration_ms(s)
+            .ok_or_else(|| invalid(n, path, format!("`{s}` is not a duration (e.g. 30s, 1m30s, 500ms)"))),
         Value::Int(0) => Ok(0),
         _ => Err(type_err(n, path, "a duration such as 30s")),
     }

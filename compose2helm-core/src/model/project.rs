@@ -54,7 +54,8 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
     if all.is_empty() {
         return Err(Error::at(ErrorKind::InvalidValue, &root.mark, "services", "the project defines no services"));
     }
-    let is_active = |s: &Service| s.profiles.is_empty() || s.profiles.iter().any(|p| active.iter().any(|a| a == p || a == "*"));
+    let is_active =
+        |s: &Service| s.profiles.is_empty() || s.profiles.iter().any(|p| active.iter().any(|a| a == p || a == "*"));
     let mut services = IndexMap::new();
     for (n, s) in &all {
         if is_active(s) {
@@ -66,15 +67,18 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
             let path = format!("services.{n}.depends_on.{dep}");
             let mark = s.mark.clone().unwrap_or_else(crate::yaml::Mark::none);
             match all.get(dep) {
-                None => return Err(Error::at(ErrorKind::Reference, &mark, path, format!("service `{dep}` is not defined"))),
-                Some(ds) if !is_active(ds) && d.required => {
-                    return Err(Error::at(
-                        ErrorKind::Reference,
-                        &mark,
-                        path,
-                        format!("service `{dep}` is only in profile(s) {} which are not active (activate one with --profile)", ds.profiles.join(", ")),
-                    ))
+                None => {
+                    return Err(Error::at(ErrorKind::Reference, &mark, path, format!("service `{dep}` is not defined")))
                 }
+                Some(ds) if !is_active(ds) && d.required => return Err(Error::at(
+                    ErrorKind::Reference,
+                    &mark,
+                    path,
+                    format!(
+                        "service `{dep}` is only in profile(s) {} which are not active (activate one with --profile)",
+                        ds.profiles.join(", ")
+                    ),
+                )),
                 _ => {}
             }
         }
@@ -131,15 +135,20 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
             for (i, r) in refs.iter().enumerate() {
                 if !defs.contains_key(&r.source) {
                     let mark = s.mark.clone().unwrap_or_else(crate::yaml::Mark::none);
-                    return Err(Error::at(ErrorKind::Reference, &mark, format!("services.{n}.{kind}[{i}]"), format!("`{}` is not defined under top-level `{kind}:`", r.source)));
+                    return Err(Error::at(
+                        ErrorKind::Reference,
+                        &mark,
+                        format!("services.{n}.{kind}[{i}]"),
+                        format!("`{}` is not defined under top-level `{kind}:`", r.source),
+                    ));
                 }
             }
         }
         for (i, m) in s.volumes.iter().enumerate() {
             if let MountSource::Volume(Some(v)) = &m.source {
                 if !volumes.contains_key(v) {
-                    let mark = s.mark.clone().unwrap_or_else(crate::yaml::Mark::none);
-                    return Err(Error::at(ErrorKind::Reference, &mark, format!("services.{n}.volumes[{i}]"), format!("named volume `{v}` is not declared under top-level `volumes:`")));
+                    w.push(format!("services.{n}.volumes[{i}]"), format!("named volume `{v}` is not declared under top-level `volumes:` (docker compose refuses this); it is created as if it were"));
+                    volumes.insert(v.clone(), VolumeDef::default());
                 }
             }
         }
@@ -161,10 +170,16 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
     })
 }
 
-fn file_resources(n: Option<&crate::yaml::Node>, kind: &str, w: &mut Warnings) -> Result<IndexMap<String, FileResource>> {
+fn file_resources(
+    n: Option<&crate::yaml::Node>,
+    kind: &str,
+    w: &mut Warnings,
+) -> Result<IndexMap<String, FileResource>> {
     let mut out = IndexMap::new();
     let Some(n) = n else { return Ok(out) };
-    let Some(m) = map(n, kind)? else { return Ok(out) };
+    let Some(m) = map(n, kind)? else {
+        return Ok(out);
+    };
     for (name, def) in m {
         let p = format!("{kind}.{name}");
         let dm = map(def, &p)?.cloned().unwrap_or_default();
@@ -174,13 +189,22 @@ fn file_resources(n: Option<&crate::yaml::Node>, kind: &str, w: &mut Warnings) -
             FileResource::Environment(string(e, &format!("{p}.environment"))?)
         } else if let Some(c) = dm.get("content") {
             if kind == "secrets" {
-                return Err(invalid(c, &format!("{p}.content"), "secrets cannot carry inline content; use `file:` or `environment:`"));
+                return Err(invalid(
+                    c,
+                    &format!("{p}.content"),
+                    "secrets cannot carry inline content; use `file:` or `environment:`",
+                ));
             }
             FileResource::Content(string(c, &format!("{p}.content"))?)
         } else if dm.get("external").is_some_and(|e| !matches!(e.value, Value::Bool(false))) {
             FileResource::External(opt_string(dm.get("name"), &format!("{p}.name"))?.unwrap_or_else(|| name.clone()))
         } else {
-            return Err(Error::at(ErrorKind::InvalidValue, &def.mark, p, "needs one of `file`, `environment`, `content` or `external`"));
+            return Err(Error::at(
+                ErrorKind::InvalidValue,
+                &def.mark,
+                p,
+                "needs one of `file`, `environment`, `content` or `external`",
+            ));
         };
         for k in dm.keys().filter(|k| matches!(k.as_str(), "driver" | "driver_opts" | "template_driver" | "labels")) {
             w.push(format!("{p}.{k}"), "not used by Kubernetes; ignored");
@@ -199,11 +223,8 @@ fn project_name(loaded: &Loaded, top: &crate::yaml::Map) -> Result<String> {
             dir.unwrap_or_else(|| "compose".into())
         }
     };
-    let cleaned: String = raw
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
+    let cleaned: String =
+        raw.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
     let cleaned = cleaned.trim_start_matches(['-', '_']).to_string();
     Ok(if cleaned.is_empty() { "compose".into() } else { cleaned })
 }

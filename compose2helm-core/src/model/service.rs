@@ -38,9 +38,6 @@ pub(crate) fn decode_service(name: &str, node: &Node, cx: &Env<'_>, w: &mut Warn
             Some(Disposition::Mapped) => decode_key(&mut s, k, v, &kp, cx, w)?,
         }
     }
-    if s.image.is_none() && s.build.is_none() {
-        return Err(Error::at(ErrorKind::InvalidValue, &node.mark, p, "a service needs `image` or `build`"));
-    }
     s.environment = resolve_env(m, &p, cx, w)?;
     Ok(s)
 }
@@ -73,7 +70,9 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                 s.volumes.push(decode_mount(it, &format!("{kp}[{i}]"))?);
             }
         }
-        "tmpfs" => s.tmpfs = string_list(v, kp)?.into_iter().map(|t| t.split(':').next().unwrap_or("").to_string()).collect(),
+        "tmpfs" => {
+            s.tmpfs = string_list(v, kp)?.into_iter().map(|t| t.split(':').next().unwrap_or("").to_string()).collect()
+        }
         "shm_size" => s.shm_size = Some(bytes(v, kp)?),
         "healthcheck" => s.healthcheck = Some(decode_healthcheck(v, kp)?),
         "deploy" => decode_deploy(s, v, kp, w)?,
@@ -85,7 +84,11 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
             let r = string(v, kp)?;
             let base = r.split(':').next().unwrap_or("");
             if !matches!(base, "no" | "always" | "on-failure" | "unless-stopped") {
-                return Err(invalid(v, kp, format!("`{r}` is not a restart policy (no, always, on-failure[:N], unless-stopped)")));
+                return Err(invalid(
+                    v,
+                    kp,
+                    format!("`{r}` is not a restart policy (no, always, on-failure[:N], unless-stopped)"),
+                ));
             }
             s.restart = Some(base.to_string());
         }
@@ -115,7 +118,9 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
             for f in string_list(v, kp)? {
                 let path = cx.project_dir.join(&f);
                 let text = read_text(cx.src, &path, "the label file").map_err(|e| e.with_path(kp))?;
-                let entries = parse_dotenv(&text, cx.env).map_err(|(l, m)| Error::at(ErrorKind::Syntax, &v.mark, kp, format!("{}:{l}: {m}", display(&path))))?;
+                let entries = parse_dotenv(&text, cx.env).map_err(|(l, m)| {
+                    Error::at(ErrorKind::Syntax, &v.mark, kp, format!("{}:{l}: {m}", display(&path)))
+                })?;
                 for (k, val) in entries {
                     s.labels.entry(k).or_insert(val.unwrap_or_default());
                 }
@@ -127,7 +132,8 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                 for (dep, d) in dm {
                     let dp = format!("{kp}.{dep}");
                     let dmap = map(d, &dp)?;
-                    let condition = opt_string(dmap.and_then(|m| m.get("condition")), &format!("{dp}.condition"))?.unwrap_or_else(|| "service_started".into());
+                    let condition = opt_string(dmap.and_then(|m| m.get("condition")), &format!("{dp}.condition"))?
+                        .unwrap_or_else(|| "service_started".into());
                     let required = match dmap.and_then(|m| m.get("required")) {
                         Some(r) => boolean(r, &format!("{dp}.required"))?,
                         None => true,
@@ -136,14 +142,19 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                 }
             }
         }
-        "links" => s.links = string_list(v, kp)?.into_iter().map(|l| l.split(':').next().unwrap_or("").to_string()).collect(),
+        "links" => {
+            s.links = string_list(v, kp)?.into_iter().map(|l| l.split(':').next().unwrap_or("").to_string()).collect()
+        }
         "profiles" => s.profiles = string_list(v, kp)?,
         "secrets" | "configs" => {
             let mut refs = Vec::new();
             for (i, it) in seq(v, kp)?.iter().enumerate() {
                 let ip = format!("{kp}[{i}]");
                 let m = map(it, &ip)?.cloned().unwrap_or_default();
-                let source = string(m.get("source").ok_or_else(|| type_err(it, &ip, "a secret name or a mapping with `source`"))?, &format!("{ip}.source"))?;
+                let source = string(
+                    m.get("source").ok_or_else(|| type_err(it, &ip, "a secret name or a mapping with `source`"))?,
+                    &format!("{ip}.source"),
+                )?;
                 let target = opt_string(m.get("target"), &format!("{ip}.target"))?;
                 let target = match target {
                     Some(t) if t.starts_with('/') => t,
@@ -158,12 +169,19 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                 };
                 for ignored in ["uid", "gid"] {
                     if m.contains_key(ignored) {
-                        w.push(format!("{ip}.{ignored}"), "file ownership follows the pod's fsGroup in Kubernetes; ignored");
+                        w.push(
+                            format!("{ip}.{ignored}"),
+                            "file ownership follows the pod's fsGroup in Kubernetes; ignored",
+                        );
                     }
                 }
                 refs.push(FileRef { source, target, mode });
             }
-            if k == "secrets" { s.secrets = refs } else { s.configs = refs }
+            if k == "secrets" {
+                s.secrets = refs
+            } else {
+                s.configs = refs
+            }
         }
         "networks" => {
             if let Some(nm) = map(v, kp)? {
@@ -175,7 +193,10 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                             }
                         }
                         if opts.contains_key("aliases") {
-                            w.push(format!("{kp}.{n}.aliases"), "network aliases are not created; other services reach this one by its service name");
+                            w.push(
+                                format!("{kp}.{n}.aliases"),
+                                "network aliases are not created; other services reach this one by its service name",
+                            );
                         }
                     }
                     s.networks.push(n.clone());
@@ -189,15 +210,25 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
 
 fn file_mode(n: &Node, path: &str) -> Result<u32> {
     let v = match &n.value {
+        // `mode: 644` (no leading 0) is meant as octal; read digits 0-7 that way.
+        Value::Int(i) if *i > 0o777 && i.to_string().bytes().all(|b| (b'0'..=b'7').contains(&b)) => {
+            i64::from_str_radix(&i.to_string(), 8).unwrap_or(*i)
+        }
         Value::Int(i) => *i,
-        Value::Str(s) => i64::from_str_radix(s.trim_start_matches("0o"), 8).map_err(|_| invalid(n, path, format!("`{s}` is not an octal file mode")))?,
+        Value::Str(s) => i64::from_str_radix(s.trim_start_matches("0o"), 8)
+            .map_err(|_| invalid(n, path, format!("`{s}` is not an octal file mode")))?,
         _ => return Err(type_err(n, path, "a file mode")),
     };
-    u32::try_from(v).ok().filter(|m| *m <= 0o777).ok_or_else(|| invalid(n, path, format!("`{v}` is not a file mode (0 to 0777)")))
+    u32::try_from(v)
+        .ok()
+        .filter(|m| *m <= 0o777)
+        .ok_or_else(|| invalid(n, path, format!("`{v}` is not a file mode (0 to 0777)")))
 }
 
 fn decode_build(v: &Node, kp: &str) -> Result<Option<Build>> {
-    let Some(m) = map(v, kp)? else { return Ok(None) };
+    let Some(m) = map(v, kp)? else {
+        return Ok(None);
+    };
     Ok(Some(Build {
         context: opt_string(m.get("context"), &format!("{kp}.context"))?.unwrap_or_else(|| ".".into()),
         dockerfile: opt_string(m.get("dockerfile"), &format!("{kp}.dockerfile"))?,
@@ -272,11 +303,20 @@ pub(crate) fn shell_split(s: &str) -> Option<Vec<String>> {
 }
 
 fn decode_port(it: &Node, ip: &str) -> Result<Port> {
-    let Some(m) = map(it, ip)? else { return Err(type_err(it, ip, "a port")) };
-    let target_node = m.get("target").ok_or_else(|| Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a port needs `target`"))?;
+    let Some(m) = map(it, ip)? else {
+        return Err(type_err(it, ip, "a port"));
+    };
+    let target_node =
+        m.get("target").ok_or_else(|| Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a port needs `target`"))?;
     let target = integer(target_node, &format!("{ip}.target"))?;
-    let target = u16::try_from(target).ok().filter(|t| *t > 0).ok_or_else(|| invalid(target_node, &format!("{ip}.target"), format!("`{target}` is not a port number (1-65535)")))?;
-    let protocol = match opt_string(m.get("protocol"), &format!("{ip}.protocol"))?.as_deref().map(str::to_ascii_lowercase).as_deref() {
+    let target = u16::try_from(target).ok().filter(|t| *t > 0).ok_or_else(|| {
+        invalid(target_node, &format!("{ip}.target"), format!("`{target}` is not a port number (1-65535)"))
+    })?;
+    let protocol = match opt_string(m.get("protocol"), &format!("{ip}.protocol"))?
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         None | Some("tcp") => Protocol::Tcp,
         Some("udp") => Protocol::Udp,
         Some("sctp") => Protocol::Sctp,
@@ -292,10 +332,14 @@ fn decode_port(it: &Node, ip: &str) -> Result<Port> {
 }
 
 fn decode_mount(it: &Node, ip: &str) -> Result<Mount> {
-    let Some(m) = map(it, ip)? else { return Err(type_err(it, ip, "a volume")) };
+    let Some(m) = map(it, ip)? else {
+        return Err(type_err(it, ip, "a volume"));
+    };
     let ty = opt_string(m.get("type"), &format!("{ip}.type"))?.unwrap_or_else(|| "volume".into());
     let source = opt_string(m.get("source"), &format!("{ip}.source"))?;
-    let target = opt_string(m.get("target"), &format!("{ip}.target"))?.ok_or_else(|| Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a volume needs `target` (the path in the container)"))?;
+    let target = opt_string(m.get("target"), &format!("{ip}.target"))?.ok_or_else(|| {
+        Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a volume needs `target` (the path in the container)")
+    })?;
     let read_only = match m.get("read_only") {
         Some(r) => boolean(r, &format!("{ip}.read_only"))?,
         None => false,
@@ -304,7 +348,9 @@ fn decode_mount(it: &Node, ip: &str) -> Result<Mount> {
     let subpath = sub("volume").or_else(|| sub("image"));
     let source = match ty.as_str() {
         "volume" => MountSource::Volume(source.filter(|s| !s.is_empty())),
-        "bind" => MountSource::Bind(source.ok_or_else(|| Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a bind mount needs `source`"))?),
+        "bind" => MountSource::Bind(
+            source.ok_or_else(|| Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a bind mount needs `source`"))?,
+        ),
         "tmpfs" => MountSource::Tmpfs {
             size: match m.get("tmpfs").and_then(Node::as_map).and_then(|t| t.get("size")) {
                 Some(n) => Some(bytes(n, &format!("{ip}.tmpfs.size"))?),
@@ -312,13 +358,21 @@ fn decode_mount(it: &Node, ip: &str) -> Result<Mount> {
             },
         },
         "npipe" | "cluster" | "image" => MountSource::Other(ty.clone()),
-        other => return Err(invalid(it, &format!("{ip}.type"), format!("unknown volume type `{other}` (volume, bind, tmpfs, image, npipe, cluster)"))),
+        other => {
+            return Err(invalid(
+                it,
+                &format!("{ip}.type"),
+                format!("unknown volume type `{other}` (volume, bind, tmpfs, image, npipe, cluster)"),
+            ))
+        }
     };
     Ok(Mount { source, target, read_only, subpath })
 }
 
 fn decode_healthcheck(v: &Node, kp: &str) -> Result<Healthcheck> {
-    let Some(m) = map(v, kp)? else { return Ok(Healthcheck::default()) };
+    let Some(m) = map(v, kp)? else {
+        return Ok(Healthcheck::default());
+    };
     let mut h = Healthcheck::default();
     let dur = |k: &str| -> Result<Option<u64>> {
         match m.get(k) {
@@ -346,7 +400,13 @@ fn decode_healthcheck(v: &Node, kp: &str) -> Result<Healthcheck> {
                     Some("NONE") => h.disabled = true,
                     Some("CMD") if items.len() > 1 => h.test = Some(HealthTest::Exec(items[1..].to_vec())),
                     Some("CMD-SHELL") if items.len() > 1 => h.test = Some(HealthTest::Shell(items[1..].join(" "))),
-                    _ => return Err(invalid(t, &tp, "a healthcheck test list starts with CMD, CMD-SHELL or NONE, followed by the command")),
+                    _ => {
+                        return Err(invalid(
+                            t,
+                            &tp,
+                            "a healthcheck test list starts with CMD, CMD-SHELL or NONE, followed by the command",
+                        ))
+                    }
                 }
             }
             Value::Null => {}
@@ -373,7 +433,9 @@ fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warnings) -> Resul
                     match mode.as_str() {
                         "replicated" => {}
                         "global" => s.deploy.global = true,
-                        other => w.push(&p, format!("mode `{other}` is not supported; deployed as a replicated service")),
+                        other => {
+                            w.push(&p, format!("mode `{other}` is not supported; deployed as a replicated service"))
+                        }
                     }
                 }
                 "labels" => s.deploy.labels = string_map(n, &p)?,
@@ -385,7 +447,10 @@ fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warnings) -> Resul
                             match uk.as_str() {
                                 "order" => s.deploy.start_first = Some(string(un, &up)? == "start-first"),
                                 "parallelism" => s.deploy.parallelism = Some(non_negative(un, &up)?),
-                                _ => w.push(up, "rolling updates are paced by maxSurge/maxUnavailable in Kubernetes; ignored"),
+                                _ => w.push(
+                                    up,
+                                    "rolling updates are paced by maxSurge/maxUnavailable in Kubernetes; ignored",
+                                ),
                             }
                         }
                     }
@@ -447,7 +512,9 @@ fn decode_resources(s: &mut Service, n: &Node, p: &str, w: &mut Warnings) -> Res
                 "cpus" => target.cpu_millis = Some(cpus(v, &kp)?),
                 "memory" => target.memory = Some(bytes(v, &kp)?),
                 "pids" => w.push(kp, "PID limits are a kubelet setting; ignored"),
-                "devices" | "generic_resources" => w.push(kp, "device requests need a device plugin resource in values; ignored"),
+                "devices" | "generic_resources" => {
+                    w.push(kp, "device requests need a device plugin resource in values; ignored")
+                }
                 _ => w.push(kp, "unknown compose key; ignored"),
             }
         }
@@ -464,7 +531,9 @@ fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> Result<Index
         for (i, it) in seq(ef, &ep)?.iter().enumerate() {
             let ip = format!("{ep}[{i}]");
             let em = map(it, &ip)?.cloned().unwrap_or_default();
-            let Some(path) = opt_string(em.get("path"), &format!("{ip}.path"))? else { continue };
+            let Some(path) = opt_string(em.get("path"), &format!("{ip}.path"))? else {
+                continue;
+            };
             let required = match em.get("required") {
                 Some(r) => boolean(r, &format!("{ip}.required"))?,
                 None => true,
@@ -472,7 +541,12 @@ fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> Result<Index
             let full = cx.project_dir.join(&path);
             if !cx.src.is_file(&full) {
                 if required {
-                    return Err(Error::at(ErrorKind::Io, &it.mark, ip, format!("env file {} not found (mark it `required: false` if it is optional)", display(&full))));
+                    return Err(Error::at(
+                        ErrorKind::Io,
+                        &it.mark,
+                        ip,
+                        format!("env file {} not found (mark it `required: false` if it is optional)", display(&full)),
+                    ));
                 }
                 continue;
             }
@@ -505,7 +579,14 @@ fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> Result<Index
                 match &v.value {
                     Value::Null => match cx.env.get(k) {
                         Some(val) => {
-                            out.insert(k.clone(), EnvVar { value: val.clone(), origin: EnvOrigin::Inherited, interpolated: vec![k.clone()] });
+                            out.insert(
+                                k.clone(),
+                                EnvVar {
+                                    value: val.clone(),
+                                    origin: EnvOrigin::Inherited,
+                                    interpolated: vec![k.clone()],
+                                },
+                            );
                         }
                         None => {
                             out.shift_remove(k);
@@ -514,7 +595,14 @@ fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> Result<Index
                     },
                     Value::Seq(_) | Value::Map(_) => return Err(type_err(v, &kp, "a string, number or boolean")),
                     _ => {
-                        out.insert(k.clone(), EnvVar { value: v.scalar_text().unwrap_or_default(), origin: EnvOrigin::Compose, interpolated: v.vars.clone() });
+                        out.insert(
+                            k.clone(),
+                            EnvVar {
+                                value: v.scalar_text().unwrap_or_default(),
+                                origin: EnvOrigin::Compose,
+                                interpolated: v.vars.clone(),
+                            },
+                        );
                     }
                 }
             }
@@ -529,7 +617,10 @@ mod tests {
 
     #[test]
     fn splits_like_a_shell() {
-        assert_eq!(shell_split(r#"sh -c "echo 'a b'" x\ y"#), Some(vec!["sh".into(), "-c".into(), "echo 'a b'".into(), "x y".into()]));
+        assert_eq!(
+            shell_split(r#"sh -c "echo 'a b'" x\ y"#),
+            Some(vec!["sh".into(), "-c".into(), "echo 'a b'".into(), "x y".into()])
+        );
         assert_eq!(shell_split("''"), Some(vec![String::new()]));
         assert_eq!(shell_split("\"open"), None);
     }

@@ -20,7 +20,7 @@ pub fn parse_bytes(s: &str) -> Option<u64> {
         _ => return None,
     };
     let v = n * mult as f64;
-    (v.is_finite() && v >= 0.0 && v < 9.0e18).then_some(v.round() as u64)
+    (0.0..9.0e18).contains(&v).then_some(v.round() as u64)
 }
 
 /// Milliseconds of a Go duration (`1h2m3s`, `1.5s`, `300ms`), or `None`.
@@ -77,7 +77,11 @@ pub fn bytes_to_quantity(b: u64) -> String {
 
 /// Millicores as a Kubernetes quantity (`500m`, `2`).
 pub fn millicores_to_quantity(m: u32) -> String {
-    if m % 1000 == 0 { format!("{}", m / 1000) } else { format!("{m}m") }
+    if m % 1000 == 0 {
+        format!("{}", m / 1000)
+    } else {
+        format!("{m}m")
+    }
 }
 
 /// Whole seconds, rounded up, at least 1 when the duration is not zero.

@@ -18,12 +18,20 @@ pub fn environments(workloads: &[Workload], custom: &IndexMap<String, Node>) -> 
         dev.set_path(&[&w.key, "replicaCount"], V::Int(1));
         if let Some(a) = &w.autoscaling {
             dev.set_path(&[&w.key, "autoscaling", "enabled"], V::Bool(false));
-            staging.set_path(&[&w.key, "autoscaling", "maxReplicas"], V::Int(a.max_replicas.div_ceil(2).max(a.min_replicas) as i64));
+            staging.set_path(
+                &[&w.key, "autoscaling", "maxReplicas"],
+                V::Int(a.max_replicas.div_ceil(2).max(a.min_replicas) as i64),
+            );
             production.set_path(&[&w.key, "autoscaling", "enabled"], V::Bool(true));
         }
         if w.pdb.as_ref().is_some_and(|p| p.enabled) {
             dev.set_path(&[&w.key, "pdb", "enabled"], V::Bool(false));
             production.set_path(&[&w.key, "pdb", "enabled"], V::Bool(true));
+        }
+    }
+    if workloads.iter().any(|w| w.metrics.is_some()) {
+        for env in [&mut staging, &mut production] {
+            env.set_path(&["monitoring", "serviceMonitor", "enabled"], V::Bool(true));
         }
     }
     let mut envs = vec![
@@ -35,7 +43,10 @@ pub fn environments(workloads: &[Workload], custom: &IndexMap<String, Node>) -> 
         let extra = from_node(node);
         match envs.iter_mut().find(|e| &e.name == name) {
             Some(e) => e.overrides.merge(extra),
-            None => envs.push(Environment { name: name.clone(), overrides: if matches!(extra, V::Map(_)) { extra } else { V::map() } }),
+            None => envs.push(Environment {
+                name: name.clone(),
+                overrides: if matches!(extra, V::Map(_)) { extra } else { V::map() },
+            }),
         }
     }
     envs

@@ -21,7 +21,12 @@ pub struct KomposeProbe {
 
 impl KomposeProbe {
     pub fn is_set(&self) -> bool {
-        self.test.is_some() || self.http_port.is_some() || self.tcp_port.is_some() || self.interval_ms.is_some() || self.timeout_ms.is_some() || self.retries.is_some()
+        self.test.is_some()
+            || self.http_port.is_some()
+            || self.tcp_port.is_some()
+            || self.interval_ms.is_some()
+            || self.timeout_ms.is_some()
+            || self.retries.is_some()
     }
 }
 
@@ -41,7 +46,12 @@ pub fn is_kompose_label(k: &str) -> bool {
 }
 
 /// Applies the kompose labels to `s` where `s` has nothing yet.
-pub fn apply(labels: &IndexMap<String, String>, s: &mut ServiceSettings, path: &str, w: &mut Warnings) -> KomposeLabels {
+pub fn apply(
+    labels: &IndexMap<String, String>,
+    s: &mut ServiceSettings,
+    path: &str,
+    w: &mut Warnings,
+) -> KomposeLabels {
     let mut out = KomposeLabels::default();
     for (k, v) in labels.iter().filter(|(k, _)| is_kompose_label(k)) {
         let lp = format!("{path}.labels.{k}");
@@ -159,7 +169,9 @@ pub fn apply(labels: &IndexMap<String, String>, s: &mut ServiceSettings, path: &
             "kompose.security-context.fsgroup" => out.fs_group = v.parse().ok(),
             k if k.starts_with("kompose.service.healthcheck.") => {
                 let rest = &k["kompose.service.healthcheck.".len()..];
-                let Some((which, field)) = rest.split_once('.') else { continue };
+                let Some((which, field)) = rest.split_once('.') else {
+                    continue;
+                };
                 let probe = match which {
                     "readiness" => &mut out.readiness,
                     "liveness" => &mut out.liveness,

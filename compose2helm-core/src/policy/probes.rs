@@ -24,7 +24,9 @@ pub struct Probes {
 
 /// Probes from a compose healthcheck.
 pub fn from_healthcheck(h: &Healthcheck) -> Probes {
-    let Some(test) = h.test.as_ref().filter(|_| !h.disabled) else { return Probes::default() };
+    let Some(test) = h.test.as_ref().filter(|_| !h.disabled) else {
+        return Probes::default();
+    };
     let handler = handler_for(test);
     let period = ms_to_secs_ceil(h.interval_ms.filter(|i| *i > 0).unwrap_or(INTERVAL_MS)).max(1);
     let timeout = ms_to_secs_ceil(h.timeout_ms.filter(|i| *i > 0).unwrap_or(TIMEOUT_MS)).max(1);
@@ -69,7 +71,11 @@ pub fn from_kompose(k: &KomposeProbe, base: Option<&Probe>) -> Option<Probe> {
     let handler = if let Some(p) = k.tcp_port {
         ProbeHandler::TcpSocket { port: p }
     } else if let Some(p) = k.http_port {
-        ProbeHandler::HttpGet { path: k.http_path.clone().unwrap_or_else(|| "/".into()), port: p, scheme: "HTTP".into() }
+        ProbeHandler::HttpGet {
+            path: k.http_path.clone().unwrap_or_else(|| "/".into()),
+            port: p,
+            scheme: "HTTP".into(),
+        }
     } else if let Some(t) = &k.test {
         handler_for(&HealthTest::Shell(t.clone()))
     } else {
@@ -79,8 +85,18 @@ pub fn from_kompose(k: &KomposeProbe, base: Option<&Probe>) -> Option<Probe> {
     Some(Probe {
         handler,
         initial_delay_seconds: k.start_period_ms.map(ms_to_secs_ceil).unwrap_or(0),
-        period_seconds: k.interval_ms.map(ms_to_secs_ceil).or(b.as_ref().map(|p| p.period_seconds)).unwrap_or(10).max(1),
-        timeout_seconds: k.timeout_ms.map(ms_to_secs_ceil).or(b.as_ref().map(|p| p.timeout_seconds)).unwrap_or(1).max(1),
+        period_seconds: k
+            .interval_ms
+            .map(ms_to_secs_ceil)
+            .or(b.as_ref().map(|p| p.period_seconds))
+            .unwrap_or(10)
+            .max(1),
+        timeout_seconds: k
+            .timeout_ms
+            .map(ms_to_secs_ceil)
+            .or(b.as_ref().map(|p| p.timeout_seconds))
+            .unwrap_or(1)
+            .max(1),
         failure_threshold: k.retries.or(b.as_ref().map(|p| p.failure_threshold)).unwrap_or(3).max(1),
         success_threshold: 1,
     })
@@ -129,9 +145,29 @@ fn http_probe(words: &[String]) -> Option<ProbeHandler> {
                 return None;
             }
             url = Some(w.clone());
-        } else if matches!(w.as_str(), "-o" | "-O" | "--output" | "-m" | "--max-time" | "--connect-timeout" | "-T" | "--timeout" | "-t" | "--tries") {
+        } else if matches!(
+            w.as_str(),
+            "-o" | "-O"
+                | "--output"
+                | "-m"
+                | "--max-time"
+                | "--connect-timeout"
+                | "-T"
+                | "--timeout"
+                | "-t"
+                | "--tries"
+        ) {
             i += 1;
-        } else if !w.starts_with('-') || w.starts_with("-H") || w.starts_with("--header") || w == "-X" || w.starts_with("--request") || w == "-d" || w.starts_with("--data") || w == "-u" || w.starts_with("--user") {
+        } else if !w.starts_with('-')
+            || w.starts_with("-H")
+            || w.starts_with("--header")
+            || w == "-X"
+            || w.starts_with("--request")
+            || w == "-d"
+            || w.starts_with("--data")
+            || w == "-u"
+            || w.starts_with("--user")
+        {
             return None;
         }
         i += 1;
@@ -163,15 +199,29 @@ mod tests {
     #[test]
     fn curl_becomes_http_get() {
         let p = from_healthcheck(&hc(HealthTest::Shell("curl -fsS http://localhost:8080/healthz || exit 1".into())));
-        assert_eq!(p.readiness.map(|r| r.handler), Some(ProbeHandler::HttpGet { path: "/healthz".into(), port: 8080, scheme: "HTTP".into() }));
-        let p = from_healthcheck(&hc(HealthTest::Exec(vec!["wget".into(), "-q".into(), "--spider".into(), "http://127.0.0.1/".into()])));
-        assert_eq!(p.liveness.map(|r| r.handler), Some(ProbeHandler::HttpGet { path: "/".into(), port: 80, scheme: "HTTP".into() }));
+        assert_eq!(
+            p.readiness.map(|r| r.handler),
+            Some(ProbeHandler::HttpGet { path: "/healthz".into(), port: 8080, scheme: "HTTP".into() })
+        );
+        let p = from_healthcheck(&hc(HealthTest::Exec(vec![
+            "wget".into(),
+            "-q".into(),
+            "--spider".into(),
+            "http://127.0.0.1/".into(),
+        ])));
+        assert_eq!(
+            p.liveness.map(|r| r.handler),
+            Some(ProbeHandler::HttpGet { path: "/".into(), port: 80, scheme: "HTTP".into() })
+        );
     }
 
     #[test]
     fn shell_and_exec_stay_commands() {
         let p = from_healthcheck(&hc(HealthTest::Shell("pg_isready -U $$POSTGRES_USER".into())));
-        assert_eq!(p.readiness.map(|r| r.handler), Some(ProbeHandler::Exec(vec!["sh".into(), "-c".into(), "pg_isready -U $$POSTGRES_USER".into()])));
+        assert_eq!(
+            p.readiness.map(|r| r.handler),
+            Some(ProbeHandler::Exec(vec!["sh".into(), "-c".into(), "pg_isready -U $$POSTGRES_USER".into()]))
+        );
         let p = from_healthcheck(&hc(HealthTest::Exec(vec!["redis-cli".into(), "ping".into()])));
         assert_eq!(p.readiness.map(|r| r.handler), Some(ProbeHandler::Exec(vec!["redis-cli".into(), "ping".into()])));
         let p = from_healthcheck(&hc(HealthTest::Shell("curl -f http://remote:80/ | grep ok".into())));

@@ -37,7 +37,11 @@ fn round_mib(b: u64) -> u64 {
 
 /// The resources of one container.
 pub fn resources(d: &Deploy, s: &ServiceSettings, p: &Defaults) -> Resources {
-    let lim_cpu = d.limits.cpu_millis.or_else(|| s.limits_cpu.as_deref().and_then(cpu_millis)).or_else(|| p.limits_cpu.as_deref().and_then(cpu_millis));
+    let lim_cpu = d
+        .limits
+        .cpu_millis
+        .or_else(|| s.limits_cpu.as_deref().and_then(cpu_millis))
+        .or_else(|| p.limits_cpu.as_deref().and_then(cpu_millis));
     let lim_mem = d.limits.memory.or_else(|| s.limits_memory.as_deref().and_then(memory_bytes));
     let ratio = |v: f64| v * p.request_ratio;
     let req_cpu = d
@@ -78,7 +82,10 @@ mod tests {
 
     #[test]
     fn from_compose_limits_and_reservations() {
-        let x = r(ResourceSpec { cpu_millis: Some(1000), memory: Some(1 << 30) }, ResourceSpec { cpu_millis: Some(250), memory: Some(256 << 20) });
+        let x = r(
+            ResourceSpec { cpu_millis: Some(1000), memory: Some(1 << 30) },
+            ResourceSpec { cpu_millis: Some(250), memory: Some(256 << 20) },
+        );
         assert_eq!(x.requests_cpu.as_deref(), Some("250m"));
         assert_eq!(x.requests_memory.as_deref(), Some("256Mi"));
         assert_eq!(x.limits_cpu.as_deref(), Some("1"));

@@ -15,7 +15,14 @@ pub fn autoscaling(s: &ServiceSettings, replicas: u64, d: &Defaults) -> Option<A
             cpu = Some(75);
         }
     }
-    Some(Autoscaling { enabled: true, min_replicas: min, max_replicas: max, cpu, memory, scale_down_stabilization_seconds: d.scale_down_stabilization_seconds })
+    Some(Autoscaling {
+        enabled: true,
+        min_replicas: min,
+        max_replicas: max,
+        cpu,
+        memory,
+        scale_down_stabilization_seconds: d.scale_down_stabilization_seconds,
+    })
 }
 
 /// A PDB keeps one pod down at most during node drains; only meaningful with 2+ pods.
@@ -41,7 +48,14 @@ mod tests {
     fn pdb_only_with_two_pods() {
         assert!(!pdb(1, None).enabled);
         assert!(pdb(2, None).enabled);
-        let a = Autoscaling { enabled: true, min_replicas: 2, max_replicas: 4, cpu: Some(70), memory: None, scale_down_stabilization_seconds: 300 };
+        let a = Autoscaling {
+            enabled: true,
+            min_replicas: 2,
+            max_replicas: 4,
+            cpu: Some(70),
+            memory: None,
+            scale_down_stabilization_seconds: 300,
+        };
         assert!(pdb(1, Some(&a)).enabled);
     }
 }

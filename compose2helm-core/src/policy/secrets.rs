@@ -7,11 +7,31 @@ use std::collections::BTreeMap;
 
 use crate::model::EnvVar;
 
-/// Name fragments that make a variable secret (case-insensitive).
+/// Name fragments that make a variable secret (case-insensitive). The first ones name
+/// nothing but secrets; the rest usually do.
 pub const DEFAULT_PATTERNS: &[&str] = &[
-    "PASS", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE", "CREDENTIAL", "AUTH", "ACCESS_KEY", "CONNECTION_STRING",
-    "CONNSTR", "DSN", "SALT", "SIGNING_KEY", "ENCRYPTION_KEY", "CLIENT_KEY", "WEBHOOK",
+    "PASS",
+    "SECRET",
+    "TOKEN",
+    "APIKEY",
+    "API_KEY",
+    "PRIVATE",
+    "CREDENTIAL",
+    "ACCESS_KEY",
+    "AUTH",
+    "CONNECTION_STRING",
+    "CONNSTR",
+    "DSN",
+    "SALT",
+    "SIGNING_KEY",
+    "ENCRYPTION_KEY",
+    "CLIENT_KEY",
+    "WEBHOOK",
 ];
+const STRONG: usize = 8;
+
+/// Suffixes of variables that hold where a secret is, not the secret.
+const LOCATION_SUFFIXES: &[&str] = &["_FILE", "_PATH", "_DIR"];
 
 /// Decides what is secret.
 #[derive(Debug, Clone)]
@@ -30,7 +50,13 @@ impl Classifier {
     /// Does the name alone make the variable secret?
     pub fn name_is_secret(&self, name: &str) -> bool {
         let up = name.to_ascii_uppercase();
-        self.patterns.iter().any(|p| up.contains(p.as_str()))
+        !LOCATION_SUFFIXES.iter().any(|s| up.ends_with(s)) && self.patterns.iter().any(|p| up.contains(p.as_str()))
+    }
+
+    /// Is the name one that only secrets have (a password, a token, a key)?
+    pub fn name_is_surely_secret(&self, name: &str) -> bool {
+        let up = name.to_ascii_uppercase();
+        !LOCATION_SUFFIXES.iter().any(|s| up.ends_with(s)) && DEFAULT_PATTERNS[..STRONG].iter().any(|p| up.contains(p))
     }
 
     /// Is this environment variable secret? `listed` are names the settings mark secret.
@@ -86,9 +112,15 @@ impl Redactor {
     /// The text with each secret value replaced by `wrap(variable name)`, and the names
     /// of the variables it needed.
     pub fn replace(&self, text: &str, wrap: impl Fn(&str) -> String) -> (String, Vec<String>) {
+        self.replace_others(text, "", wrap)
+    }
+
+    /// Like [`Redactor::replace`], leaving the value of variable `own` alone (to see what a
+    /// secret is built from).
+    pub fn replace_others(&self, text: &str, own: &str, wrap: impl Fn(&str) -> String) -> (String, Vec<String>) {
         let mut out = text.to_string();
         let mut used = Vec::new();
-        for (v, name) in &self.values {
+        for (v, name) in self.values.iter().filter(|(_, n)| n != own) {
             if out.contains(v.as_str()) {
                 out = out.replace(v.as_str(), &wrap(name));
                 used.push(name.clone());
@@ -104,7 +136,11 @@ mod tests {
     use crate::model::EnvOrigin;
 
     fn var(v: &str, refs: &[&str]) -> EnvVar {
-        EnvVar { value: v.into(), origin: EnvOrigin::Compose, interpolated: refs.iter().map(|s| s.to_string()).collect() }
+        EnvVar {
+            value: v.into(),
+            origin: EnvOrigin::Compose,
+            interpolated: refs.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[test]
@@ -118,11 +154,15 @@ mod tests {
         assert!(c.is_secret("FOO", &var("x", &[]), &["FOO".into()]));
         assert!(!c.is_secret("DATABASE_URL", &var("postgresql://u@db/x", &["POSTGRES_USER"]), &[]));
         assert!(!c.is_secret("LOG_LEVEL", &var("info", &[]), &[]));
+        assert!(!c.is_secret("POSTGRES_PASSWORD_FILE", &var("/run/secrets/pg", &[]), &[]));
+        assert!(c.name_is_surely_secret("DB_PASSWORD"));
+        assert!(!c.name_is_surely_secret("OAUTH_PROVIDER"));
     }
 
     #[test]
     fn redaction_longest_first() {
-        let r = Redactor::new([("A".to_string(), "hunter2".to_string()), ("B".to_string(), "hunter2-long".to_string())]);
+        let r =
+            Redactor::new([("A".to_string(), "hunter2".to_string()), ("B".to_string(), "hunter2-long".to_string())]);
         let (s, used) = r.replace("x hunter2-long y hunter2", |n| format!("$({n})"));
         assert_eq!(s, "x $(B) y $(A)");
         assert_eq!(used, vec!["B".to_string(), "A".to_string()]);

@@ -38,7 +38,15 @@ const KNOWN_IMAGES: &[(&str, ImageProfile)] = &[
 
 /// Users that images commonly name instead of a number.
 const NAMED_USERS: &[(&str, i64)] = &[
-    ("node", 1000), ("www-data", 33), ("nobody", 65534), ("postgres", 999), ("redis", 999), ("nginx", 101), ("neo4j", 7474), ("mysql", 999), ("app", 1000),
+    ("node", 1000),
+    ("www-data", 33),
+    ("nobody", 65534),
+    ("postgres", 999),
+    ("redis", 999),
+    ("nginx", 101),
+    ("neo4j", 7474),
+    ("mysql", 999),
+    ("app", 1000),
 ];
 
 /// The profile of an image repository (`library/` and registries ignored).
@@ -48,7 +56,13 @@ pub fn image_profile(repository: &str) -> Option<&'static ImageProfile> {
 }
 
 /// Security contexts for a service, and the paths that need writable scratch space.
-pub fn security(svc: &Service, repository: &str, default_uid: i64, read_only_default: bool, w: &mut Warnings) -> (PodSecurity, ContainerSecurity, Vec<String>) {
+pub fn security(
+    svc: &Service,
+    repository: &str,
+    default_uid: i64,
+    read_only_default: bool,
+    w: &mut Warnings,
+) -> (PodSecurity, ContainerSecurity, Vec<String>) {
     let path = format!("services.{}", svc.name);
     let profile = image_profile(repository);
     let mut pod = PodSecurity { run_as_non_root: true, seccomp_runtime_default: true, ..Default::default() };
@@ -98,11 +112,19 @@ pub fn security(svc: &Service, repository: &str, default_uid: i64, read_only_def
     for cap in &svc.cap_add {
         let cap = cap.trim_start_matches("CAP_").to_ascii_uppercase();
         if cap == "ALL" {
-            w.push(format!("{path}.cap_add"), "cap_add ALL is not carried over: name the capabilities the service needs");
+            w.push(
+                format!("{path}.cap_add"),
+                "cap_add ALL is not carried over: name the capabilities the service needs",
+            );
             continue;
         }
         if cap != "NET_BIND_SERVICE" {
-            w.push(format!("{path}.cap_add"), format!("capability {cap} breaks Pod Security Standards `restricted`; kept because compose asks for it"));
+            w.push(
+                format!("{path}.cap_add"),
+                format!(
+                    "capability {cap} breaks Pod Security Standards `restricted`; kept because compose asks for it"
+                ),
+            );
         }
         if !c.capabilities_add.contains(&cap) {
             c.capabilities_add.push(cap);

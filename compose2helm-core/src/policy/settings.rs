@@ -148,7 +148,9 @@ pub struct External {
 }
 
 fn keys_of<'a>(n: &'a Node, path: &str, allowed: &[&str]) -> Result<Vec<(&'a String, &'a Node)>> {
-    let Some(m) = map(n, path)? else { return Ok(Vec::new()) };
+    let Some(m) = map(n, path)? else {
+        return Ok(Vec::new());
+    };
     let mut out = Vec::new();
     for (k, v) in m {
         if !allowed.contains(&k.as_str()) {
@@ -166,13 +168,21 @@ fn keys_of<'a>(n: &'a Node, path: &str, allowed: &[&str]) -> Result<Vec<(&'a Str
 
 fn port(n: &Node, path: &str) -> Result<u16> {
     let v = non_negative(n, path)?;
-    u16::try_from(v).ok().filter(|p| *p > 0).ok_or_else(|| Error::at(ErrorKind::InvalidValue, &n.mark, path, format!("`{v}` is not a port")))
+    u16::try_from(v)
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| Error::at(ErrorKind::InvalidValue, &n.mark, path, format!("`{v}` is not a port")))
 }
 
 fn percent(n: &Node, path: &str) -> Result<u64> {
     let v = non_negative(n, path)?;
     if v == 0 || v > 1000 {
-        return Err(Error::at(ErrorKind::InvalidValue, &n.mark, path, format!("`{v}` is not a utilisation target in percent (1-1000)")));
+        return Err(Error::at(
+            ErrorKind::InvalidValue,
+            &n.mark,
+            path,
+            format!("`{v}` is not a utilisation target in percent (1-1000)"),
+        ));
     }
     Ok(v)
 }
@@ -192,7 +202,12 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
                         "name" => s.chart_name = Some(val),
                         "version" => {
                             if !is_semver(&val) {
-                                return Err(Error::at(ErrorKind::InvalidValue, &cv.mark, cp, format!("`{val}` is not a SemVer 2 version (e.g. 1.2.3)")));
+                                return Err(Error::at(
+                                    ErrorKind::InvalidValue,
+                                    &cv.mark,
+                                    cp,
+                                    format!("`{val}` is not a SemVer 2 version (e.g. 1.2.3)"),
+                                ));
                             }
                             s.chart_version = val
                         }
@@ -209,7 +224,12 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
                 if let Some(m) = map(v, &p)? {
                     for (ek, ev) in m {
                         if !ek.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || ek.is_empty() {
-                            return Err(Error::at(ErrorKind::InvalidValue, &ev.mark, format!("{p}.{ek}"), "an environment name uses letters, digits and `-` only"));
+                            return Err(Error::at(
+                                ErrorKind::InvalidValue,
+                                &ev.mark,
+                                format!("{p}.{ek}"),
+                                "an environment name uses letters, digits and `-` only",
+                            ));
                         }
                         if !matches!(ev.value, Value::Map(_) | Value::Null) {
                             return Err(type_err(ev, &format!("{p}.{ek}"), "a mapping of values overrides"));
@@ -225,7 +245,11 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
 }
 
 fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
-    for (k, v) in keys_of(n, path, &["resources", "probes", "autoscaling", "security", "secrets", "nodePoolLabel", "managedImages"])? {
+    for (k, v) in keys_of(
+        n,
+        path,
+        &["resources", "probes", "autoscaling", "security", "secrets", "nodePoolLabel", "managedImages"],
+    )? {
         let p = format!("{path}.{k}");
         match k.as_str() {
             "resources" => {
@@ -233,9 +257,15 @@ fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
                     let rp = format!("{p}.{rk}");
                     match rk.as_str() {
                         "requestRatio" => {
-                            let r: f64 = string(rv, &rp)?.parse().map_err(|_| type_err(rv, &rp, "a number between 0 and 1"))?;
+                            let r: f64 =
+                                string(rv, &rp)?.parse().map_err(|_| type_err(rv, &rp, "a number between 0 and 1"))?;
                             if !(r > 0.0 && r <= 1.0) {
-                                return Err(Error::at(ErrorKind::InvalidValue, &rv.mark, rp, "must be above 0 and at most 1"));
+                                return Err(Error::at(
+                                    ErrorKind::InvalidValue,
+                                    &rv.mark,
+                                    rp,
+                                    "must be above 0 and at most 1",
+                                ));
                             }
                             d.request_ratio = r;
                         }
@@ -262,8 +292,14 @@ fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
                 for (ak, av) in keys_of(v, &p, &["cpu", "memory", "scaleDownStabilizationSeconds"])? {
                     let ap = format!("{p}.{ak}");
                     match ak.as_str() {
-                        "cpu" => d.autoscaling_cpu = if matches!(av.value, Value::Null) { None } else { Some(percent(av, &ap)?) },
-                        "memory" => d.autoscaling_memory = if matches!(av.value, Value::Null) { None } else { Some(percent(av, &ap)?) },
+                        "cpu" => {
+                            d.autoscaling_cpu =
+                                if matches!(av.value, Value::Null) { None } else { Some(percent(av, &ap)?) }
+                        }
+                        "memory" => {
+                            d.autoscaling_memory =
+                                if matches!(av.value, Value::Null) { None } else { Some(percent(av, &ap)?) }
+                        }
                         _ => d.scale_down_stabilization_seconds = non_negative(av, &ap)?,
                     }
                 }
@@ -275,7 +311,12 @@ fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
                         "runAsUser" => {
                             let u = non_negative(sv, &sp)?;
                             if u == 0 {
-                                return Err(Error::at(ErrorKind::InvalidValue, &sv.mark, sp, "the default user must not be root (0)"));
+                                return Err(Error::at(
+                                    ErrorKind::InvalidValue,
+                                    &sv.mark,
+                                    sp,
+                                    "the default user must not be root (0)",
+                                ));
                             }
                             d.run_as_user = u as i64;
                         }
@@ -298,7 +339,17 @@ fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
 /// A Kubernetes quantity from a setting: `500m`/`0.5` CPUs, `512Mi`/`512m` memory.
 fn quantity(n: &Node, path: &str, cpu: bool) -> Result<String> {
     let s = string(n, path)?;
-    let bad = || Error::at(ErrorKind::InvalidValue, &n.mark, path, format!("`{s}` is not a {} quantity", if cpu { "CPU (e.g. 500m, 0.5)" } else { "memory (e.g. 512Mi, 1Gi)" }));
+    let bad = || {
+        Error::at(
+            ErrorKind::InvalidValue,
+            &n.mark,
+            path,
+            format!(
+                "`{s}` is not a {} quantity",
+                if cpu { "CPU (e.g. 500m, 0.5)" } else { "memory (e.g. 512Mi, 1Gi)" }
+            ),
+        )
+    };
     if cpu {
         if let Some(m) = s.strip_suffix('m') {
             m.parse::<u32>().map_err(|_| bad())?;
@@ -327,14 +378,33 @@ fn is_semver(v: &str) -> bool {
 pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSettings> {
     let mut s = ServiceSettings::default();
     let Some(n) = n else { return Ok(s) };
-    let allowed = ["kind", "schedule", "timeZone", "nodePool", "expose", "autoscaling", "metrics", "external", "secrets", "resources", "probes"];
+    let allowed = [
+        "kind",
+        "schedule",
+        "timeZone",
+        "nodePool",
+        "expose",
+        "autoscaling",
+        "metrics",
+        "external",
+        "secrets",
+        "resources",
+        "probes",
+    ];
     for (k, v) in keys_of(n, path, &allowed)? {
         let p = format!("{path}.{k}");
         match k.as_str() {
             "kind" => {
                 let kind = string(v, &p)?;
                 s.kind = Some(parse_kind(&kind).ok_or_else(|| {
-                    Error::at(ErrorKind::InvalidValue, &v.mark, &p, format!("`{kind}` is not a kind (deployment, statefulset, daemonset, cronjob, job, external, skip)"))
+                    Error::at(
+                        ErrorKind::InvalidValue,
+                        &v.mark,
+                        &p,
+                        format!(
+                            "`{kind}` is not a kind (deployment, statefulset, daemonset, cronjob, job, external, skip)"
+                        ),
+                    )
                 })?);
             }
             "schedule" => {
@@ -345,8 +415,15 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
             "timeZone" => s.time_zone = Some(string(v, &p)?),
             "nodePool" => {
                 let pool = string(v, &p)?;
-                if pool.is_empty() || !pool.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.') {
-                    return Err(Error::at(ErrorKind::InvalidValue, &v.mark, p, format!("`{pool}` is not a node pool name")));
+                if pool.is_empty()
+                    || !pool.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+                {
+                    return Err(Error::at(
+                        ErrorKind::InvalidValue,
+                        &v.mark,
+                        p,
+                        format!("`{pool}` is not a node pool name"),
+                    ));
                 }
                 s.node_pool = Some(pool);
             }
@@ -389,7 +466,12 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                 }
                 if let (Some(min), Some(max)) = (a.min, a.max) {
                     if max < min {
-                        return Err(Error::at(ErrorKind::InvalidValue, &v.mark, p, format!("maxReplicas ({max}) is below minReplicas ({min})")));
+                        return Err(Error::at(
+                            ErrorKind::InvalidValue,
+                            &v.mark,
+                            p,
+                            format!("maxReplicas ({max}) is below minReplicas ({min})"),
+                        ));
                     }
                 }
                 s.autoscaling = Some(a);
@@ -399,16 +481,25 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                 let mut path_v = "/metrics".to_string();
                 for (mk, mv) in keys_of(v, &p, &["port", "path"])? {
                     let mp = format!("{p}.{mk}");
-                    if mk == "port" { port_v = Some(port(mv, &mp)?) } else { path_v = string(mv, &mp)? }
+                    if mk == "port" {
+                        port_v = Some(port(mv, &mp)?)
+                    } else {
+                        path_v = string(mv, &mp)?
+                    }
                 }
-                let port_v = port_v.ok_or_else(|| Error::at(ErrorKind::InvalidValue, &v.mark, &p, "`metrics` needs `port`"))?;
+                let port_v =
+                    port_v.ok_or_else(|| Error::at(ErrorKind::InvalidValue, &v.mark, &p, "`metrics` needs `port`"))?;
                 s.metrics = Some(Metrics { port: port_v, path: path_v });
             }
             "external" => {
                 let mut e = External::default();
                 for (ek, ev) in keys_of(v, &p, &["host", "port"])? {
                     let ep = format!("{p}.{ek}");
-                    if ek == "host" { e.host = Some(string(ev, &ep)?) } else { e.port = Some(port(ev, &ep)?) }
+                    if ek == "host" {
+                        e.host = Some(string(ev, &ep)?)
+                    } else {
+                        e.port = Some(port(ev, &ep)?)
+                    }
                 }
                 s.external = Some(e);
                 s.kind.get_or_insert(KindSetting::External);
@@ -431,7 +522,11 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
             _ => {
                 for (pk, pv) in keys_of(v, &p, &["readiness", "liveness"])? {
                     let b = boolean(pv, &format!("{p}.{pk}"))?;
-                    if pk == "readiness" { s.readiness = Some(b) } else { s.liveness = Some(b) }
+                    if pk == "readiness" {
+                        s.readiness = Some(b)
+                    } else {
+                        s.liveness = Some(b)
+                    }
                 }
             }
         }
@@ -462,10 +557,17 @@ pub fn check_cron(s: &str) -> std::result::Result<(), String> {
     }
     let fields: Vec<&str> = s.split_whitespace().collect();
     if fields.len() != 5 {
-        return Err(format!("`{s}` is not a cron schedule: it needs 5 fields (minute hour day-of-month month day-of-week)"));
+        return Err(format!(
+            "`{s}` is not a cron schedule: it needs 5 fields (minute hour day-of-month month day-of-week)"
+        ));
     }
-    let ok = fields.iter().all(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | '/' | ',' | '-' | '?')));
-    if ok { Ok(()) } else { Err(format!("`{s}` is not a cron schedule")) }
+    let ok =
+        fields.iter().all(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | '/' | ',' | '-' | '?')));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("`{s}` is not a cron schedule"))
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,9 @@ fn parse_int(s: &str) -> Option<i64> {
         i64::from_str_radix(h, 16).ok()?
     } else if let Some(o) = body.strip_prefix("0o") {
         i64::from_str_radix(o, 8).ok()?
+    } else if body.len() > 1 && body.starts_with('0') && body.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        // Go's YAML library (and so Docker Compose) still reads `0644` as octal.
+        i64::from_str_radix(&body[1..], 8).ok()?
     } else if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) {
         body.parse::<i64>().ok()?
     } else {
@@ -75,7 +78,25 @@ pub(crate) fn quote_if_needed(s: &str) -> String {
         && !s.contains(": ")
         && !s.contains(" #")
         && !s.contains(['\n', '\t', '\r', '"', '\\'])
-        && !matches!(s, "y" | "Y" | "n" | "N" | "yes" | "Yes" | "YES" | "no" | "No" | "NO" | "on" | "On" | "ON" | "off" | "Off" | "OFF" | "=")
+        && !matches!(
+            s,
+            "y" | "Y"
+                | "n"
+                | "N"
+                | "yes"
+                | "Yes"
+                | "YES"
+                | "no"
+                | "No"
+                | "NO"
+                | "on"
+                | "On"
+                | "ON"
+                | "off"
+                | "Off"
+                | "OFF"
+                | "="
+        )
         && s.chars().all(|c| !c.is_control())
         && !s.starts_with("{{");
     if plain_ok {
@@ -106,6 +127,9 @@ mod tests {
     fn resolves_core_schema() {
         assert_eq!(plain_scalar("80"), Value::Int(80));
         assert_eq!(plain_scalar("0x1F"), Value::Int(31));
+        assert_eq!(plain_scalar("0644"), Value::Int(0o644));
+        assert_eq!(plain_scalar("0o644"), Value::Int(0o644));
+        assert_eq!(plain_scalar("0"), Value::Int(0));
         assert_eq!(plain_scalar("1.5"), Value::Float(1.5));
         assert_eq!(plain_scalar("1e3"), Value::Float(1000.0));
         assert_eq!(plain_scalar("80:80"), Value::Str("80:80".into()));

@@ -1,0 +1,81 @@
+//! Every fixture project: the whole generated chart and the resolved compose model are
+//! snapshot-tested (snapshots/ at the repository root). Review changes with
+//! `cargo insta review`; CI fails on any unreviewed difference.
+use std::path::Path;
+
+use compose2helm_core::source::FileSystem;
+use compose2helm_core::{config_yaml, convert_project, load_project, ConvertOptions};
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path("../../snapshots");
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s
+}
+
+/// The fixture directory, relative to this crate, so messages never hold machine paths.
+fn fixture_dir(compose: &Path) -> std::path::PathBuf {
+    let name =
+        compose.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Path::new("../fixtures").join(name)
+}
+
+/// The chart as one text: every file under a header, then the warnings.
+fn render(chart: &compose2helm_core::Chart) -> String {
+    let mut out = String::new();
+    for (path, content) in &chart.files {
+        out.push_str(&format!("=== {path}\n"));
+        match std::str::from_utf8(content) {
+            Ok(t) => out.push_str(t),
+            Err(_) => out.push_str(&format!("<{} bytes of binary data>\n", content.len())),
+        }
+    }
+    out.push_str("=== warnings\n");
+    for w in &chart.warnings {
+        out.push_str(&format!("{w}\n"));
+    }
+    out
+}
+
+#[test]
+fn charts() {
+    settings().bind(|| {
+        insta::glob!("../../fixtures", "*/compose.yaml", |path| {
+            let opts = ConvertOptions::new(fixture_dir(path));
+            let chart = match convert_project(&opts, &FileSystem) {
+                Ok(c) => c,
+                Err(e) => panic!("{}: {e}", path.display()),
+            };
+            insta::assert_snapshot!("chart", render(&chart));
+        });
+    });
+}
+
+#[test]
+fn resolved_models() {
+    settings().bind(|| {
+        insta::glob!("../../fixtures", "*/compose.yaml", |path| {
+            let opts = ConvertOptions::new(fixture_dir(path));
+            let (project, warnings) = match load_project(&opts.load, &FileSystem) {
+                Ok(p) => p,
+                Err(e) => panic!("{}: {e}", path.display()),
+            };
+            let mut text = config_yaml(&project, false);
+            for w in warnings {
+                text.push_str(&format!("# warning: {w}\n"));
+            }
+            insta::assert_snapshot!("config", text);
+        });
+    });
+}
+
+#[test]
+fn conversion_is_deterministic() {
+    insta::glob!("../../fixtures", "*/compose.yaml", |path| {
+        let opts = ConvertOptions::new(fixture_dir(path));
+        let a = convert_project(&opts, &FileSystem).map(|c| c.files);
+        let b = convert_project(&opts, &FileSystem).map(|c| c.files);
+        assert_eq!(a, b, "{}", path.display());
+    });
+}
