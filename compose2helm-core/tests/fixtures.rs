@@ -79,3 +79,32 @@ fn conversion_is_deterministic() {
         assert_eq!(a, b, "{}", path.display());
     });
 }
+
+/// The repository's own example chart (infrastructure/helm/platform) is exactly what the
+/// CLI writes for fixtures/platform: it can never go stale.
+#[test]
+fn committed_example_chart_is_current() {
+    let opts = ConvertOptions::new("../fixtures/platform");
+    let chart = convert_project(&opts, &FileSystem).expect("the platform example converts");
+    let dir = Path::new("../infrastructure/helm").join(&chart.name);
+    let mut on_disk = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("the committed chart exists") {
+            let p = entry.expect("readable").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(&dir).expect("inside").to_string_lossy().replace('\\', "/");
+                on_disk.insert(rel, std::fs::read(&p).expect("readable"));
+            }
+        }
+    }
+    let stale: Vec<&String> = chart.files.keys().filter(|k| on_disk.get(*k) != chart.files.get(*k)).collect();
+    let extra: Vec<&String> = on_disk.keys().filter(|k| !chart.files.contains_key(*k)).collect();
+    assert!(
+        stale.is_empty() && extra.is_empty(),
+        "infrastructure/helm/{} is stale (changed: {stale:?}, not generated: {extra:?}); regenerate it with the README's first command",
+        chart.name
+    );
+}

@@ -70,15 +70,17 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
                 None => {
                     return Err(Error::at(ErrorKind::Reference, &mark, path, format!("service `{dep}` is not defined")))
                 }
-                Some(ds) if !is_active(ds) && d.required => return Err(Error::at(
-                    ErrorKind::Reference,
-                    &mark,
-                    path,
-                    format!(
+                Some(ds) if !is_active(ds) && d.required => {
+                    return Err(Error::at(
+                        ErrorKind::Reference,
+                        &mark,
+                        path,
+                        format!(
                         "service `{dep}` is only in profile(s) {} which are not active (activate one with --profile)",
                         ds.profiles.join(", ")
                     ),
-                )),
+                    ))
+                }
                 _ => {}
             }
         }

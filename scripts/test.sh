@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The project's whole test suite, as CI runs it:
+# formatting, clippy, unit/snapshot tests, then real chart validation with helm and
+# kubernetes-validate (installed into .tools by scripts/install-validators.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo fmt --check
+cargo clippy --all-targets --quiet -- -D warnings
+cargo test --quiet
+cargo build --release --quiet -p compose2helm-cli
+bash scripts/install-validators.sh .tools
+bash scripts/validate-charts.sh .tools

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Converts every fixture project with the release binary and checks each chart the way a
+# cluster would: `helm lint --strict` and `helm template` for values.yaml and every
+# values-<env>.yaml, and `kubernetes-validate --strict` of the rendered manifests against
+# Kubernetes 1.32.0 and 1.37.0 (custom resources of add-ons, which it has no schema for,
+# are reported and skipped). Also renders each secrets provider. Exits 1 on any failure.
+# Usage: scripts/validate-charts.sh [TOOLS_DIR]   (default .tools; run install-validators.sh first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools=${1:-.tools}
+helm="$tools/helm"
+kv="$tools/kubernetes-validate"
+bin=target/release/compose2helm
+[ -x "$bin" ] || cargo build --release --quiet -p compose2helm-cli
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+fail=0
+charts=0
+renders=0
+for compose in fixtures/*/compose.yaml; do
+  case=$(basename "$(dirname "$compose")")
+  if ! "$bin" convert -q -f "$compose" -o "$out/$case"; then
+    echo "FAIL $case: conversion failed"; fail=1; continue
+  fi
+  for chart in "$out/$case"/*/; do
+    charts=$((charts + 1))
+    for values in "" "$chart"values-*.yaml; do
+      label=${values:+$(basename "$values")}
+      label=${label:-values.yaml}
+      extra=()
+      [ -n "$values" ] && extra=(-f "$values")
+      for provider in existingSecret externalSecrets sealedSecrets; do
+        set_args=(--set "secrets.provider=$provider")
+        if ! lint=$("$helm" lint --strict "$chart" "${extra[@]}" "${set_args[@]}" 2>&1); then
+          echo "FAIL $case $label ($provider): helm lint --strict"; echo "$lint" | grep -E "ERROR|WARN" | head -5; fail=1
+        fi
+        if ! "$helm" template release "$chart" --namespace ns "${extra[@]}" "${set_args[@]}" > "$out/rendered.yaml" 2> "$out/err.txt"; then
+          echo "FAIL $case $label ($provider): helm template"; head -5 "$out/err.txt"; fail=1; continue
+        fi
+        renders=$((renders + 1))
+        for k8s in 1.32.0 1.37.0; do
+          report=$("$kv" --strict -k "$k8s" "$out/rendered.yaml" 2>&1 || true)
+          bad=$(echo "$report" | grep -E "ERROR|Traceback|INVALID" || true)
+          missing=$(echo "$report" | grep "Couldn't find schema" | grep -vE "external-secrets.io|bitnami.com|monitoring.coreos.com|gateway.networking.k8s.io|argoproj.io" || true)
+          if [ -n "$bad$missing" ]; then
+            echo "FAIL $case $label ($provider) k8s $k8s:"; echo "$bad$missing" | head -5; fail=1
+          fi
+        done
+      done
+    done
+  done
+done
+echo "charts validated: $charts charts, $renders renders x 2 Kubernetes versions"
+exit $fail
