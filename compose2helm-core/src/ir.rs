@@ -27,8 +27,6 @@ pub struct App {
     pub file_secrets: Vec<FileSecret>,
     /// Environments (dev, staging, production, ...) with their overrides.
     pub environments: Vec<Environment>,
-    /// Global image registry override (policy `registry`).
-    pub registry: String,
     /// Services that run outside the cluster (managed databases).
     pub externals: Vec<ExternalService>,
     /// (variable, value) of every secret: checked against the written chart, never written.
@@ -44,6 +42,8 @@ pub struct ExternalService {
     pub key: String,
     pub host: String,
     pub ports: Vec<u16>,
+    /// Compose networks it is on (who may reach it).
+    pub networks: Vec<String>,
 }
 
 /// What Kubernetes object runs the service.

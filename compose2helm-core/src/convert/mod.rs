@@ -77,7 +77,14 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
                 if host.is_empty() {
                     w.push(format!("{path}.x-compose2helm"), "a managed service without `external.host`: set externalServices.<name>.host per environment, or nothing will answer at this name");
                 }
-                externals.push(ExternalService { compose_name: name.clone(), name: dns, key, host, ports });
+                externals.push(ExternalService {
+                    compose_name: name.clone(),
+                    name: dns,
+                    key,
+                    host,
+                    ports,
+                    networks: svc.networks.clone(),
+                });
                 continue;
             }
             _ => {}
@@ -179,7 +186,6 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
         files,
         file_secrets,
         environments,
-        registry: settings.registry.clone().unwrap_or_default(),
         externals,
         secret_values,
     })

@@ -28,6 +28,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("ingress.yaml.j2", include_str!("../../templates/ingress.yaml.j2")),
     ("httproute.yaml.j2", include_str!("../../templates/httproute.yaml.j2")),
     ("servicemonitor.yaml.j2", include_str!("../../templates/servicemonitor.yaml.j2")),
+    ("networkpolicy.yaml.j2", include_str!("../../templates/networkpolicy.yaml.j2")),
+    ("test.yaml.j2", include_str!("../../templates/test.yaml.j2")),
+    ("networkpolicy-default.yaml.j2", include_str!("../../templates/networkpolicy-default.yaml.j2")),
 ];
 
 /// The template environment.
@@ -143,6 +146,17 @@ impl Templates {
             .map(Some)
     }
 
+    pub fn test(&self, app: &App) -> Result<String> {
+        self.render(
+            "test.yaml.j2",
+            context! { chart => app.chart_name.clone(), workloads => Value::from(Serde(&app.workloads)) },
+        )
+    }
+
+    pub fn default_network_policy(&self, app: &App) -> Result<String> {
+        self.render("networkpolicy-default.yaml.j2", context! { chart => app.chart_name.clone() })
+    }
+
     pub fn externals(&self, app: &App) -> Result<String> {
         self.render("external.yaml.j2", context! { chart => app.chart_name.clone() })
     }
@@ -177,7 +191,38 @@ impl Templates {
             app.volumes.iter().map(|v| (v.key.as_str(), v.name.as_str())).collect();
         let secret_names: BTreeMap<&str, &str> =
             app.file_secrets.iter().map(|s| (s.key.as_str(), s.name.as_str())).collect();
+        let nets = |n: &[String]| -> Vec<String> {
+            if n.is_empty() {
+                vec!["default".into()]
+            } else {
+                n.to_vec()
+            }
+        };
+        let mine = nets(&w.networks);
+        let shares = |other: &[String]| nets(other).iter().any(|n| mine.contains(n));
+        let peers: Vec<&str> = app
+            .workloads
+            .iter()
+            .filter(|o| shares(&o.networks) || w.talks_to.contains(&o.name) || o.talks_to.contains(&w.name))
+            .map(|o| o.name.as_str())
+            .collect();
+        let listening_peers: Vec<&str> = app
+            .workloads
+            .iter()
+            .filter(|o| peers.contains(&o.name.as_str()) && !o.service_ports.is_empty())
+            .map(|o| o.name.as_str())
+            .collect();
+        let externals: Vec<&crate::ir::ExternalService> =
+            app.externals.iter().filter(|e| shares(&e.networks)).collect();
+        let mut external_ports: Vec<u16> = externals.iter().flat_map(|e| e.ports.iter().copied()).collect();
+        external_ports.sort_unstable();
+        external_ports.dedup();
+        let external_names: Vec<&str> = externals.iter().map(|e| e.compose_name.as_str()).collect();
         let ctx = context! {
+            peers => Value::from(Serde(&peers)),
+            listening_peers => Value::from(Serde(&listening_peers)),
+            externals => Value::from(Serde(&external_names)),
+            external_ports => Value::from(Serde(&external_ports)),
             chart => app.chart_name.clone(),
             w => Value::from(Serde(w)),
             files => !configmaps.is_empty(),
@@ -194,6 +239,7 @@ impl Templates {
             crate::ir::Kind::Job => "job.yaml",
         };
         let mut out = vec![
+            ("networkpolicy.yaml".to_string(), self.render("networkpolicy.yaml.j2", ctx.clone())?),
             (file.to_string(), self.render("workload.yaml.j2", ctx.clone())?),
             ("serviceaccount.yaml".to_string(), self.render("serviceaccount.yaml.j2", ctx.clone())?),
         ];

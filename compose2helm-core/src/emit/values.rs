@@ -443,7 +443,7 @@ pub fn values(app: &App) -> V {
         "global",
         Some("Settings shared by every service."),
         V::map()
-            .with("imageRegistry", "Registry that replaces every image's registry (e.g. myregistry.azurecr.io); empty keeps each image's own.", V::s(app.registry.clone()))
+            .with("imageRegistry", "Registry that replaces every image's registry (e.g. myregistry.azurecr.io); empty keeps each image's own.", V::s(""))
             .with("imagePullSecrets", "Names of dockerconfigjson Secrets used to pull every image.", V::Seq(vec![])),
     );
     v.set("nameOverride", Some("Replaces the chart name in object names."), V::s(""));
@@ -490,6 +490,39 @@ pub fn values(app: &App) -> V {
         );
     }
     v.set("fileSecrets", Some("Secrets mounted as files (compose secrets); their content is never in the chart."), fs);
+    v.set(
+        "tests",
+        Some("The `helm test` pod that checks every Service answers."),
+        V::map()
+            .with("enabled", "Create the test pod.", V::Bool(app.workloads.iter().any(|w| !w.service_ports.is_empty())))
+            .with(
+                "image",
+                "Image with `nc` (busybox).",
+                V::map()
+                    .with("registry", "Registry host.", V::s("docker.io"))
+                    .with("repository", "Repository.", V::s("library/busybox"))
+                    .with("tag", "Tag.", V::s("1.36"))
+                    .with("digest", "Digest.", V::s("")),
+            ),
+    );
+    v.set(
+        "networkPolicy",
+        Some("NetworkPolicies: everything is denied, then each service may talk to the services it shares a compose network with."),
+        V::map()
+            .with("enabled", "Create the NetworkPolicies (the cluster needs a policy engine: Azure NPM, Calico or Cilium).", V::Bool(true))
+            .with(
+                "ingressControllerNamespaceLabels",
+                "Labels of the ingress controller's namespace (traffic to exposed services).",
+                V::map().plain("kubernetes.io/metadata.name", V::s("app-routing-system")),
+            )
+            .with(
+                "monitoringNamespaceLabels",
+                "Labels of the monitoring namespace (metrics scraping).",
+                V::map().plain("kubernetes.io/metadata.name", V::s("monitoring")),
+            )
+            .with("externalEgressCIDRs", "Where the managed services are (narrow it to their private endpoints' ranges).", V::Seq(vec![V::s("0.0.0.0/0")]))
+            .with("allowHttpsEgress", "Allow HTTPS (443) to anywhere, for third-party APIs.", V::Bool(true)),
+    );
     v.set(
         "monitoring",
         Some("Prometheus Operator integration (kube-prometheus-stack, Azure Managed Prometheus)."),

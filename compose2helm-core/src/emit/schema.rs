@@ -1,0 +1,98 @@
+//! values.schema.json (draft-07), derived from the same model as values.yaml: mappings
+//! whose keys carry comments are the chart's own structure (closed: a mistyped key is an
+//! error), mappings of plain entries are data or Kubernetes pass-through (open). So
+//! `helm install --set api.replicaCount=lots` fails with a clear message.
+use serde_json::{json, Map, Value};
+
+use super::doc::{Entry, V};
+
+/// Allowed values of well-known keys.
+fn enum_for(key: &str) -> Option<Value> {
+    Some(match key {
+        "pullPolicy" => json!(["Always", "IfNotPresent", "Never"]),
+        "provider" => json!(["existingSecret", "externalSecrets", "sealedSecrets"]),
+        "pathType" => json!(["Prefix", "Exact", "ImplementationSpecific"]),
+        "concurrencyPolicy" => json!(["Allow", "Forbid", "Replace"]),
+        "restartPolicy" => json!(["OnFailure", "Never"]),
+        _ => return None,
+    })
+}
+
+fn schema(key: &str, v: &V, structural: bool) -> Value {
+    let mut s = Map::new();
+    match v {
+        V::Null => {}
+        V::Bool(_) => {
+            s.insert("type".into(), json!("boolean"));
+        }
+        V::Int(_) => {
+            s.insert("type".into(), json!("integer"));
+            let min = match key {
+                "minReplicas" | "maxReplicas" => 1,
+                "port" | "servicePort" | "containerPort" => 1,
+                _ => 0,
+            };
+            s.insert("minimum".into(), json!(min));
+            if matches!(key, "port" | "servicePort" | "containerPort") {
+                s.insert("maximum".into(), json!(65535));
+            }
+        }
+        V::Str(_) => {
+            // A tag or version typed on the command line (--set image.tag=1.27) arrives as a number.
+            if matches!(key, "tag" | "maxSurge" | "maxUnavailable" | "targetPort") {
+                s.insert("type".into(), json!(["string", "number"]));
+            } else if structural {
+                s.insert("type".into(), json!("string"));
+            }
+            if let Some(e) = enum_for(key) {
+                s.insert("enum".into(), e);
+            }
+        }
+        V::Seq(items) => {
+            s.insert("type".into(), json!("array"));
+            if let Some(first) = items.first() {
+                if !matches!(first, V::Map(_)) {
+                    s.insert("items".into(), schema("", first, false));
+                }
+            }
+        }
+        V::Map(entries) => {
+            s.insert("type".into(), json!("object"));
+            let closed = !entries.is_empty() && entries.iter().all(|e| e.comment.is_some());
+            if closed {
+                s.insert("properties".into(), props(entries));
+                s.insert("additionalProperties".into(), json!(false));
+            } else if entries.iter().any(|e| matches!(e.value, V::Map(ref m) if m.iter().any(|x| x.comment.is_some())))
+            {
+                // A map of structured blocks keyed by name (volumes, fileSecrets).
+                s.insert("properties".into(), props(entries));
+            }
+        }
+    }
+    Value::Object(s)
+}
+
+fn props(entries: &[Entry]) -> Value {
+    let mut p = Map::new();
+    for e in entries {
+        let mut sub = schema(&e.key, &e.value, e.comment.is_some());
+        if let (Some(c), Value::Object(o)) = (&e.comment, &mut sub) {
+            o.insert("description".into(), json!(c.replace('\n', " ")));
+        }
+        p.insert(e.key.clone(), sub);
+    }
+    Value::Object(p)
+}
+
+/// The JSON Schema of a values document.
+pub fn values_schema(values: &V, title: &str) -> String {
+    let mut root = match schema("", values, true) {
+        Value::Object(o) => o,
+        _ => Map::new(),
+    };
+    root.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
+    root.insert("title".into(), json!(title));
+    let mut out = serde_json::to_string_pretty(&Value::Object(root)).unwrap_or_default();
+    out.push('\n');
+    out
+}
