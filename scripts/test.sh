@@ -8,5 +8,7 @@ cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet
 cargo build --release --quiet -p compose2helm-cli
+# The repository's own chart must be what the CLI generates (our own pre-commit check).
+target/release/compose2helm check -q -f fixtures/platform/compose.yaml -o infrastructure/helm
 bash scripts/install-validators.sh .tools
 bash scripts/validate-charts.sh .tools

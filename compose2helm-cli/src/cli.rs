@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use compose2helm_core::source::FileSystem;
+use compose2helm_core::sync::{self, Plan};
 use compose2helm_core::{self as core, ConvertOptions, Error, ErrorKind, LoadOptions};
 
 use crate::{output, report};
@@ -29,6 +30,9 @@ enum Command {
         after_help = "Example:\n  compose2helm convert -f compose.yaml -f compose.prod.yaml -o infrastructure/helm --strict"
     )]
     Convert(ConvertArgs),
+    /// Exit 1 when the chart on disk differs from what convert would write (never writes).
+    #[command(after_help = "Example (pre-commit hook):\n  compose2helm check -f compose.yaml -o infrastructure/helm")]
+    Check(ConvertArgs),
     /// Print the resolved compose model as YAML, like `docker compose config`.
     #[command(after_help = "Example:\n  compose2helm config -f compose.yaml --profile jobs")]
     Config(ConfigArgs),
@@ -59,6 +63,10 @@ struct ConvertArgs {
     /// the compose file).
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     output: Option<PathBuf>,
+    /// Directory of the Argo CD objects (default: infrastructure/argocd beside
+    /// infrastructure/helm, else <output>/argocd).
+    #[arg(long = "argocd-dir", value_name = "DIR")]
+    argocd_dir: Option<PathBuf>,
     /// Chart name (default: the project name).
     #[arg(long = "chart-name", value_name = "NAME")]
     chart_name: Option<String>,
@@ -71,6 +79,12 @@ struct ConvertArgs {
     /// Print errors only.
     #[arg(short, long)]
     quiet: bool,
+    /// Overwrite generated files that were edited by hand.
+    #[arg(long)]
+    force: bool,
+    /// Print what would change; write nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -90,6 +104,9 @@ fn load_options(i: &InputArgs) -> LoadOptions {
         profiles: i.profiles.clone(),
         environment: std::env::vars().collect::<BTreeMap<_, _>>(),
         project_name: i.project_name.clone(),
+        working_dir_name: std::env::current_dir()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned())),
     }
 }
 
@@ -97,24 +114,34 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         None => convert(cli.convert),
         Some(Command::Convert(a)) => convert(a),
+        Some(Command::Check(a)) => check(a),
         Some(Command::Config(a)) => config(a),
     }
 }
 
-fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
+/// A tree to write: its directory, its files, and what writing them would change.
+struct Target {
+    dir: PathBuf,
+    files: std::collections::BTreeMap<String, Vec<u8>>,
+    plan: Plan,
+}
+
+/// Loads, converts and plans against the chart and Argo CD directories on disk.
+fn prepare(a: &ConvertArgs) -> Result<Vec<Target>, Error> {
     let opts = ConvertOptions {
         load: load_options(&a.input),
         policy_file: a.config.clone(),
         chart_name: a.chart_name.clone(),
     };
     let (project, mut warnings) = core::load_project(&opts.load, &FileSystem)?;
-    let chart = core::convert(&project, &opts, &FileSystem)?;
-    warnings.extend(chart.warnings.iter().cloned());
-    report::warnings(&warnings, a.quiet);
-    if a.strict && !warnings.is_empty() {
+    let mut chart = core::convert(&project, &opts, &FileSystem)?;
+    warnings.append(&mut chart.warnings);
+    chart.warnings = warnings;
+    report::warnings(&chart.warnings, a.quiet);
+    if a.strict && !chart.warnings.is_empty() {
         return Err(Error::new(
             ErrorKind::Strict,
-            format!("{} warning(s) with --strict; nothing written", warnings.len()),
+            format!("{} warning(s) with --strict; nothing written", chart.warnings.len()),
         ));
     }
     let out = a.output.clone().unwrap_or_else(|| core::default_output_dir(&project.project_dir));
@@ -122,10 +149,77 @@ fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
         return Err(Error::new(ErrorKind::Io, format!("output {} is a file, not a directory", out.display())));
     }
     let dir = out.join(&chart.name);
-    output::write_chart(&dir, &chart.files)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot write {}: {e}", dir.display())))?;
+    let plan = sync::plan(&chart.files, &dir, &FileSystem)?;
+    let argo_dir = a.argocd_dir.clone().unwrap_or_else(|| core::argocd_dir(&out));
+    let argo_plan = sync::plan(&chart.argocd, &argo_dir, &FileSystem)?;
+    Ok(vec![Target { dir, files: chart.files, plan }, Target { dir: argo_dir, files: chart.argocd, plan: argo_plan }])
+}
+
+fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
+    let targets = prepare(&a)?;
+    if a.dry_run {
+        for t in &targets {
+            report::out(&report::plan(&t.dir, &t.plan));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let conflicts: Vec<String> =
+        targets.iter().flat_map(|t| t.plan.conflicts.iter().map(|c| t.dir.join(c).display().to_string())).collect();
+    if !conflicts.is_empty() && !a.force {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            format!(
+                "edited by hand since generated (or not generated by compose2helm): {}; nothing written. Move the change into a values-<env>.yaml file or x-compose2helm, or overwrite with --force",
+                conflicts.join(", ")
+            ),
+        ));
+    }
+    for t in &targets {
+        if t.plan.is_clean() {
+            if !a.quiet {
+                eprintln!("{} is up to date", t.dir.display());
+            }
+            continue;
+        }
+        output::apply(&t.dir, &t.files, &t.plan)
+            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot write {}: {e}", t.dir.display())))?;
+        if !a.quiet {
+            eprintln!(
+                "wrote {} ({} created, {} updated, {} removed)",
+                t.dir.display(),
+                t.plan.create.len(),
+                t.plan.update.len() + t.plan.conflicts.len(),
+                t.plan.remove.len()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(a: ConvertArgs) -> Result<ExitCode, Error> {
+    let targets = prepare(&a)?;
+    let mut stale = false;
+    for t in &targets {
+        if t.plan.is_clean() {
+            continue;
+        }
+        stale = true;
+        report::out(&report::plan(&t.dir, &t.plan));
+        for rel in t.plan.update.iter().chain(&t.plan.conflicts) {
+            let old = std::fs::read(t.dir.join(rel)).unwrap_or_default();
+            let new = t.files.get(rel).cloned().unwrap_or_default();
+            report::out(&sync::diff(rel, &String::from_utf8_lossy(&old), &String::from_utf8_lossy(&new), 40));
+        }
+        eprintln!(
+            "error: {} is stale: run `compose2helm convert` (same arguments) and commit the result",
+            t.dir.display()
+        );
+    }
+    if stale {
+        return Ok(ExitCode::from(1));
+    }
     if !a.quiet {
-        eprintln!("wrote {} ({} files)", dir.display(), chart.files.len());
+        eprintln!("up to date: {}", targets.iter().map(|t| t.dir.display().to_string()).collect::<Vec<_>>().join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -133,6 +227,6 @@ fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {
 fn config(a: ConfigArgs) -> Result<ExitCode, Error> {
     let (project, warnings) = core::load_project(&load_options(&a.input), &FileSystem)?;
     report::warnings(&warnings, false);
-    print!("{}", core::config_yaml(&project, a.show_secrets));
+    report::out(&core::config_yaml(&project, a.show_secrets));
     Ok(ExitCode::SUCCESS)
 }

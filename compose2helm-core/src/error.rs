@@ -31,6 +31,8 @@ pub enum ErrorKind {
     Reference,
     /// A secret's value would appear in the generated chart.
     SecretExposed,
+    /// A generated file was edited by hand and would be overwritten.
+    Conflict,
     /// `--strict` was given and warnings were raised.
     Strict,
     /// A template of compose2helm itself failed to render (a bug: please report it).

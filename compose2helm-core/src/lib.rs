@@ -16,6 +16,7 @@ pub mod error;
 pub mod load;
 pub mod model;
 pub mod source;
+pub mod sync;
 pub mod yaml;
 
 mod convert;
@@ -62,6 +63,8 @@ pub struct Chart {
     pub name: String,
     /// Path inside the chart directory -> content.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The Argo CD objects that deploy it: file name -> content, for the Argo CD directory.
+    pub argocd: BTreeMap<String, Vec<u8>>,
     /// What the user should know (unmapped keys, relaxed security, secrets found).
     pub warnings: Vec<Warning>,
 }
@@ -115,9 +118,11 @@ pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Re
         settings.chart_name = Some(n.clone());
     }
     let app = convert::build_app(project, &settings, src, &mut w)?;
-    let files = emit::emit(&app)?;
+    let mut files = emit::emit(&app)?;
+    files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
     guard_secrets(&app, &files, &policy::secrets::Classifier::new(&settings.defaults.secret_patterns), &mut w)?;
-    Ok(Chart { name: app.chart_name, files, warnings: dedup(w.0) })
+    let argocd = emit::argocd(&app, &settings.argocd, app.pod_security_level(), &mut w);
+    Ok(Chart { name: app.chart_name, files, argocd, warnings: dedup(w.0) })
 }
 
 /// The last line of defence: no secret value may appear in any generated file. Secret
@@ -192,4 +197,13 @@ fn mask(n: &mut yaml::Node, c: &policy::secrets::Classifier, secret: bool) {
 /// Where the chart goes by default: `infrastructure/helm/<chart>` beside the compose file.
 pub fn default_output_dir(project_dir: &Path) -> PathBuf {
     project_dir.join("infrastructure").join("helm")
+}
+
+/// Where the Argo CD objects go for a chart output directory: `infrastructure/argocd`
+/// beside `infrastructure/helm`, else `<output>/argocd`.
+pub fn argocd_dir(output: &Path) -> PathBuf {
+    match (output.file_name(), output.parent()) {
+        (Some(n), Some(p)) if n == "helm" => p.join("argocd"),
+        _ => output.join("argocd"),
+    }
 }

@@ -15,6 +15,9 @@ pub trait Source {
     fn is_dir(&self, path: &Path) -> bool;
     /// The regular files directly inside a directory, sorted by name.
     fn list_files(&self, dir: &Path) -> io::Result<Vec<PathBuf>>;
+    /// Every regular file below a directory (recursively), relative to it, `/`-separated
+    /// and sorted. A missing directory has no files.
+    fn walk(&self, dir: &Path) -> io::Result<Vec<String>>;
 }
 
 /// The real file system.
@@ -37,6 +40,29 @@ impl Source for FileSystem {
             let p = entry?.path();
             if p.is_file() {
                 out.push(p);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+    fn walk(&self, dir: &Path) -> io::Result<Vec<String>> {
+        let mut out = Vec::new();
+        if !dir.is_dir() {
+            return Ok(out);
+        }
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d)? {
+                let entry = entry?;
+                let p = entry.path();
+                let ft = entry.file_type()?;
+                if ft.is_dir() {
+                    stack.push(p);
+                } else if ft.is_file() {
+                    if let Ok(rel) = p.strip_prefix(dir) {
+                        out.push(rel.to_string_lossy().replace('\\', "/"));
+                    }
+                }
             }
         }
         out.sort();
@@ -77,6 +103,15 @@ impl Source for MemorySource {
     fn list_files(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
         let d = normalize(dir);
         Ok(self.files.keys().filter(|k| k.parent() == Some(d.as_path())).cloned().collect())
+    }
+    fn walk(&self, dir: &Path) -> io::Result<Vec<String>> {
+        let d = normalize(dir);
+        Ok(self
+            .files
+            .keys()
+            .filter_map(|k| k.strip_prefix(&d).ok().filter(|r| !r.as_os_str().is_empty()))
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .collect())
     }
 }
 

@@ -1,6 +1,8 @@
 //! Bad input: every case under fixtures/errors must fail with a clear message that names
 //! the file, line, column and key path where it has them. The messages are snapshots.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code: a failure should stop the test
+
 use compose2helm_core::source::FileSystem;
 use compose2helm_core::{convert_project, ConvertOptions};
 

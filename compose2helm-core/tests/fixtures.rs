@@ -1,6 +1,8 @@
 //! Every fixture project: the whole generated chart and the resolved compose model are
 //! snapshot-tested (snapshots/ at the repository root). Review changes with
 //! `cargo insta review`; CI fails on any unreviewed difference.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)] // test code: a failure should stop the test
+
 use std::path::Path;
 
 use compose2helm_core::source::FileSystem;
@@ -30,6 +32,9 @@ fn render(chart: &compose2helm_core::Chart) -> String {
             Ok(t) => out.push_str(t),
             Err(_) => out.push_str(&format!("<{} bytes of binary data>\n", content.len())),
         }
+    }
+    for (path, content) in &chart.argocd {
+        out.push_str(&format!("=== argocd/{path}\n{}", String::from_utf8_lossy(content)));
     }
     out.push_str("=== warnings\n");
     for w in &chart.warnings {

@@ -140,9 +140,38 @@ fn write_entries(entries: &[Entry], indent: usize, out: &mut String, top: bool) 
     }
 }
 
+/// A multi-line string as a literal block (`|` or `|-`), when it can be one.
+fn block(s: &str, indent: usize) -> Option<String> {
+    let body = s.strip_suffix('\n').unwrap_or(s);
+    let blockable = s.contains('\n')
+        && !body.ends_with('\n')
+        && !body.starts_with([' ', '\t'])
+        && !body.is_empty()
+        && body.lines().all(|l| !l.ends_with([' ', '\t']) && l.chars().all(|c| !c.is_control() || c == '\t'));
+    if !blockable {
+        return None;
+    }
+    let pad = " ".repeat(indent + 2);
+    let mut out = String::from(if s.ends_with('\n') { "|\n" } else { "|-\n" });
+    for l in body.split('\n') {
+        if l.is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str(&format!("{pad}{l}\n"));
+        }
+    }
+    Some(out)
+}
+
 fn write_entry(key: &str, v: &V, indent: usize, out: &mut String) {
     let pad = " ".repeat(indent);
     let k = quote_if_needed(key);
+    if let V::Str(s) = v {
+        if let Some(b) = block(s, indent) {
+            out.push_str(&format!("{pad}{k}: {b}"));
+            return;
+        }
+    }
     match scalar(v) {
         Some(s) => out.push_str(&format!("{pad}{k}: {s}\n")),
         None => {
@@ -214,6 +243,12 @@ mod tests {
             write(&v),
             "# The a.\na: 1\n\n# Nested.\nb:\n  # C.\n  c: \"80\"\n  d: []\n\n# List of maps.\ne:\n  - name: x\n    port: 2\n\n# Scalars.\nf:\n  - \"yes\"\n  - true\n"
         );
+    }
+
+    #[test]
+    fn multi_line_strings_are_literal_blocks() {
+        let v = V::map().plain("a", V::s("x\ny\n")).plain("b", V::s("x\n\ny")).plain("c", V::s(" lead\nx"));
+        assert_eq!(write(&v), "a: |\n  x\n  y\nb: |-\n  x\n\n  y\nc: \" lead\\nx\"\n");
     }
 
     #[test]

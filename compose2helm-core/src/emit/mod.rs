@@ -1,4 +1,5 @@
 //! IR -> chart files in memory. Emitters only write down what the IR says.
+mod argocd;
 pub mod doc;
 mod readme;
 mod schema;
@@ -13,7 +14,7 @@ use crate::ir::App;
 /// Version written into Chart.yaml annotations.
 pub const GENERATOR: &str = concat!("compose2helm ", env!("CARGO_PKG_VERSION"));
 
-const HELMIGNORE: &str = "# Patterns to ignore when building packages.\n.DS_Store\n.git/\n.gitignore\n*.swp\n*.bak\n*.tmp\n*.orig\n*~\n.idea/\n.vscode/\n";
+const HELMIGNORE: &str = "# Patterns to ignore when building packages.\n.DS_Store\n.git/\n.gitignore\n*.swp\n*.bak\n*.tmp\n*.orig\n*~\n.idea/\n.vscode/\n.compose2helm.lock\n";
 
 /// Writes the chart: relative path -> bytes.
 pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
@@ -81,3 +82,5 @@ fn chart_yaml(app: &App) -> String {
         q(&app.input_hash),
     )
 }
+
+pub use argocd::argocd;

@@ -38,6 +38,9 @@ pub struct LoadOptions {
     pub environment: BTreeMap<String, String>,
     /// Overrides the project name (`-p`).
     pub project_name: Option<String>,
+    /// The working directory's own name (`app` for `/src/app`): the project name falls back
+    /// to it when `working_dir` is relative and the compose file sits in it.
+    pub working_dir_name: Option<String>,
 }
 
 /// The merged compose tree and what is needed to decode it.
@@ -57,6 +60,8 @@ pub struct Loaded {
     pub profiles: Vec<String>,
     /// Project name from `-p` or `COMPOSE_PROJECT_NAME`.
     pub project_name: Option<String>,
+    /// See [`LoadOptions::working_dir_name`].
+    pub working_dir_name: Option<String>,
 }
 
 pub(crate) struct Ctx<'a> {
@@ -116,7 +121,16 @@ pub fn load_tree(opts: &LoadOptions, src: &dyn Source, warnings: &mut Warnings) 
         profiles.extend(p.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
     }
     let project_name = opts.project_name.clone().or_else(|| opts.environment.get("COMPOSE_PROJECT_NAME").cloned());
-    Ok(Loaded { root, project_dir, files: ctx.files, env: ctx.env, dotenv_names, profiles, project_name })
+    Ok(Loaded {
+        root,
+        project_dir,
+        files: ctx.files,
+        env: ctx.env,
+        dotenv_names,
+        profiles,
+        project_name,
+        working_dir_name: opts.working_dir_name.clone(),
+    })
 }
 
 /// Reads, parses, interpolates and normalizes one file, then applies its `include` and

@@ -221,7 +221,13 @@ fn project_name(loaded: &Loaded, top: &crate::yaml::Map) -> Result<String> {
         (Some(n), _) => n.clone(),
         (None, Some(n)) => string(n, "name")?,
         (None, None) => {
-            let dir = loaded.project_dir.file_name().map(|s| s.to_string_lossy().into_owned());
+            let dir = match loaded.project_dir.file_name() {
+                Some(s) => Some(s.to_string_lossy().into_owned()),
+                None if loaded.project_dir.components().all(|c| matches!(c, std::path::Component::CurDir)) => {
+                    loaded.working_dir_name.clone()
+                }
+                None => None,
+            };
             dir.unwrap_or_else(|| "compose".into())
         }
     };

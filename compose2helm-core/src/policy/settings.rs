@@ -20,6 +20,41 @@ pub struct Settings {
     /// Extra environments or overrides of the default ones: name -> values tree.
     pub environments: IndexMap<String, Node>,
     pub defaults: Defaults,
+    pub argocd: ArgoSettings,
+}
+
+/// How the Argo CD objects that deploy the chart are written (`argocd:`).
+#[derive(Debug, Clone)]
+pub struct ArgoSettings {
+    /// Repository the chart is committed to; `None` writes a placeholder (warned).
+    pub repo_url: Option<String>,
+    pub target_revision: String,
+    /// Path of the chart in the repository; default `infrastructure/helm/<chart>`.
+    pub path: Option<String>,
+    pub project: String,
+    /// Namespace of Argo CD itself.
+    pub namespace: String,
+    /// One ApplicationSet (true) or one Application per environment.
+    pub application_set: bool,
+    /// Environments synced automatically (prune + selfHeal); others are manual.
+    pub auto_sync: Vec<String>,
+    /// Namespace per environment; default `<chart>-<env>`.
+    pub namespaces: IndexMap<String, String>,
+}
+
+impl Default for ArgoSettings {
+    fn default() -> Self {
+        ArgoSettings {
+            repo_url: None,
+            target_revision: "main".into(),
+            path: None,
+            project: "default".into(),
+            namespace: "argocd".into(),
+            application_set: true,
+            auto_sync: vec!["dev".into(), "staging".into()],
+            namespaces: IndexMap::new(),
+        }
+    }
 }
 
 /// Policy defaults (`policy:`).
@@ -77,6 +112,7 @@ impl Default for Settings {
             registry: None,
             environments: IndexMap::new(),
             defaults: Defaults::default(),
+            argocd: ArgoSettings::default(),
         }
     }
 }
@@ -191,7 +227,7 @@ fn percent(n: &Node, path: &str) -> Result<u64> {
 pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
     let mut s = Settings::default();
     let Some(n) = n else { return Ok(s) };
-    for (k, v) in keys_of(n, path, &["chart", "registry", "profiles", "environments", "policy"])? {
+    for (k, v) in keys_of(n, path, &["chart", "registry", "profiles", "environments", "policy", "argocd"])? {
         let p = format!("{path}.{k}");
         match k.as_str() {
             "chart" => {
@@ -238,10 +274,48 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
                     }
                 }
             }
+            "argocd" => read_argocd(v, &p, &mut s.argocd)?,
             _ => read_defaults(v, &p, &mut s.defaults)?,
         }
     }
     Ok(s)
+}
+
+fn read_argocd(n: &Node, path: &str, a: &mut ArgoSettings) -> Result<()> {
+    let keys = ["repoURL", "targetRevision", "path", "project", "namespace", "mode", "autoSync", "namespaces"];
+    for (k, v) in keys_of(n, path, &keys)? {
+        let p = format!("{path}.{k}");
+        match k.as_str() {
+            "repoURL" => a.repo_url = Some(string(v, &p)?),
+            "targetRevision" => a.target_revision = string(v, &p)?,
+            "path" => a.path = Some(string(v, &p)?),
+            "project" => a.project = string(v, &p)?,
+            "namespace" => a.namespace = string(v, &p)?,
+            "mode" => {
+                a.application_set = match string(v, &p)?.as_str() {
+                    "applicationset" => true,
+                    "applications" => false,
+                    other => {
+                        return Err(Error::at(
+                            ErrorKind::InvalidValue,
+                            &v.mark,
+                            p,
+                            format!("`{other}` is not applicationset or applications"),
+                        ))
+                    }
+                }
+            }
+            "autoSync" => a.auto_sync = string_list(v, &p)?,
+            _ => {
+                if let Some(m) = map(v, &p)? {
+                    for (env, ns) in m {
+                        a.namespaces.insert(env.clone(), string(ns, &format!("{p}.{env}"))?);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
