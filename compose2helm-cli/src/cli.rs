@@ -33,6 +33,20 @@ enum Command {
     /// Exit 1 when the chart on disk differs from what convert would write (never writes).
     #[command(after_help = "Example (pre-commit hook):\n  compose2helm check -f compose.yaml -o infrastructure/helm")]
     Check(ConvertArgs),
+    /// Show what each compose service became: Kubernetes fields, values keys, warnings.
+    #[command(
+        after_help = "Examples:\n  compose2helm explain api\n  compose2helm explain --format json | jq '.[].warnings'"
+    )]
+    Explain(ExplainArgs),
+    /// Print the JSON Schema of compose2helm.yaml and x-compose2helm (for editors).
+    #[command(after_help = "Example:\n  compose2helm schema > .vscode/compose2helm.schema.json")]
+    Schema,
+    /// Print shell completions.
+    #[command(after_help = "Example:\n  compose2helm completions bash > /etc/bash_completion.d/compose2helm")]
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Print the resolved compose model as YAML, like `docker compose config`.
     #[command(after_help = "Example:\n  compose2helm config -f compose.yaml --profile jobs")]
     Config(ConfigArgs),
@@ -88,6 +102,20 @@ struct ConvertArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+struct ExplainArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Policy file (default: compose2helm.yaml beside the compose file, if present).
+    #[arg(long = "config", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Only this compose service.
+    service: Option<String>,
+    /// table or json.
+    #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+    format: String,
+}
+
+#[derive(Args, Debug, Clone)]
 struct ConfigArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -115,6 +143,18 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         None => convert(cli.convert),
         Some(Command::Convert(a)) => convert(a),
         Some(Command::Check(a)) => check(a),
+        Some(Command::Explain(a)) => explain(a),
+        Some(Command::Schema) => {
+            report::out(core::settings_schema());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "compose2helm", &mut buf);
+            report::out(&String::from_utf8_lossy(&buf));
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Config(a)) => config(a),
     }
 }
@@ -133,10 +173,9 @@ fn prepare(a: &ConvertArgs) -> Result<Vec<Target>, Error> {
         policy_file: a.config.clone(),
         chart_name: a.chart_name.clone(),
     };
-    let (project, mut warnings) = core::load_project(&opts.load, &FileSystem)?;
+    let (project, warnings) = core::load_project(&opts.load, &FileSystem)?;
     let mut chart = core::convert(&project, &opts, &FileSystem)?;
-    warnings.append(&mut chart.warnings);
-    chart.warnings = warnings;
+    chart.add_load_warnings(warnings);
     report::warnings(&chart.warnings, a.quiet);
     if a.strict && !chart.warnings.is_empty() {
         return Err(Error::new(
@@ -220,6 +259,26 @@ fn check(a: ConvertArgs) -> Result<ExitCode, Error> {
     }
     if !a.quiet {
         eprintln!("up to date: {}", targets.iter().map(|t| t.dir.display().to_string()).collect::<Vec<_>>().join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(a: ExplainArgs) -> Result<ExitCode, Error> {
+    let opts = ConvertOptions { load: load_options(&a.input), policy_file: a.config.clone(), chart_name: None };
+    let (project, warnings) = core::load_project(&opts.load, &FileSystem)?;
+    let mut chart = core::convert(&project, &opts, &FileSystem)?;
+    chart.add_load_warnings(warnings);
+    let mut list = chart.explanations;
+    if let Some(s) = &a.service {
+        list.retain(|e| &e.service == s);
+        if list.is_empty() {
+            return Err(Error::new(ErrorKind::Reference, format!("no service `{s}` in the project")));
+        }
+    }
+    if a.format == "json" {
+        report::out(&format!("{}\n", serde_json::to_string_pretty(&list).unwrap_or_default()));
+    } else {
+        report::out(&report::explanations(&list));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -41,3 +41,28 @@ pub fn plan(dir: &std::path::Path, p: &compose2helm_core::sync::Plan) -> String 
 pub fn out(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
+
+/// Explanations as aligned text tables, one per service.
+pub fn explanations(list: &[compose2helm_core::explain::Explanation]) -> String {
+    let mut out = String::new();
+    for e in list {
+        out.push_str(&format!("{}: {}\n", e.service, e.deployed_as));
+        let w0 = e.rows.iter().map(|r| r.compose.len()).max().unwrap_or(0).max("compose".len());
+        let w1 = e.rows.iter().map(|r| r.kubernetes.len()).max().unwrap_or(0).max("kubernetes".len());
+        if !e.rows.is_empty() {
+            out.push_str(&format!("  {:w0$}  {:w1$}  values\n", "compose", "kubernetes"));
+            for r in &e.rows {
+                out.push_str(&format!("  {:w0$}  {:w1$}  {}\n", r.compose, r.kubernetes, r.values).trim_end());
+                out.push('\n');
+            }
+        }
+        if !e.secrets.is_empty() {
+            out.push_str(&format!("  secret: {}\n", e.secrets.join(", ")));
+        }
+        for w in &e.warnings {
+            out.push_str(&format!("  warning: {w}\n"));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -137,3 +137,21 @@ fn config_masks_secrets_unless_asked() {
     let shown = run(&dir, &["config", "--show-secrets"]);
     assert!(String::from_utf8_lossy(&shown.stdout).contains("hunter2-very-secret"));
 }
+
+#[test]
+fn explain_schema_and_completions() {
+    let dir = project("explain");
+    let o = run(&dir, &["explain", "web"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.starts_with("web: Deployment\n"), "{text}");
+    assert!(text.contains("Service.spec.ports") && text.contains("web.service.ports"), "{text}");
+    let json = run(&dir, &["explain", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(v.as_array().map(Vec::len), Some(2));
+    assert_eq!(run(&dir, &["explain", "nope"]).status.code(), Some(1));
+    let schema: serde_json::Value = serde_json::from_slice(&run(&dir, &["schema"]).stdout).expect("schema is JSON");
+    assert!(schema["definitions"]["service"]["properties"]["schedule"].is_object());
+    let bash = run(&dir, &["completions", "bash"]);
+    assert!(String::from_utf8_lossy(&bash.stdout).contains("compose2helm"));
+}

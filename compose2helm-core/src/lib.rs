@@ -21,6 +21,7 @@ pub mod yaml;
 
 mod convert;
 mod emit;
+pub mod explain;
 mod ir;
 mod names;
 mod policy;
@@ -67,6 +68,18 @@ pub struct Chart {
     pub argocd: BTreeMap<String, Vec<u8>>,
     /// What the user should know (unmapped keys, relaxed security, secrets found).
     pub warnings: Vec<Warning>,
+    /// What each compose service became (for `compose2helm explain`).
+    pub explanations: Vec<explain::Explanation>,
+}
+
+impl Chart {
+    /// Puts the warnings of loading (from [`load_project`]) before the conversion's, and
+    /// into each service's explanation.
+    pub fn add_load_warnings(&mut self, mut load: Vec<Warning>) {
+        load.append(&mut self.warnings);
+        self.warnings = dedup(load);
+        explain::attach_warnings(&mut self.explanations, &self.warnings);
+    }
 }
 
 /// Loads a compose project (`docker compose config` semantics).
@@ -122,7 +135,10 @@ pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Re
     files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
     guard_secrets(&app, &files, &policy::secrets::Classifier::new(&settings.defaults.secret_patterns), &mut w)?;
     let argocd = emit::argocd(&app, &settings.argocd, app.pod_security_level(), &mut w);
-    Ok(Chart { name: app.chart_name, files, argocd, warnings: dedup(w.0) })
+    let warnings = dedup(w.0);
+    let mut explanations = explain::explain(project, &app);
+    explain::attach_warnings(&mut explanations, &warnings);
+    Ok(Chart { name: app.chart_name, files, argocd, warnings, explanations })
 }
 
 /// The last line of defence: no secret value may appear in any generated file. Secret
@@ -158,10 +174,9 @@ fn guard_secrets(
 
 /// Loads and converts in one call; warnings of both stages are returned with the chart.
 pub fn convert_project(opts: &ConvertOptions, src: &dyn Source) -> Result<Chart> {
-    let (project, mut warnings) = load_project(&opts.load, src)?;
+    let (project, warnings) = load_project(&opts.load, src)?;
     let mut chart = convert(&project, opts, src)?;
-    warnings.append(&mut chart.warnings);
-    chart.warnings = dedup(warnings);
+    chart.add_load_warnings(warnings);
     Ok(chart)
 }
 
@@ -206,4 +221,10 @@ pub fn argocd_dir(output: &Path) -> PathBuf {
         (Some(n), Some(p)) if n == "helm" => p.join("argocd"),
         _ => output.join("argocd"),
     }
+}
+
+/// The JSON Schema (draft-07) of `compose2helm.yaml` and the top-level `x-compose2helm`;
+/// its `definitions.service` describes a service's `x-compose2helm`.
+pub fn settings_schema() -> &'static str {
+    policy::settings::SCHEMA
 }

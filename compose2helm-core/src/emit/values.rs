@@ -127,7 +127,7 @@ fn service_block(w: &Workload) -> V {
         V::map()
             .with("existingSecret", "Secret holding them; empty means <release>-<chart>-<service>-env, created by secrets.provider.", V::s(""))
             .with("keys", "Variable -> key in the remote store (Key Vault secret name) for externalSecrets.", keys)
-            .with("templates", "Variables built from secrets (a URL with a password): the Secret's template; the rest of the value stays editable here.", templates)
+            .with("templates", "Variables built from secrets (a URL with credentials): the Secret's template; the rest of the value stays editable here.", templates)
             .with("fetch", "Secrets only the templates use: name -> key in the remote store.", fetch),
     );
     let ports: Vec<V> = w

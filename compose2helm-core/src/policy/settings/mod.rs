@@ -1,0 +1,264 @@
+//! The `x-compose2helm` extension (top level and per service) and `compose2helm.yaml`:
+//! where the things compose cannot say live (kind, schedule, node pool, autoscaling,
+//! exposure, environments). Read strictly: an unknown or mistyped setting is an error
+//! with its key path, never silently ignored.
+use indexmap::IndexMap;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::decode::{map, non_negative, string};
+use crate::yaml::Node;
+
+/// Project-wide settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub chart_name: Option<String>,
+    pub chart_version: String,
+    pub app_version: Option<String>,
+    pub description: Option<String>,
+    /// Registry that built images are pushed to (e.g. an ACR host).
+    pub registry: Option<String>,
+    /// Extra environments or overrides of the default ones: name -> values tree.
+    pub environments: IndexMap<String, Node>,
+    pub defaults: Defaults,
+    pub argocd: ArgoSettings,
+}
+
+/// How the Argo CD objects that deploy the chart are written (`argocd:`).
+#[derive(Debug, Clone)]
+pub struct ArgoSettings {
+    /// Repository the chart is committed to; `None` writes a placeholder (warned).
+    pub repo_url: Option<String>,
+    pub target_revision: String,
+    /// Path of the chart in the repository; default `infrastructure/helm/<chart>`.
+    pub path: Option<String>,
+    pub project: String,
+    /// Namespace of Argo CD itself.
+    pub namespace: String,
+    /// One ApplicationSet (true) or one Application per environment.
+    pub application_set: bool,
+    /// Environments synced automatically (prune + selfHeal); others are manual.
+    pub auto_sync: Vec<String>,
+    /// Namespace per environment; default `<chart>-<env>`.
+    pub namespaces: IndexMap<String, String>,
+}
+
+impl Default for ArgoSettings {
+    fn default() -> Self {
+        ArgoSettings {
+            repo_url: None,
+            target_revision: "main".into(),
+            path: None,
+            project: "default".into(),
+            namespace: "argocd".into(),
+            application_set: true,
+            auto_sync: vec!["dev".into(), "staging".into()],
+            namespaces: IndexMap::new(),
+        }
+    }
+}
+
+/// Policy defaults (`policy:`).
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    pub requests_cpu: String,
+    pub requests_memory: String,
+    pub limits_memory: String,
+    pub limits_cpu: Option<String>,
+    /// requests = limits x ratio when compose gives only limits.
+    pub request_ratio: f64,
+    /// A TCP readiness probe for listening services without a healthcheck.
+    pub tcp_readiness: bool,
+    pub autoscaling_cpu: Option<u64>,
+    pub autoscaling_memory: Option<u64>,
+    pub scale_down_stabilization_seconds: u64,
+    pub run_as_user: i64,
+    pub read_only_root_filesystem: bool,
+    /// Extra name fragments that make a variable secret.
+    pub secret_patterns: Vec<String>,
+    /// Node label that selects an AKS node pool.
+    pub node_pool_label: String,
+    /// Images (repository prefixes) that are managed services outside the cluster.
+    pub managed_images: Vec<String>,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            requests_cpu: "100m".into(),
+            requests_memory: "128Mi".into(),
+            limits_memory: "512Mi".into(),
+            limits_cpu: None,
+            request_ratio: 0.5,
+            tcp_readiness: true,
+            autoscaling_cpu: Some(75),
+            autoscaling_memory: None,
+            scale_down_stabilization_seconds: 300,
+            run_as_user: 10001,
+            read_only_root_filesystem: true,
+            secret_patterns: Vec::new(),
+            node_pool_label: "kubernetes.azure.com/agentpool".into(),
+            managed_images: Vec::new(),
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            chart_name: None,
+            chart_version: "0.1.0".into(),
+            app_version: None,
+            description: None,
+            registry: None,
+            environments: IndexMap::new(),
+            defaults: Defaults::default(),
+            argocd: ArgoSettings::default(),
+        }
+    }
+}
+
+/// What a service is deployed as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindSetting {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    CronJob,
+    Job,
+    External,
+    Skip,
+}
+
+/// Per-service settings.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceSettings {
+    pub kind: Option<KindSetting>,
+    pub schedule: Option<String>,
+    pub time_zone: Option<String>,
+    pub node_pool: Option<String>,
+    pub expose: Option<Expose>,
+    pub autoscaling: Option<AutoscalingSetting>,
+    pub metrics: Option<Metrics>,
+    pub external: Option<External>,
+    pub secrets: Vec<String>,
+    pub requests_cpu: Option<String>,
+    pub requests_memory: Option<String>,
+    pub limits_cpu: Option<String>,
+    pub limits_memory: Option<String>,
+    pub readiness: Option<bool>,
+    pub liveness: Option<bool>,
+    pub pull_policy: Option<String>,
+    pub pull_secret: Option<String>,
+    pub volume_size: Option<String>,
+    pub storage_class: Option<String>,
+    pub service_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Expose {
+    pub hosts: Vec<String>,
+    pub path: String,
+    pub port: Option<u16>,
+    pub tls: Option<String>,
+    pub class_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AutoscalingSetting {
+    pub min: Option<u64>,
+    pub max: Option<u64>,
+    pub cpu: Option<u64>,
+    pub memory: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    pub port: u16,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct External {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+}
+
+fn keys_of<'a>(n: &'a Node, path: &str, allowed: &[&str]) -> Result<Vec<(&'a String, &'a Node)>> {
+    let Some(m) = map(n, path)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (k, v) in m {
+        if !allowed.contains(&k.as_str()) {
+            return Err(Error::at(
+                ErrorKind::InvalidValue,
+                &v.mark,
+                format!("{path}.{k}"),
+                format!("unknown setting (known: {})", allowed.join(", ")),
+            ));
+        }
+        out.push((k, v));
+    }
+    Ok(out)
+}
+
+fn port(n: &Node, path: &str) -> Result<u16> {
+    let v = non_negative(n, path)?;
+    u16::try_from(v)
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| Error::at(ErrorKind::InvalidValue, &n.mark, path, format!("`{v}` is not a port")))
+}
+
+fn percent(n: &Node, path: &str) -> Result<u64> {
+    let v = non_negative(n, path)?;
+    if v == 0 || v > 1000 {
+        return Err(Error::at(
+            ErrorKind::InvalidValue,
+            &n.mark,
+            path,
+            format!("`{v}` is not a utilisation target in percent (1-1000)"),
+        ));
+    }
+    Ok(v)
+}
+
+/// A Kubernetes quantity from a setting: `500m`/`0.5` CPUs, `512Mi`/`512m` memory.
+pub(crate) fn quantity(n: &Node, path: &str, cpu: bool) -> Result<String> {
+    let s = string(n, path)?;
+    let bad = || {
+        Error::at(
+            ErrorKind::InvalidValue,
+            &n.mark,
+            path,
+            format!(
+                "`{s}` is not a {} quantity",
+                if cpu { "CPU (e.g. 500m, 0.5)" } else { "memory (e.g. 512Mi, 1Gi)" }
+            ),
+        )
+    };
+    if cpu {
+        if let Some(m) = s.strip_suffix('m') {
+            m.parse::<u32>().map_err(|_| bad())?;
+            return Ok(s.clone());
+        }
+        let millis = crate::model::units::parse_cpus(&s).ok_or_else(bad)?;
+        return Ok(crate::model::units::millicores_to_quantity(millis));
+    }
+    for unit in ["Ki", "Mi", "Gi", "Ti"] {
+        if let Some(num) = s.strip_suffix(unit) {
+            num.parse::<u64>().map_err(|_| bad())?;
+            return Ok(s.clone());
+        }
+    }
+    let b = crate::model::units::parse_bytes(&s).ok_or_else(bad)?;
+    Ok(crate::model::units::bytes_to_quantity(b))
+}
+
+mod project;
+mod schema;
+mod service;
+
+pub use project::read_settings;
+pub use schema::SCHEMA;
+pub use service::{check_cron, parse_kind, read_service_settings};
