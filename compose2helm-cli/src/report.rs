@@ -52,7 +52,7 @@ pub fn explanations(list: &[compose2helm_core::explain::Explanation]) -> String 
         if !e.rows.is_empty() {
             out.push_str(&format!("  {:w0$}  {:w1$}  values\n", "compose", "kubernetes"));
             for r in &e.rows {
-                out.push_str(&format!("  {:w0$}  {:w1$}  {}\n", r.compose, r.kubernetes, r.values).trim_end());
+                out.push_str(format!("  {:w0$}  {:w1$}  {}\n", r.compose, r.kubernetes, r.values).trim_end());
                 out.push('\n');
             }
         }
