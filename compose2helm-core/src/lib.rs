@@ -150,22 +150,27 @@ fn guard_secrets(
     c: &policy::secrets::Classifier,
     w: &mut Warnings,
 ) -> Result<()> {
-    for (name, value) in &app.secret_values {
-        if value.chars().count() < 6 {
-            continue;
-        }
-        for (path, content) in files {
-            if String::from_utf8_lossy(content).contains(value.as_str()) {
-                if !c.name_is_surely_secret(name) {
-                    w.push("", format!("{name} was treated as secret, but its value is also ordinary text of the project (in {path}); if it is a secret, change it"));
-                    break;
-                }
+    let values: Vec<&(String, String)> = app.secret_values.iter().filter(|(_, v)| v.chars().count() >= 6).collect();
+    if values.is_empty() {
+        return Ok(());
+    }
+    let mut warned = std::collections::HashSet::new();
+    for (path, content) in files {
+        let text = String::from_utf8_lossy(content);
+        for (name, value) in &values {
+            if !text.contains(value.as_str()) {
+                continue;
+            }
+            if c.name_is_surely_secret(name) {
                 return Err(Error::new(
                     ErrorKind::SecretExposed,
                     format!(
                         "the value of the secret {name} also appears as ordinary text of the project (in the generated {path}), so the chart would disclose it; use a secret value that is not also a name or setting of the project"
                     ),
                 ));
+            }
+            if warned.insert(name.as_str()) {
+                w.push("", format!("{name} was treated as secret, but its value is also ordinary text of the project (in {path}); if it is a secret, change it"));
             }
         }
     }
@@ -227,4 +232,26 @@ pub fn argocd_dir(output: &Path) -> PathBuf {
 /// its `definitions.service` describes a service's `x-compose2helm`.
 pub fn settings_schema() -> &'static str {
     policy::settings::SCHEMA
+}
+
+/// Stage timings for the benchmark (not a stable API).
+#[doc(hidden)]
+pub mod __bench {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// (load, convert = IR + policies, emit) of one run.
+    pub fn stages(opts: &ConvertOptions, src: &dyn Source) -> Result<(Duration, Duration, Duration)> {
+        let t0 = Instant::now();
+        let (project, _) = load_project(&opts.load, src)?;
+        let t1 = Instant::now();
+        let mut w = Warnings::default();
+        let settings = read_policy(opts, &project, src, &mut w)?;
+        let app = convert::build_app(&project, &settings, src, &mut w)?;
+        let t2 = Instant::now();
+        let files = emit::emit(&app)?;
+        std::hint::black_box(files);
+        Ok((t1 - t0, t2 - t1, t2.elapsed()))
+    }
 }

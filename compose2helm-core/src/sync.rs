@@ -12,13 +12,21 @@ use crate::source::Source;
 /// Name of the lock file inside the chart directory.
 pub const LOCK_FILE: &str = ".compose2helm.lock";
 
-/// FNV-1a, 64 bits: detects edits; not a security measure.
+/// A 64-bit content hash (multiply-rotate over 8-byte words, then the tail and length):
+/// detects edits; not a security measure.
 pub fn content_hash(bytes: &[u8]) -> String {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h ^ word).wrapping_mul(K).rotate_left(29);
     }
+    for b in chunks.remainder() {
+        h = (h ^ u64::from(*b)).wrapping_mul(K).rotate_left(29);
+    }
+    h = (h ^ bytes.len() as u64).wrapping_mul(K);
+    h ^= h >> 32;
     format!("{h:016x}")
 }
 
@@ -68,7 +76,7 @@ impl Plan {
 pub fn plan(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> Result<Plan> {
     let io = |e: std::io::Error| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", dir.display()));
     let lock_name = files.keys().find(|k| k.ends_with(LOCK_FILE)).cloned().unwrap_or_else(|| LOCK_FILE.to_string());
-    let on_disk = src.walk(dir).map_err(io)?;
+    let on_disk: std::collections::HashSet<String> = src.walk(dir).map_err(io)?.into_iter().collect();
     let lock = match on_disk.contains(&lock_name) {
         true => parse_lock(&String::from_utf8_lossy(&src.read(&dir.join(&lock_name)).map_err(io)?)),
         false => BTreeMap::new(),

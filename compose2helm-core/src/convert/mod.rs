@@ -118,7 +118,7 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
     let mut workloads = Vec::new();
     let mut files = Vec::new();
     let mut file_secrets: Vec<crate::ir::FileSecret> = Vec::new();
-    let mut volumes: Vec<Volume> = Vec::new();
+    let mut volumes: indexmap::IndexMap<String, Volume> = indexmap::IndexMap::new();
     let dns_of: HashMap<String, String> = by_dns.iter().map(|(d, n)| (n.clone(), d.clone())).collect();
     for (svc, ss, kl, dns, key) in &plans {
         let cx = workload::Cx {
@@ -132,18 +132,28 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
         };
         let (wl, m) = workload::build(&cx, svc, ss, kl, dns, key, w)?;
         for v in &m.volumes {
-            match volumes.iter_mut().find(|x| &x.compose_name == v) {
+            match volumes.get_mut(v) {
                 Some(x) => x.used_by.push(wl.name.clone()),
-                None => volumes.push(Volume {
-                    compose_name: v.clone(),
-                    key: camel(v),
-                    name: dns_label(v, 40),
-                    size: ss.volume_size.clone().unwrap_or_else(|| "1Gi".into()),
-                    storage_class: ss.storage_class.clone().unwrap_or_default(),
-                    access_modes: vec!["ReadWriteOnce".into()],
-                    existing_claim: p.volumes.get(v).filter(|d| d.external).map(|_| v.clone()).unwrap_or_default(),
-                    used_by: vec![wl.name.clone()],
-                }),
+                None => {
+                    volumes.insert(
+                        v.clone(),
+                        Volume {
+                            compose_name: v.clone(),
+                            key: camel(v),
+                            name: dns_label(v, 40),
+                            size: ss.volume_size.clone().unwrap_or_else(|| "1Gi".into()),
+                            storage_class: ss.storage_class.clone().unwrap_or_default(),
+                            access_modes: vec!["ReadWriteOnce".into()],
+                            existing_claim: p
+                                .volumes
+                                .get(v)
+                                .filter(|d| d.external)
+                                .map(|_| v.clone())
+                                .unwrap_or_default(),
+                            used_by: vec![wl.name.clone()],
+                        },
+                    );
+                }
             }
         }
         files.extend(m.files);
@@ -154,7 +164,7 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
         }
         workloads.push(wl);
     }
-    for v in &volumes {
+    for v in volumes.values() {
         if v.used_by.len() > 1 {
             w.push(
                 format!("volumes.{}", v.compose_name),
@@ -182,7 +192,7 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
             .unwrap_or_else(|| format!("{} deployed from its Docker Compose project", p.name)),
         input_hash: p.input_hash.clone(),
         workloads,
-        volumes,
+        volumes: volumes.into_values().collect(),
         files,
         file_secrets,
         environments,

@@ -171,7 +171,8 @@ impl Templates {
     /// The templates of one workload: file name -> content.
     pub fn workload(&self, app: &App, w: &Workload) -> Result<Vec<(String, String)>> {
         let mut configmaps: Vec<ConfigMapCtx> = Vec::new();
-        for f in app.files.iter().filter(|f| f.chart_path.starts_with(&format!("files/{}/", w.name))) {
+        let prefix = format!("files/{}/", w.name);
+        for f in app.files.iter().filter(|f| f.chart_path.starts_with(&prefix)) {
             let cm = match configmaps.iter_mut().find(|c| c.name == f.configmap) {
                 Some(c) => c,
                 None => {
@@ -191,6 +192,8 @@ impl Templates {
             app.volumes.iter().map(|v| (v.key.as_str(), v.name.as_str())).collect();
         let secret_names: BTreeMap<&str, &str> =
             app.file_secrets.iter().map(|s| (s.key.as_str(), s.name.as_str())).collect();
+        // NetworkPolicies select peers by one pod label per compose network, so each
+        // policy is as long as the service's network list, not the project.
         let nets = |n: &[String]| -> Vec<String> {
             if n.is_empty() {
                 vec!["default".into()]
@@ -199,28 +202,15 @@ impl Templates {
             }
         };
         let mine = nets(&w.networks);
-        let shares = |other: &[String]| nets(other).iter().any(|n| mine.contains(n));
-        let peers: Vec<&str> = app
-            .workloads
-            .iter()
-            .filter(|o| shares(&o.networks) || w.talks_to.contains(&o.name) || o.talks_to.contains(&w.name))
-            .map(|o| o.name.as_str())
-            .collect();
-        let listening_peers: Vec<&str> = app
-            .workloads
-            .iter()
-            .filter(|o| peers.contains(&o.name.as_str()) && !o.service_ports.is_empty())
-            .map(|o| o.name.as_str())
-            .collect();
+        let networks: Vec<String> = mine.iter().map(|n| network_label(n)).collect();
         let externals: Vec<&crate::ir::ExternalService> =
-            app.externals.iter().filter(|e| shares(&e.networks)).collect();
+            app.externals.iter().filter(|e| nets(&e.networks).iter().any(|n| mine.contains(n))).collect();
         let mut external_ports: Vec<u16> = externals.iter().flat_map(|e| e.ports.iter().copied()).collect();
         external_ports.sort_unstable();
         external_ports.dedup();
         let external_names: Vec<&str> = externals.iter().map(|e| e.compose_name.as_str()).collect();
         let ctx = context! {
-            peers => Value::from(Serde(&peers)),
-            listening_peers => Value::from(Serde(&listening_peers)),
+            networks => Value::from(Serde(&networks)),
             externals => Value::from(Serde(&external_names)),
             external_ports => Value::from(Serde(&external_ports)),
             chart => app.chart_name.clone(),
@@ -260,6 +250,11 @@ impl Templates {
         }
         Ok(out)
     }
+}
+
+/// The pod label that says a pod is on a compose network.
+fn network_label(n: &str) -> String {
+    format!("network.compose2helm.io/{}", crate::names::dns_label(n, 63))
 }
 
 /// Drops trailing spaces and runs of blank lines that template logic leaves behind.
