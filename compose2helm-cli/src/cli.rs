@@ -188,6 +188,15 @@ fn prepare(a: &ConvertArgs) -> Result<Vec<Target>, Error> {
         return Err(Error::new(ErrorKind::Io, format!("output {} is a file, not a directory", out.display())));
     }
     let dir = out.join(&chart.name);
+    for p in [&out, &dir] {
+        if std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()) {
+            let target = std::fs::read_link(p).map(|t| t.display().to_string()).unwrap_or_default();
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("output {} is a symbolic link (to {target}); name the real directory with -o", p.display()),
+            ));
+        }
+    }
     let plan = sync::plan(&chart.files, &dir, &FileSystem)?;
     let argo_dir = a.argocd_dir.clone().unwrap_or_else(|| core::argocd_dir(&out));
     let argo_plan = sync::plan(&chart.argocd, &argo_dir, &FileSystem)?;

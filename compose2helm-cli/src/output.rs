@@ -17,7 +17,15 @@ pub fn apply(dir: &Path, files: &BTreeMap<String, Vec<u8>>, plan: &Plan) -> io::
     let pid = std::process::id();
     let stage = parent.join(format!(".{name}.compose2helm-new-{pid}"));
     let old = parent.join(format!(".{name}.compose2helm-old-{pid}"));
-    let _ = fs::remove_dir_all(&stage);
+    // Leftovers of an interrupted run (staging or replaced charts) are removed first.
+    if let Ok(entries) = fs::read_dir(parent) {
+        let prefixes = [format!(".{name}.compose2helm-new-"), format!(".{name}.compose2helm-old-")];
+        for e in entries.flatten() {
+            if prefixes.iter().any(|p| e.file_name().to_string_lossy().starts_with(p.as_str())) {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
     let result = (|| {
         fs::create_dir_all(&stage)?;
         if dir.is_dir() {

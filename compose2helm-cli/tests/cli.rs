@@ -155,3 +155,78 @@ fn explain_schema_and_completions() {
     let bash = run(&dir, &["completions", "bash"]);
     assert!(String::from_utf8_lossy(&bash.stdout).contains("compose2helm"));
 }
+
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_is_refused() {
+    let dir = project("symlink");
+    let elsewhere = std::env::temp_dir().join(format!("compose2helm-cli-elsewhere-{}", std::process::id()));
+    fs::create_dir_all(&elsewhere).expect("dir");
+    std::os::unix::fs::symlink(&elsewhere, dir.join("out")).expect("symlink");
+    let o = run(&dir, &["-o", "out"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is a symbolic link"), "{}", stderr(&o));
+    assert_eq!(fs::read_dir(&elsewhere).expect("dir").count(), 0, "nothing written through the link");
+}
+
+/// Killing `convert` while it writes leaves either the previous chart or the new one,
+/// complete: never a mix.
+#[cfg(unix)]
+#[test]
+fn a_killed_write_leaves_a_complete_chart() {
+    let many = |tag: &str| {
+        let mut c = String::from("services:\n");
+        for i in 0..400 {
+            c.push_str(&format!("  svc{i}:\n    image: nginx:{tag}\n    ports: [\"80\"]\n"));
+        }
+        c
+    };
+    let dir = project("killed");
+    fs::write(dir.join("compose.yaml"), many("1.27")).expect("write");
+    assert_eq!(run(&dir, &["-q"]).status.code(), Some(0));
+    let helm = dir.join("infrastructure/helm");
+    let old = walk(&helm);
+    fs::write(dir.join("compose.yaml"), many("1.28")).expect("write");
+    let mut child =
+        Command::new(env!("CARGO_BIN_EXE_compose2helm")).arg("-q").current_dir(&dir).spawn().expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let _ = child.kill();
+    let _ = child.wait();
+    let after: Vec<(PathBuf, Vec<u8>)> = walk(&helm).into_iter().filter(|(p, _)| !is_staging(p)).collect();
+    if after != old {
+        // The rename happened before the kill: the new chart must then be complete.
+        let fresh = project("killed-reference");
+        fs::write(fresh.join("compose.yaml"), many("1.28")).expect("write");
+        assert_eq!(run(&fresh, &["-q"]).status.code(), Some(0));
+        let rel = |v: Vec<(PathBuf, Vec<u8>)>, base: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+            v.into_iter().map(|(p, c)| (p.strip_prefix(base).expect("inside").to_path_buf(), c)).collect()
+        };
+        let new = rel(walk(&fresh.join("infrastructure/helm")), &fresh.join("infrastructure/helm"));
+        let after = rel(after, &helm);
+        let names = |v: &Vec<(PathBuf, Vec<u8>)>| {
+            v.iter().map(|(p, _)| p.to_string_lossy().replace("killed-reference", "killed")).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&after), names(&new), "a mix of old and new chart");
+    }
+}
+
+fn is_staging(p: &Path) -> bool {
+    p.components().any(|c| c.as_os_str().to_string_lossy().contains(".compose2helm-"))
+}
+
+fn walk(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).expect("dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), fs::read(&p).expect("file")));
+            }
+        }
+    }
+    out.sort();
+    out
+}

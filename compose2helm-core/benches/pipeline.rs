@@ -59,7 +59,12 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
 fn process_time(bin: &Path, dir: &Path, args: &[&str], fresh: bool, runs: usize) -> Duration {
     let out = dir.join("out");
     let _ = std::fs::remove_dir_all(&out);
-    Command::new(bin).args(["convert", "-q", "-f", "compose.yaml", "-o"]).arg(&out).current_dir(dir).status().expect("runs");
+    Command::new(bin)
+        .args(["convert", "-q", "-f", "compose.yaml", "-o"])
+        .arg(&out)
+        .current_dir(dir)
+        .status()
+        .expect("runs");
     median(
         (0..runs)
             .map(|_| {
@@ -67,7 +72,13 @@ fn process_time(bin: &Path, dir: &Path, args: &[&str], fresh: bool, runs: usize)
                     let _ = std::fs::remove_dir_all(&out);
                 }
                 let t = Instant::now();
-                let st = Command::new(bin).args(args).args(["-q", "-f", "compose.yaml", "-o"]).arg(&out).current_dir(dir).status().expect("runs");
+                let st = Command::new(bin)
+                    .args(args)
+                    .args(["-q", "-f", "compose.yaml", "-o"])
+                    .arg(&out)
+                    .current_dir(dir)
+                    .status()
+                    .expect("runs");
                 assert!(st.success());
                 t.elapsed()
             })

@@ -1,3 +1,4 @@
+#![deny(missing_docs)]
 //! compose2helm-core turns a Docker Compose project into the Helm chart a Kubernetes
 //! expert would write: files -> compose model -> IR -> policies -> chart tree, all in
 //! memory. The only I/O is reading the project through a [`source::Source`].

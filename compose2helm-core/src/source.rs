@@ -123,7 +123,9 @@ pub fn normalize(path: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !matches!(out.components().next_back(), Some(Component::RootDir | Component::Prefix(_))) {
                     out.push("..");
                 }
             }
@@ -134,4 +136,19 @@ pub fn normalize(path: &Path) -> PathBuf {
         out.push(".");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+    use std::path::Path;
+
+    #[test]
+    fn normalizes_lexically() {
+        assert_eq!(normalize(Path::new("a/./b/../c")), Path::new("a/c"));
+        assert_eq!(normalize(Path::new("../../x")), Path::new("../../x"));
+        assert_eq!(normalize(Path::new("a/../../x")), Path::new("../x"));
+        assert_eq!(normalize(Path::new("/../x")), Path::new("/x"));
+        assert_eq!(normalize(Path::new("")), Path::new("."));
+    }
 }

@@ -234,6 +234,11 @@ fn bind(cx: &mut Ctx<'_>, p: &str, target: &str, what: &str) {
         }
         return;
     }
+    if p == ".." || p.starts_with("../") {
+        cx.w.push(what, format!("{p} is outside the project directory: its files are not shipped in the chart; an empty directory is mounted instead"));
+        cx.empty_dir("outside", target, false, None);
+        return;
+    }
     let full = cx.project.project_dir.join(p);
     let name = Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
     if cx.src.is_file(&full) {

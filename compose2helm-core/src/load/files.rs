@@ -46,6 +46,10 @@ pub fn display(p: &Path) -> String {
     n.to_string_lossy().replace('\\', "/")
 }
 
+/// Files larger than this are not compose projects (the largest real ones are a few
+/// hundred KiB); refusing them keeps memory bounded.
+pub const MAX_FILE_BYTES: usize = 16 << 20;
+
 /// Reads a file as UTF-8 text.
 pub fn read_text(src: &dyn Source, path: &Path, what: &str) -> Result<String> {
     let bytes = src.read(path).map_err(|e| {
@@ -56,6 +60,16 @@ pub fn read_text(src: &dyn Source, path: &Path, what: &str) -> Result<String> {
         };
         Error::in_file(ErrorKind::Io, display(path), format!("cannot read {what}: {reason}"))
     })?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Error::in_file(
+            ErrorKind::Unsupported,
+            display(path),
+            format!("{what} is {} MiB; compose2helm reads files of at most 16 MiB", bytes.len() >> 20),
+        ));
+    }
+    if bytes.contains(&0) {
+        return Err(Error::in_file(ErrorKind::Syntax, display(path), format!("{what} is a binary file, not text")));
+    }
     String::from_utf8(bytes).map_err(|e| {
         Error::in_file(
             ErrorKind::Syntax,

@@ -2,7 +2,9 @@
 //! profiles and `env_file`, with every value in one canonical shape. Converting to a chart
 //! starts from here and never looks at YAML again.
 pub(crate) mod decode;
+mod env;
 pub(crate) mod keys;
+mod parts;
 mod project;
 mod service;
 pub(crate) mod units;
@@ -54,8 +56,11 @@ pub struct Service {
     pub name: String,
     /// Where it is defined.
     pub mark: Option<Mark>,
+    /// `image`.
     pub image: Option<String>,
+    /// `build`.
     pub build: Option<Build>,
+    /// `pull_policy`.
     pub pull_policy: Option<String>,
     /// `command` as an argument vector (string form split like a shell).
     pub command: Option<Vec<String>>,
@@ -63,38 +68,63 @@ pub struct Service {
     pub entrypoint: Option<Vec<String>>,
     /// Environment after `env_file` and `environment` (which wins), in order.
     pub environment: IndexMap<String, EnvVar>,
+    /// `ports`, one entry per container port.
     pub ports: Vec<Port>,
     /// `expose`: ports reachable by other services only.
     pub expose: Vec<Port>,
+    /// `volumes` (long syntax).
     pub volumes: Vec<Mount>,
     /// `tmpfs` targets.
     pub tmpfs: Vec<String>,
+    /// `shm_size` in bytes.
     pub shm_size: Option<u64>,
+    /// `healthcheck`.
     pub healthcheck: Option<Healthcheck>,
+    /// `deploy` (plus `cpus`, `mem_limit`, `mem_reservation`, `scale`).
     pub deploy: Deploy,
+    /// `restart` without the `:N` of `on-failure`.
     pub restart: Option<String>,
+    /// `stop_grace_period` in milliseconds.
     pub stop_grace_period_ms: Option<u64>,
+    /// `user` (`uid[:gid]` or a name).
     pub user: Option<String>,
+    /// `group_add`.
     pub group_add: Vec<String>,
+    /// `working_dir`.
     pub working_dir: Option<String>,
+    /// `hostname`.
     pub hostname: Option<String>,
+    /// `domainname`.
     pub domainname: Option<String>,
+    /// `cap_add`.
     pub cap_add: Vec<String>,
+    /// `cap_drop`.
     pub cap_drop: Vec<String>,
+    /// `read_only`, when given.
     pub read_only: Option<bool>,
+    /// `privileged`.
     pub privileged: bool,
     /// `extra_hosts` as (host, ip).
     pub extra_hosts: Vec<(String, String)>,
+    /// `labels` and `label_file`.
     pub labels: IndexMap<String, String>,
+    /// `annotations`.
     pub annotations: IndexMap<String, String>,
+    /// `depends_on` by service name.
     pub depends_on: IndexMap<String, Dependency>,
     /// Services named in `links` (reachable by name anyway; aliases are not kept).
     pub links: Vec<String>,
+    /// `profiles`.
     pub profiles: Vec<String>,
+    /// `secrets`.
     pub secrets: Vec<FileRef>,
+    /// `configs`.
     pub configs: Vec<FileRef>,
+    /// `networks` the service is on.
     pub networks: Vec<String>,
+    /// `stdin_open`.
     pub stdin_open: bool,
+    /// `tty`.
     pub tty: bool,
     /// The service's `x-compose2helm` extension.
     pub extension: Option<Node>,
@@ -103,7 +133,9 @@ pub struct Service {
 /// `build:` (only what matters to name the image).
 #[derive(Debug, Clone, Default)]
 pub struct Build {
+    /// Build context (relative to the project directory).
     pub context: String,
+    /// Dockerfile, when not the default.
     pub dockerfile: Option<String>,
 }
 
@@ -121,7 +153,9 @@ pub enum EnvOrigin {
 /// One environment variable of a service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvVar {
+    /// The value.
     pub value: String,
+    /// Where it came from.
     pub origin: EnvOrigin,
     /// Variables interpolated into the value (`${DB_PASSWORD}` inside a URL).
     pub interpolated: Vec<String>,
@@ -130,8 +164,11 @@ pub struct EnvVar {
 /// Port protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Protocol {
+    /// TCP.
     Tcp,
+    /// UDP.
     Udp,
+    /// SCTP.
     Sctp,
 }
 
@@ -149,10 +186,15 @@ impl Protocol {
 /// A container port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Port {
+    /// Container port / container path.
     pub target: u16,
+    /// Published host port or range, if any.
     pub published: Option<String>,
+    /// tcp, udp or sctp.
     pub protocol: Protocol,
+    /// Name (long syntax).
     pub name: Option<String>,
+    /// `app_protocol` (long syntax).
     pub app_protocol: Option<String>,
 }
 
@@ -164,7 +206,10 @@ pub enum MountSource {
     /// A path of the project (relative to the project dir) or of the host (absolute).
     Bind(String),
     /// An in-memory filesystem.
-    Tmpfs { size: Option<u64> },
+    Tmpfs {
+        /// `tmpfs.size` in bytes.
+        size: Option<u64>,
+    },
     /// Anything else (npipe, cluster, image): not convertible.
     Other(String),
 }
@@ -172,9 +217,13 @@ pub enum MountSource {
 /// A `volumes:` entry of a service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mount {
+    /// What is mounted.
     pub source: MountSource,
+    /// Container port / container path.
     pub target: String,
+    /// Mounted read-only.
     pub read_only: bool,
+    /// `volume.subpath`.
     pub subpath: Option<String>,
 }
 
@@ -192,27 +241,38 @@ pub enum HealthTest {
 pub struct Healthcheck {
     /// `None` when disabled (`NONE` / `disable: true`) or only timings were given.
     pub test: Option<HealthTest>,
+    /// `disable: true` or `NONE`.
     pub disabled: bool,
+    /// `interval` in ms.
     pub interval_ms: Option<u64>,
+    /// `timeout` in ms.
     pub timeout_ms: Option<u64>,
+    /// `retries`.
     pub retries: Option<u64>,
+    /// `start_period` in ms.
     pub start_period_ms: Option<u64>,
+    /// `start_interval` in ms.
     pub start_interval_ms: Option<u64>,
 }
 
 /// `deploy:`.
 #[derive(Debug, Clone, Default)]
 pub struct Deploy {
+    /// `replicas` (or `scale`).
     pub replicas: Option<u64>,
     /// `global` -> one pod per node.
     pub global: bool,
+    /// `resources.limits` (and `cpus`, `mem_limit`).
     pub limits: ResourceSpec,
+    /// `resources.reservations` (and `mem_reservation`).
     pub reservations: ResourceSpec,
     /// `update_config.order == start-first`.
     pub start_first: Option<bool>,
+    /// `update_config.parallelism`.
     pub parallelism: Option<u64>,
     /// `restart_policy.condition`.
     pub restart_condition: Option<String>,
+    /// `labels` and `label_file`.
     pub labels: IndexMap<String, String>,
     /// `placement.constraints` of the form `node.labels.KEY == VALUE`.
     pub node_labels: IndexMap<String, String>,
@@ -221,23 +281,29 @@ pub struct Deploy {
 /// CPU (millicores) and memory (bytes).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResourceSpec {
+    /// CPU in millicores.
     pub cpu_millis: Option<u32>,
+    /// Memory in bytes.
     pub memory: Option<u64>,
 }
 
 /// A `depends_on` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dependency {
+    /// `condition`.
     pub condition: String,
+    /// `required`.
     pub required: bool,
 }
 
 /// A service's use of a top-level secret or config.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRef {
+    /// What is mounted.
     pub source: String,
     /// Absolute path in the container.
     pub target: String,
+    /// File mode.
     pub mode: Option<u32>,
 }
 
@@ -257,7 +323,10 @@ pub enum FileResource {
 /// A named volume.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VolumeDef {
+    /// `external: true`.
     pub external: bool,
+    /// `labels` and `label_file`.
     pub labels: IndexMap<String, String>,
+    /// Where it is defined.
     pub mark: Option<Mark>,
 }

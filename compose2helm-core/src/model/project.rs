@@ -94,6 +94,7 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
         ));
     }
 
+    check_dependency_cycles(&services)?;
     let mut volumes = IndexMap::new();
     if let Some(vn) = top.get("volumes") {
         if let Some(vm) = map(vn, "volumes")? {
@@ -131,6 +132,18 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
         }
     }
     let secrets = file_resources(top.get("secrets"), "secrets", w)?;
+    for (name, res) in &secrets {
+        if let FileResource::File(f) = res {
+            if !src.is_file(&loaded.project_dir.join(f)) {
+                w.push(
+                    format!("secrets.{name}.file"),
+                    format!(
+                        "{f} does not exist (its content is never read; the Secret must be provided in the cluster)"
+                    ),
+                );
+            }
+        }
+    }
     let configs = file_resources(top.get("configs"), "configs", w)?;
     for (n, s) in &services {
         for (kind, refs, defs) in [("secrets", &s.secrets, &secrets), ("configs", &s.configs, &configs)] {
@@ -248,4 +261,47 @@ fn input_hash(files: &[(String, String)]) -> String {
         }
     }
     format!("{h:016x}")
+}
+
+/// `depends_on` must not loop (compose refuses it too); reports the loop.
+fn check_dependency_cycles(services: &IndexMap<String, Service>) -> Result<()> {
+    // Iterative depth-first search with colours: 0 new, 1 on the path, 2 done.
+    let mut colour: IndexMap<&str, u8> = services.keys().map(|k| (k.as_str(), 0)).collect();
+    for start in services.keys() {
+        if colour.get(start.as_str()) != Some(&0) {
+            continue;
+        }
+        let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
+        colour.insert(start.as_str(), 1);
+        while let Some((node, i)) = stack.pop() {
+            let deps: Vec<&str> =
+                services.get(node).map(|s| s.depends_on.keys().map(String::as_str).collect()).unwrap_or_default();
+            if i < deps.len() {
+                stack.push((node, i + 1));
+                let next = deps[i];
+                match colour.get(next) {
+                    Some(1) => {
+                        let mut path: Vec<&str> = stack.iter().map(|(n, _)| *n).skip_while(|n| *n != next).collect();
+                        path.push(next);
+                        let mark =
+                            services.get(node).and_then(|s| s.mark.clone()).unwrap_or_else(crate::yaml::Mark::none);
+                        return Err(Error::at(
+                            ErrorKind::Cycle,
+                            &mark,
+                            format!("services.{node}.depends_on"),
+                            format!("`depends_on` loops: {}", path.join(" -> ")),
+                        ));
+                    }
+                    Some(0) => {
+                        colour.insert(next, 1);
+                        stack.push((next, 0));
+                    }
+                    _ => {}
+                }
+            } else {
+                colour.insert(node, 2);
+            }
+        }
+    }
+    Ok(())
 }

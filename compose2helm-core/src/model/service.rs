@@ -1,23 +1,23 @@
-//! Decoding one service from the merged tree into [`Service`].
+//! Decoding one service from the merged tree into [`Service`]: the key dispatch and the
+//! small shapes (build, command, file modes); the larger parts live beside it.
 use std::path::Path;
 
-use indexmap::IndexMap;
-
 use super::decode::*;
+use super::env::resolve_env;
 use super::keys::{self, Disposition};
+use super::parts::{decode_deploy, decode_healthcheck, decode_mount, decode_port};
 use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::load::dotenv::parse_dotenv;
 use crate::load::files::{display, read_text};
 use crate::source::Source;
-use crate::yaml::{Map, Node, Value};
+use crate::yaml::{Node, Value};
 
 pub(crate) struct Env<'a> {
     pub src: &'a dyn Source,
     pub project_dir: &'a Path,
     pub env: &'a std::collections::BTreeMap<String, String>,
 }
-
 pub(crate) fn decode_service(name: &str, node: &Node, cx: &Env<'_>, w: &mut Warnings) -> Result<Service> {
     let p = format!("services.{name}");
     let Some(m) = map(node, &p)? else {
@@ -207,7 +207,6 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
     }
     Ok(())
 }
-
 fn file_mode(n: &Node, path: &str) -> Result<u32> {
     let v = match &n.value {
         // `mode: 644` (no leading 0) is meant as octal; read digits 0-7 that way.
@@ -300,315 +299,6 @@ pub(crate) fn shell_split(s: &str) -> Option<Vec<String>> {
         words.push(cur);
     }
     Some(words)
-}
-
-fn decode_port(it: &Node, ip: &str) -> Result<Port> {
-    let Some(m) = map(it, ip)? else {
-        return Err(type_err(it, ip, "a port"));
-    };
-    let target_node =
-        m.get("target").ok_or_else(|| Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a port needs `target`"))?;
-    let target = integer(target_node, &format!("{ip}.target"))?;
-    let target = u16::try_from(target).ok().filter(|t| *t > 0).ok_or_else(|| {
-        invalid(target_node, &format!("{ip}.target"), format!("`{target}` is not a port number (1-65535)"))
-    })?;
-    let protocol = match opt_string(m.get("protocol"), &format!("{ip}.protocol"))?
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("tcp") => Protocol::Tcp,
-        Some("udp") => Protocol::Udp,
-        Some("sctp") => Protocol::Sctp,
-        Some(o) => return Err(invalid(it, &format!("{ip}.protocol"), format!("unknown protocol `{o}`"))),
-    };
-    Ok(Port {
-        target,
-        published: opt_string(m.get("published"), &format!("{ip}.published"))?,
-        protocol,
-        name: opt_string(m.get("name"), &format!("{ip}.name"))?,
-        app_protocol: opt_string(m.get("app_protocol"), &format!("{ip}.app_protocol"))?,
-    })
-}
-
-fn decode_mount(it: &Node, ip: &str) -> Result<Mount> {
-    let Some(m) = map(it, ip)? else {
-        return Err(type_err(it, ip, "a volume"));
-    };
-    let ty = opt_string(m.get("type"), &format!("{ip}.type"))?.unwrap_or_else(|| "volume".into());
-    let source = opt_string(m.get("source"), &format!("{ip}.source"))?;
-    let target = opt_string(m.get("target"), &format!("{ip}.target"))?.ok_or_else(|| {
-        Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a volume needs `target` (the path in the container)")
-    })?;
-    let read_only = match m.get("read_only") {
-        Some(r) => boolean(r, &format!("{ip}.read_only"))?,
-        None => false,
-    };
-    let sub = |k: &str| m.get(k).and_then(Node::as_map).and_then(|mm| mm.get("subpath")).and_then(Node::scalar_text);
-    let subpath = sub("volume").or_else(|| sub("image"));
-    let source = match ty.as_str() {
-        "volume" => MountSource::Volume(source.filter(|s| !s.is_empty())),
-        "bind" => MountSource::Bind(
-            source.ok_or_else(|| Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a bind mount needs `source`"))?,
-        ),
-        "tmpfs" => MountSource::Tmpfs {
-            size: match m.get("tmpfs").and_then(Node::as_map).and_then(|t| t.get("size")) {
-                Some(n) => Some(bytes(n, &format!("{ip}.tmpfs.size"))?),
-                None => None,
-            },
-        },
-        "npipe" | "cluster" | "image" => MountSource::Other(ty.clone()),
-        other => {
-            return Err(invalid(
-                it,
-                &format!("{ip}.type"),
-                format!("unknown volume type `{other}` (volume, bind, tmpfs, image, npipe, cluster)"),
-            ))
-        }
-    };
-    Ok(Mount { source, target, read_only, subpath })
-}
-
-fn decode_healthcheck(v: &Node, kp: &str) -> Result<Healthcheck> {
-    let Some(m) = map(v, kp)? else {
-        return Ok(Healthcheck::default());
-    };
-    let mut h = Healthcheck::default();
-    let dur = |k: &str| -> Result<Option<u64>> {
-        match m.get(k) {
-            Some(n) if !matches!(n.value, Value::Null) => Ok(Some(duration_ms(n, &format!("{kp}.{k}"))?)),
-            _ => Ok(None),
-        }
-    };
-    h.interval_ms = dur("interval")?;
-    h.timeout_ms = dur("timeout")?;
-    h.start_period_ms = dur("start_period")?;
-    h.start_interval_ms = dur("start_interval")?;
-    if let Some(r) = m.get("retries") {
-        h.retries = Some(non_negative(r, &format!("{kp}.retries"))?);
-    }
-    if let Some(d) = m.get("disable") {
-        h.disabled = boolean(d, &format!("{kp}.disable"))?;
-    }
-    if let Some(t) = m.get("test") {
-        let tp = format!("{kp}.test");
-        match &t.value {
-            Value::Str(s) => h.test = Some(HealthTest::Shell(s.clone())),
-            Value::Seq(_) => {
-                let items = string_list(t, &tp)?;
-                match items.first().map(String::as_str) {
-                    Some("NONE") => h.disabled = true,
-                    Some("CMD") if items.len() > 1 => h.test = Some(HealthTest::Exec(items[1..].to_vec())),
-                    Some("CMD-SHELL") if items.len() > 1 => h.test = Some(HealthTest::Shell(items[1..].join(" "))),
-                    _ => {
-                        return Err(invalid(
-                            t,
-                            &tp,
-                            "a healthcheck test list starts with CMD, CMD-SHELL or NONE, followed by the command",
-                        ))
-                    }
-                }
-            }
-            Value::Null => {}
-            _ => return Err(type_err(t, &tp, "a string or a list")),
-        }
-    }
-    Ok(h)
-}
-
-fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warnings) -> Result<()> {
-    let Some(m) = map(v, kp)? else { return Ok(()) };
-    for (k, n) in m {
-        let p = format!("{kp}.{k}");
-        if k.starts_with("x-") {
-            continue;
-        }
-        match keys::lookup(keys::DEPLOY_KEYS, k) {
-            None => w.push(&p, "unknown compose key; ignored"),
-            Some(Disposition::Ignored(why)) => w.push(&p, *why),
-            Some(Disposition::Mapped) => match k.as_str() {
-                "replicas" => s.deploy.replicas = Some(non_negative(n, &p)?),
-                "mode" => {
-                    let mode = string(n, &p)?;
-                    match mode.as_str() {
-                        "replicated" => {}
-                        "global" => s.deploy.global = true,
-                        other => {
-                            w.push(&p, format!("mode `{other}` is not supported; deployed as a replicated service"))
-                        }
-                    }
-                }
-                "labels" => s.deploy.labels = string_map(n, &p)?,
-                "resources" => decode_resources(s, n, &p, w)?,
-                "update_config" => {
-                    if let Some(u) = map(n, &p)? {
-                        for (uk, un) in u {
-                            let up = format!("{p}.{uk}");
-                            match uk.as_str() {
-                                "order" => s.deploy.start_first = Some(string(un, &up)? == "start-first"),
-                                "parallelism" => s.deploy.parallelism = Some(non_negative(un, &up)?),
-                                _ => w.push(
-                                    up,
-                                    "rolling updates are paced by maxSurge/maxUnavailable in Kubernetes; ignored",
-                                ),
-                            }
-                        }
-                    }
-                }
-                "restart_policy" => {
-                    if let Some(r) = map(n, &p)? {
-                        for (rk, rn) in r {
-                            let rp = format!("{p}.{rk}");
-                            match rk.as_str() {
-                                "condition" => s.deploy.restart_condition = Some(string(rn, &rp)?),
-                                "max_attempts" => {}
-                                _ => w.push(rp, "Kubernetes restarts with its own back-off; ignored"),
-                            }
-                        }
-                    }
-                }
-                "placement" => {
-                    if let Some(pm) = map(n, &p)? {
-                        for (pk, pn) in pm {
-                            let pp = format!("{p}.{pk}");
-                            if pk == "constraints" {
-                                for c in string_list(pn, &pp)? {
-                                    match c.split_once("==").map(|(a, b)| (a.trim(), b.trim())) {
-                                        Some((l, val)) if l.starts_with("node.labels.") => {
-                                            s.deploy.node_labels.insert(l["node.labels.".len()..].to_string(), val.to_string());
-                                        }
-                                        _ => w.push(&pp, format!("constraint `{c}` has no Kubernetes equivalent (only node.labels.KEY == VALUE becomes a nodeSelector); ignored")),
-                                    }
-                                }
-                            } else {
-                                w.push(pp, "Swarm placement settings have no Kubernetes equivalent; use nodeSelector/affinity in values; ignored");
-                            }
-                        }
-                    }
-                }
-                _ => {}
-            },
-        }
-    }
-    Ok(())
-}
-
-fn decode_resources(s: &mut Service, n: &Node, p: &str, w: &mut Warnings) -> Result<()> {
-    let Some(r) = map(n, p)? else { return Ok(()) };
-    for (rk, rn) in r {
-        let rp = format!("{p}.{rk}");
-        let target = match rk.as_str() {
-            "limits" => &mut s.deploy.limits,
-            "reservations" => &mut s.deploy.reservations,
-            _ => {
-                w.push(rp, "unknown compose key; ignored");
-                continue;
-            }
-        };
-        let Some(rm) = map(rn, &rp)? else { continue };
-        for (k, v) in rm {
-            let kp = format!("{rp}.{k}");
-            match k.as_str() {
-                "cpus" => target.cpu_millis = Some(cpus(v, &kp)?),
-                "memory" => target.memory = Some(bytes(v, &kp)?),
-                "pids" => w.push(kp, "PID limits are a kubelet setting; ignored"),
-                "devices" | "generic_resources" => {
-                    w.push(kp, "device requests need a device plugin resource in values; ignored")
-                }
-                _ => w.push(kp, "unknown compose key; ignored"),
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `env_file` then `environment` (which wins); bare names are taken from the project
-/// environment and dropped when unset, as compose does.
-fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> Result<IndexMap<String, EnvVar>> {
-    let mut out = IndexMap::new();
-    if let Some(ef) = m.get("env_file") {
-        let ep = format!("{p}.env_file");
-        for (i, it) in seq(ef, &ep)?.iter().enumerate() {
-            let ip = format!("{ep}[{i}]");
-            let em = map(it, &ip)?.cloned().unwrap_or_default();
-            let Some(path) = opt_string(em.get("path"), &format!("{ip}.path"))? else {
-                continue;
-            };
-            let required = match em.get("required") {
-                Some(r) => boolean(r, &format!("{ip}.required"))?,
-                None => true,
-            };
-            let full = cx.project_dir.join(&path);
-            if !cx.src.is_file(&full) {
-                if required {
-                    return Err(Error::at(
-                        ErrorKind::Io,
-                        &it.mark,
-                        ip,
-                        format!("env file {} not found (mark it `required: false` if it is optional)", display(&full)),
-                    ));
-                }
-                continue;
-            }
-            let text = read_text(cx.src, &full, "the env file").map_err(|e| e.with_path(&ip))?;
-            let entries = parse_dotenv(&text, cx.env).map_err(|(l, msg)| Error {
-                kind: ErrorKind::Syntax,
-                location: Some(crate::error::Location { file: display(&full), line: l, column: 1 }),
-                key_path: Some(ip.clone()),
-                message: msg,
-            })?;
-            for (k, v) in entries {
-                let value = match v {
-                    Some(v) => Some(v),
-                    None => cx.env.get(&k).cloned(),
-                };
-                if let Some(value) = value {
-                    out.insert(k, EnvVar { value, origin: EnvOrigin::EnvFile(path.clone()), interpolated: Vec::new() });
-                }
-            }
-        }
-    }
-    if let Some(e) = m.get("environment") {
-        let ep = format!("{p}.environment");
-        if let Some(em) = map(e, &ep)? {
-            for (k, v) in em {
-                let kp = format!("{ep}.{k}");
-                if k.is_empty() {
-                    return Err(invalid(v, &kp, "an environment variable needs a name"));
-                }
-                match &v.value {
-                    Value::Null => match cx.env.get(k) {
-                        Some(val) => {
-                            out.insert(
-                                k.clone(),
-                                EnvVar {
-                                    value: val.clone(),
-                                    origin: EnvOrigin::Inherited,
-                                    interpolated: vec![k.clone()],
-                                },
-                            );
-                        }
-                        None => {
-                            out.shift_remove(k);
-                            w.push(kp, "no value here and none in the environment; left unset");
-                        }
-                    },
-                    Value::Seq(_) | Value::Map(_) => return Err(type_err(v, &kp, "a string, number or boolean")),
-                    _ => {
-                        out.insert(
-                            k.clone(),
-                            EnvVar {
-                                value: v.scalar_text().unwrap_or_default(),
-                                origin: EnvOrigin::Compose,
-                                interpolated: v.vars.clone(),
-                            },
-                        );
-                    }
-                }
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ pub fn parse(text: &str, file: &str) -> Result<Node> {
                 column: m.col() as u32 + 1,
             }),
             key_path: None,
-            message: syntax_message(e.info(), text, m.index()),
+            message: syntax_message(e.info(), text, m.line()),
         });
     }
     if let Some(e) = b.error {
@@ -56,13 +56,15 @@ pub fn parse(text: &str, file: &str) -> Result<Node> {
     }
 }
 
-/// yaml-rust2's messages are terse; add the usual cause when the line holds a tab.
-fn syntax_message(info: &str, text: &str, index: usize) -> String {
-    let line_start = text[..index.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
-    let line = text[line_start..].lines().next().unwrap_or("");
+/// yaml-rust2's messages are terse; add the usual cause (a tab, a missing quote).
+/// `line` is 1-based (the marker's index counts characters, not bytes, so it is not used).
+fn syntax_message(info: &str, text: &str, line: usize) -> String {
+    let line = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
     let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
     if indent.contains('\t') || info.contains("tab") {
         format!("invalid YAML: {info}; indent with spaces, not tabs")
+    } else if info.contains("quoted scalar") {
+        format!("invalid YAML: {info} (is a closing quote missing?)")
     } else {
         format!("invalid YAML: {info}")
     }
@@ -283,6 +285,15 @@ mod tests {
         }
         let e = parse(&s, "t.yaml").err().map(|e| e.kind);
         assert_eq!(e, Some(ErrorKind::Unsupported));
+    }
+
+    #[test]
+    fn multibyte_text_before_an_error_is_no_panic() {
+        // Found by the fuzzer: positions count characters, not bytes.
+        let e = parse("services:\n \u{7c8}eb:\n    image: x\n    envir]]]]", "t.yaml").err().map(|e| e.kind);
+        assert_eq!(e, Some(ErrorKind::Syntax));
+        let e = parse("a: ünï\n\tb: 1\n", "t.yaml").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("indent with spaces"), "{e}");
     }
 
     #[test]

@@ -1,96 +1,10 @@
-//! values.yaml: one commented block per service, in compose order, plus the chart-wide
-//! settings. Every key a template reads is here, so `helm lint --strict` holds.
-use super::doc::V;
-use crate::ir::{App, Kind, MountKind, Probe, ProbeHandler, Workload};
+//! The blocks of one service in values.yaml.
+use super::{int, int_or_str, probe, resources, security, strs};
+use crate::emit::doc::V;
+use crate::ir::{Kind, MountKind, Workload};
 
-fn strs(v: &[String]) -> V {
-    V::Seq(v.iter().map(|s| V::s(s.clone())).collect())
-}
-
-/// IntOrString fields: a number stays a number ("1" would be read as an invalid percentage).
-fn int_or_str(s: &str) -> V {
-    s.parse::<i64>().map_or_else(|_| V::s(s), V::Int)
-}
-
-fn int(i: u64) -> V {
-    V::Int(i as i64)
-}
-
-fn probe(p: &Option<Probe>) -> V {
-    let Some(p) = p else { return V::map() };
-    let handler = match &p.handler {
-        ProbeHandler::Exec(cmd) => V::map().plain("exec", V::map().plain("command", strs(cmd))),
-        ProbeHandler::HttpGet { path, port, scheme } => V::map().plain(
-            "httpGet",
-            V::map()
-                .plain("path", V::s(path.clone()))
-                .plain("port", int(u64::from(*port)))
-                .plain("scheme", V::s(scheme.clone())),
-        ),
-        ProbeHandler::TcpSocket { port } => V::map().plain("tcpSocket", V::map().plain("port", int(u64::from(*port)))),
-    };
-    let mut v = handler;
-    if p.initial_delay_seconds > 0 {
-        v = v.plain("initialDelaySeconds", int(p.initial_delay_seconds));
-    }
-    v.plain("periodSeconds", int(p.period_seconds))
-        .plain("timeoutSeconds", int(p.timeout_seconds))
-        .plain("failureThreshold", int(p.failure_threshold))
-        .plain("successThreshold", int(p.success_threshold))
-}
-
-fn resources(w: &Workload) -> V {
-    let r = &w.resources;
-    let mut req = V::map();
-    if let Some(c) = &r.requests_cpu {
-        req = req.plain("cpu", V::s(c.clone()));
-    }
-    if let Some(m) = &r.requests_memory {
-        req = req.plain("memory", V::s(m.clone()));
-    }
-    let mut lim = V::map();
-    if let Some(c) = &r.limits_cpu {
-        lim = lim.plain("cpu", V::s(c.clone()));
-    }
-    if let Some(m) = &r.limits_memory {
-        lim = lim.plain("memory", V::s(m.clone()));
-    }
-    V::map().plain("requests", req).plain("limits", lim)
-}
-
-fn security(w: &Workload) -> (V, V) {
-    let p = &w.pod_security;
-    let mut pod = V::map().plain("runAsNonRoot", V::Bool(p.run_as_non_root));
-    if let Some(u) = p.run_as_user {
-        pod = pod.plain("runAsUser", V::Int(u));
-    }
-    if let Some(g) = p.run_as_group {
-        pod = pod.plain("runAsGroup", V::Int(g));
-    }
-    if let Some(g) = p.fs_group {
-        pod = pod.plain("fsGroup", V::Int(g));
-    }
-    if !p.supplemental_groups.is_empty() {
-        pod = pod.plain("supplementalGroups", V::Seq(p.supplemental_groups.iter().map(|g| V::Int(*g)).collect()));
-    }
-    if p.seccomp_runtime_default {
-        pod = pod.plain("seccompProfile", V::map().plain("type", V::s("RuntimeDefault")));
-    }
-    let c = &w.security;
-    let mut caps = V::map().plain("drop", strs(&c.capabilities_drop));
-    if !c.capabilities_add.is_empty() {
-        caps = caps.plain("add", strs(&c.capabilities_add));
-    }
-    let mut ctr = V::map().plain("allowPrivilegeEscalation", V::Bool(c.allow_privilege_escalation));
-    if c.privileged {
-        ctr = ctr.plain("privileged", V::Bool(true));
-    }
-    ctr = ctr.plain("readOnlyRootFilesystem", V::Bool(c.read_only_root_filesystem)).plain("capabilities", caps);
-    (pod, ctr)
-}
-
-fn service_block(w: &Workload) -> V {
-    let mut v = V::map();
+/// Image, command, environment and secrets.
+pub(super) fn container(v: &mut V, w: &Workload) {
     v.set("enabled", Some("Set to true to deploy this service."), V::Bool(true));
     v.set(
         "image",
@@ -130,6 +44,10 @@ fn service_block(w: &Workload) -> V {
             .with("templates", "Variables built from secrets (a URL with credentials): the Secret's template; the rest of the value stays editable here.", templates)
             .with("fetch", "Secrets only the templates use: name -> key in the remote store.", fetch),
     );
+}
+
+/// Ports, the Service, Ingress/HTTPRoute and metrics.
+pub(super) fn network(v: &mut V, w: &Workload) {
     let ports: Vec<V> = w
         .ports
         .iter()
@@ -237,6 +155,10 @@ fn service_block(w: &Workload) -> V {
                 ),
         );
     }
+}
+
+/// Resources, probes, volumes, security, scheduling and the ServiceAccount.
+pub(super) fn runtime(v: &mut V, w: &Workload) {
     v.set(
         "resources",
         Some("CPU/memory requests and limits (compose deploy.resources, else the policy's defaults)."),
@@ -332,6 +254,10 @@ fn service_block(w: &Workload) -> V {
             V::Bool(false),
         ),
     );
+}
+
+/// Strategy, autoscaling and PDB, or the CronJob/Job settings.
+pub(super) fn lifecycle(v: &mut V, w: &Workload) {
     match w.kind {
         Kind::Deployment | Kind::StatefulSet => {
             let strategy = if w.recreate {
@@ -433,171 +359,4 @@ fn service_block(w: &Workload) -> V {
         }
         Kind::DaemonSet => {}
     }
-    v
-}
-
-/// The whole values.yaml.
-pub fn values(app: &App) -> V {
-    let mut v = V::map();
-    v.set(
-        "global",
-        Some("Settings shared by every service."),
-        V::map()
-            .with("imageRegistry", "Registry that replaces every image's registry (e.g. myregistry.azurecr.io); empty keeps each image's own.", V::s(""))
-            .with("imagePullSecrets", "Names of dockerconfigjson Secrets used to pull every image.", V::Seq(vec![])),
-    );
-    v.set("nameOverride", Some("Replaces the chart name in object names."), V::s(""));
-    v.set("fullnameOverride", Some("Replaces <release>-<chart> in object names."), V::s(""));
-    v.set("commonLabels", Some("Labels added to every object."), V::map());
-    let mut vols = V::map();
-    for vol in &app.volumes {
-        vols = vols.with(
-            &vol.key,
-            &format!("compose volume `{}` (mounted by {}).", vol.compose_name, vol.used_by.join(", ")),
-            V::map()
-                .with(
-                    "enabled",
-                    "Use a PersistentVolumeClaim; false mounts an emptyDir (data lost with the pod).",
-                    V::Bool(true),
-                )
-                .with(
-                    "existingClaim",
-                    "Use this existing claim instead of creating one (compose `external: true`).",
-                    V::s(vol.existing_claim.clone()),
-                )
-                .with("size", "Requested size.", V::s(vol.size.clone()))
-                .with(
-                    "storageClass",
-                    "StorageClass; empty uses the cluster default (managed-csi on AKS).",
-                    V::s(vol.storage_class.clone()),
-                )
-                .with(
-                    "accessModes",
-                    "ReadWriteOnce, or ReadWriteMany when pods on several nodes share it.",
-                    strs(&vol.access_modes),
-                ),
-        );
-    }
-    v.set("volumes", Some("PersistentVolumeClaims, one per compose named volume."), vols);
-    let mut fs = V::map();
-    for s in &app.file_secrets {
-        fs = fs.with(
-            &s.key,
-            &format!("compose secret `{}`.", s.compose_name),
-            V::map()
-                .with("existingSecret", "Secret holding it (key: the file name); empty means <release>-<chart>-<name>, created by secrets.provider.", V::s(""))
-                .with("remoteKey", "Key in the remote store (externalSecrets).", V::s(s.remote_key.clone())),
-        );
-    }
-    v.set("fileSecrets", Some("Secrets mounted as files (compose secrets); their content is never in the chart."), fs);
-    v.set(
-        "tests",
-        Some("The `helm test` pod that checks every Service answers."),
-        V::map()
-            .with("enabled", "Create the test pod.", V::Bool(app.workloads.iter().any(|w| !w.service_ports.is_empty())))
-            .with(
-                "image",
-                "Image with `nc` (busybox).",
-                V::map()
-                    .with("registry", "Registry host.", V::s("docker.io"))
-                    .with("repository", "Repository.", V::s("library/busybox"))
-                    .with("tag", "Tag.", V::s("1.36"))
-                    .with("digest", "Digest.", V::s("")),
-            ),
-    );
-    v.set(
-        "networkPolicy",
-        Some("NetworkPolicies: everything is denied, then each service may talk to the services it shares a compose network with."),
-        V::map()
-            .with("enabled", "Create the NetworkPolicies (the cluster needs a policy engine: Azure NPM, Calico or Cilium).", V::Bool(true))
-            .with(
-                "ingressControllerNamespaceLabels",
-                "Labels of the ingress controller's namespace (traffic to exposed services).",
-                V::map().plain("kubernetes.io/metadata.name", V::s("app-routing-system")),
-            )
-            .with(
-                "monitoringNamespaceLabels",
-                "Labels of the monitoring namespace (metrics scraping).",
-                V::map().plain("kubernetes.io/metadata.name", V::s("monitoring")),
-            )
-            .with("externalEgressCIDRs", "Where the managed services are (narrow it to their private endpoints' ranges).", V::Seq(vec![V::s("0.0.0.0/0")]))
-            .with("allowHttpsEgress", "Allow HTTPS (443) to anywhere, for third-party APIs.", V::Bool(true)),
-    );
-    v.set(
-        "monitoring",
-        Some("Prometheus Operator integration (kube-prometheus-stack, Azure Managed Prometheus)."),
-        V::map().with(
-            "serviceMonitor",
-            "ServiceMonitor objects for services with metrics.",
-            V::map()
-                .with("enabled", "Create them (the CRD must be installed).", V::Bool(false))
-                .with(
-                    "apiVersion",
-                    "monitoring.coreos.com/v1, or azmonitoring.coreos.com/v1 for Azure Managed Prometheus.",
-                    V::s("monitoring.coreos.com/v1"),
-                )
-                .with(
-                    "labels",
-                    "Labels the Prometheus instance selects ServiceMonitors by (e.g. release: kube-prometheus-stack).",
-                    V::map(),
-                )
-                .with("interval", "Scrape interval.", V::s("30s")),
-        ),
-    );
-    v.set(
-        "secrets",
-        Some("Where the Secrets the services read come from:\n  existingSecret: created outside the chart (kubectl, Terraform, the CSI driver) under the default or given names;\n  externalSecrets: ExternalSecret objects (External Secrets Operator) fetch them from a store such as Azure Key Vault;\n  sealedSecrets: SealedSecret objects decrypt the encrypted values kept in the environment's values file."),
-        V::map()
-            .with("provider", "existingSecret, externalSecrets or sealedSecrets.", V::s("existingSecret"))
-            .with(
-                "externalSecrets",
-                "Settings of the ExternalSecret objects.",
-                V::map()
-                    .with("apiVersion", "external-secrets.io/v1 (ESO 0.17+); v1beta1 for older operators.", V::s("external-secrets.io/v1"))
-                    .with("refreshInterval", "How often values are fetched again.", V::s("1h"))
-                    .with("secretStoreRef", "The (Cluster)SecretStore, e.g. one for Azure Key Vault.", V::map().plain("kind", V::s("ClusterSecretStore")).plain("name", V::s("azure-key-vault"))),
-            )
-            .with(
-                "sealedSecrets",
-                "Settings of the SealedSecret objects.",
-                V::map().with(
-                    "encryptedData",
-                    "Encrypted values (kubeseal --raw --scope namespace-wide) by Secret: <service>-env or <secret file>, then KEY: AgB...",
-                    V::map(),
-                ),
-            ),
-    );
-    let mut ext = V::map();
-    for e in &app.externals {
-        ext = ext.with(
-            &e.key,
-            &format!("compose service `{}`, run outside the cluster.", e.compose_name),
-            V::map()
-                .with(
-                    "name",
-                    "The name the other services use; an ExternalName Service makes it resolve to host.",
-                    V::s(e.name.clone()),
-                )
-                .with(
-                    "host",
-                    "DNS name of the managed service (e.g. <server>.postgres.database.azure.com); empty: no Service.",
-                    V::s(e.host.clone()),
-                )
-                .with(
-                    "ports",
-                    "Ports the other services connect to.",
-                    V::Seq(e.ports.iter().map(|p| int(u64::from(*p))).collect()),
-                ),
-        );
-    }
-    v.set(
-        "externalServices",
-        Some("Managed services (x-compose2helm kind: external): no workload, but their compose names keep resolving.\nTLS clients that check the server name must use the real host name, not the alias."),
-        ext,
-    );
-    for w in &app.workloads {
-        let title = format!("compose service `{}`: {}.", w.compose_name, w.kind.name());
-        v.set(&w.key, Some(&title), service_block(w));
-    }
-    v
 }

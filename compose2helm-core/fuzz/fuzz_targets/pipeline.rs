@@ -1,0 +1,22 @@
+//! Any bytes through the whole pipeline (load, convert, emit): a chart or an error, never a
+//! panic; and no secret value from the .env may appear in any generated file.
+#![no_main]
+use compose2helm_core::source::MemorySource;
+use compose2helm_core::{convert_project, ConvertOptions};
+use libfuzzer_sys::fuzz_target;
+
+const SECRET: &str = "fuzz-secret-value-31337";
+
+fuzz_target!(|data: &[u8]| {
+    let mut src = MemorySource::new();
+    src.insert("p/compose.yaml", data.to_vec());
+    src.insert("p/.env", format!("A=1\nDB_PASSWORD={SECRET}\n").into_bytes());
+    src.insert("p/conf.txt", b"listen 80;\n".to_vec());
+    let opts = ConvertOptions::new("p");
+    if let Ok(chart) = convert_project(&opts, &src) {
+        for (path, content) in chart.files.iter().chain(chart.argocd.iter()) {
+            assert!(!String::from_utf8_lossy(content).contains(SECRET), "secret leaked into {path}");
+            assert!(!path.contains(".."), "path escapes the chart: {path}");
+        }
+    }
+});
