@@ -1,5 +1,10 @@
 //! Image references: `[registry/]repository[:tag][@digest]`.
+use super::workload::Cx;
+use crate::error::Warnings;
 use crate::ir::Image;
+use crate::model::Service;
+use crate::names::dns_label;
+use crate::policy::settings::ServiceSettings;
 
 /// Splits an image reference. The registry is the first path component when it looks like
 /// a host (has `.` or `:`, or is `localhost`); otherwise Docker Hub.
@@ -19,6 +24,51 @@ pub fn split_image(reference: &str) -> Image {
         _ => ("docker.io".to_string(), name.to_string()),
     };
     Image { registry, repository, tag, digest, pull_policy: String::new() }
+}
+
+/// The image of a service: its `image`, or the name compose gives a built image.
+pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> Image {
+    let path = format!("services.{}", svc.name);
+    let mut img = match &svc.image {
+        Some(i) => split_image(i),
+        None => {
+            let repo = format!("{}-{}", cx.project.name, dns_label(&svc.name, 63));
+            let msg = if svc.build.is_some() {
+                format!("the cluster cannot build images: build and push `{repo}` and set its registry and tag in values (image `{repo}` is assumed)")
+            } else {
+                format!("no `image` and no `build`: image `{repo}` is assumed; set its registry, repository and tag in values")
+            };
+            w.push(format!("{path}.{}", if svc.build.is_some() { "build" } else { "image" }), msg);
+            Image {
+                registry: cx.settings.registry.clone().unwrap_or_default(),
+                repository: repo,
+                tag: String::new(),
+                digest: String::new(),
+                pull_policy: String::new(),
+            }
+        }
+    };
+    if img.tag.is_empty() && img.digest.is_empty() {
+        img.tag = "latest".into();
+        if svc.image.is_some() {
+            w.push(
+                format!("{path}.image"),
+                "no tag: `latest` is used; pin a version so every environment runs the same image",
+            );
+        }
+    }
+    img.pull_policy = ss
+        .pull_policy
+        .clone()
+        .or_else(|| {
+            svc.pull_policy.as_deref().map(|p| match p {
+                "always" | "daily" | "weekly" => "Always".to_string(),
+                "never" => "Never".to_string(),
+                _ => "IfNotPresent".to_string(),
+            })
+        })
+        .unwrap_or_else(|| if img.tag == "latest" { "Always".into() } else { "IfNotPresent".into() });
+    img
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! Compose model -> IR. Decides names, collects per-service settings, and builds each
 //! workload with the policies; nothing here knows how the chart is written.
+mod exposure;
 mod image;
 mod mounts;
 mod ports;
+mod secret_env;
 mod workload;
 
 use std::collections::HashMap;
