@@ -129,9 +129,63 @@ pub fn valid_qualified_name(k: &str) -> bool {
     name_ok && prefix_ok
 }
 
+/// Replaces host names of renamed services (`api_backend` -> `api-backend`) where they are
+/// used as hosts: after `//` or `@` or at the start, and before `:port`, `/` or the end.
+pub fn rewrite_hosts(text: &str, renames: &std::collections::HashMap<String, String>) -> Option<String> {
+    if renames.is_empty() {
+        return None;
+    }
+    let is_host = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut rest = text;
+    let mut prev_ok = true;
+    while !rest.is_empty() {
+        let end = rest.find(|c: char| !is_host(c)).unwrap_or(rest.len());
+        if end == 0 {
+            let c = rest.chars().next().unwrap_or(' ');
+            out.push(c);
+            prev_ok = out.ends_with("//") || c == '@';
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let token = &rest[..end];
+        let after = &rest[end..];
+        let next_ok = after.is_empty()
+            || after.starts_with('/')
+            || (after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit()));
+        match renames.get(token) {
+            Some(new) if prev_ok && next_ok => {
+                out.push_str(new);
+                changed = true;
+            }
+            _ => out.push_str(token),
+        }
+        prev_ok = false;
+        rest = after;
+    }
+    changed.then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rewrites_renamed_hosts_only_as_hosts() {
+        let r: std::collections::HashMap<String, String> =
+            [("api_backend".to_string(), "api-backend".to_string())].into_iter().collect();
+        assert_eq!(rewrite_hosts("http://api_backend:8080/x", &r).as_deref(), Some("http://api-backend:8080/x"));
+        assert_eq!(rewrite_hosts("api_backend:8080", &r).as_deref(), Some("api-backend:8080"));
+        assert_eq!(rewrite_hosts("api_backend", &r).as_deref(), Some("api-backend"));
+        assert_eq!(
+            rewrite_hosts("postgres://u:p@api_backend/db", &r).as_deref(),
+            Some("postgres://u:p@api-backend/db")
+        );
+        assert_eq!(rewrite_hosts("prefix_api_backend", &r), None);
+        assert_eq!(rewrite_hosts("the api_backend table", &r), None);
+        assert_eq!(rewrite_hosts("api_backend.sql", &r), None);
+    }
 
     #[test]
     fn dns_labels() {

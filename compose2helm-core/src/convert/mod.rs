@@ -122,6 +122,8 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
     let mut file_secrets: Vec<crate::ir::FileSecret> = Vec::new();
     let mut volumes: indexmap::IndexMap<String, Volume> = indexmap::IndexMap::new();
     let dns_of: HashMap<String, String> = by_dns.iter().map(|(d, n)| (n.clone(), d.clone())).collect();
+    let renamed: HashMap<String, String> =
+        dns_of.iter().filter(|(n, d)| n != d).map(|(n, d)| (n.clone(), d.clone())).collect();
     for (svc, ss, kl, dns, key) in &plans {
         let cx = workload::Cx {
             project: p,
@@ -131,6 +133,7 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
             redactor: &redactor,
             dns_of: &dns_of,
             inferred: &inferred,
+            renamed: &renamed,
         };
         let (wl, m) = workload::build(&cx, svc, ss, kl, dns, key, w)?;
         for v in &m.volumes {

@@ -63,7 +63,17 @@ pub fn environment(
                 add_secret(&mut secret_env, k);
             }
         } else {
-            env.insert(k.clone(), escape_k8s(&v.value));
+            let value = match crate::names::rewrite_hosts(&v.value, cx.renamed) {
+                Some(new) => {
+                    w.push(
+                        format!("{path}.environment.{k}"),
+                        format!("host names of renamed services rewritten: `{new}`"),
+                    );
+                    new
+                }
+                None => v.value.clone(),
+            };
+            env.insert(k.clone(), escape_k8s(&value));
         }
     }
     // Secret values interpolated into the command line become `$(VAR)` references.

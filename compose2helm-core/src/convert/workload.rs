@@ -28,6 +28,8 @@ pub struct Cx<'a> {
     pub dns_of: &'a HashMap<String, String>,
     /// Undeclared ports, by compose service name.
     pub inferred: &'a HashMap<String, std::collections::BTreeSet<u16>>,
+    /// compose name -> DNS name, for services whose name had to change.
+    pub renamed: &'a HashMap<String, String>,
 }
 
 fn kind_of(svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> Kind {
