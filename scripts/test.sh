@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p compose2helm-core
 cargo build --release --quiet -p compose2helm-cli
 # The repository's own chart must be what the CLI generates (our own pre-commit check).
 target/release/compose2helm check -q -f fixtures/platform/compose.yaml -o infrastructure/helm

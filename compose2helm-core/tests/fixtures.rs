@@ -113,3 +113,51 @@ fn committed_example_chart_is_current() {
         chart.name
     );
 }
+
+/// No secret of a fixture reaches its chart: values of secret-looking variables in its
+/// env files and the content of its secret files are searched in every generated file.
+#[test]
+fn no_fixture_secret_reaches_its_chart() {
+    insta::glob!("../../fixtures", "*/compose.yaml", |path| {
+        let dir = fixture_dir(path);
+        let mut secrets = Vec::new();
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("fixture dir") {
+                let p = e.expect("entry").path();
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if name.ends_with(".env") || name == ".env" {
+                    for line in std::fs::read_to_string(&p).expect("env file").lines() {
+                        let Some((k, v)) = line.split_once('=') else { continue };
+                        let k = k.trim_start_matches("export ").trim().to_ascii_uppercase();
+                        let v = v.trim().trim_matches(['"', '\'']);
+                        let secret = ["PASS", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE", "CREDENTIAL", "AUTH"]
+                            .iter()
+                            .any(|s| k.contains(s));
+                        if secret && v.len() >= 6 {
+                            secrets.push(v.to_string());
+                        }
+                    }
+                } else if p.parent().and_then(|x| x.file_name()).is_some_and(|x| x == "secrets") {
+                    secrets.push(std::fs::read_to_string(&p).expect("secret file").trim().to_string());
+                }
+            }
+        }
+        let chart = convert_project(&ConvertOptions::new(&dir), &FileSystem).expect("converts");
+        for (file, content) in chart.files.iter().chain(chart.argocd.iter()) {
+            let text = String::from_utf8_lossy(content);
+            for s in &secrets {
+                assert!(!text.contains(s.as_str()), "{}: {file} contains a secret value", dir.display());
+            }
+        }
+        let config = compose2helm_core::config_yaml(
+            &load_project(&ConvertOptions::new(&dir).load, &FileSystem).expect("loads").0,
+            false,
+        );
+        for s in &secrets {
+            assert!(!config.contains(s.as_str()), "{}: `config` output contains a secret value", dir.display());
+        }
+    });
+}
