@@ -59,13 +59,21 @@ fn schema(key: &str, v: &V, structural: bool) -> Value {
         V::Map(entries) => {
             s.insert("type".into(), json!("object"));
             let closed = !entries.is_empty() && entries.iter().all(|e| e.comment.is_some());
-            if closed {
+            // Blocks keyed by name (volumes, fileSecrets, externalServices): one schema for all.
+            let same_blocks = closed && entries.iter().all(|e| matches!(e.value, V::Map(ref m) if !m.is_empty())) && {
+                let first = schema(&entries[0].key, &entries[0].value, true);
+                entries.iter().all(|e| schema(&e.key, &e.value, true) == first)
+            };
+            if same_blocks && !key.is_empty() {
+                s.insert("additionalProperties".into(), schema(&entries[0].key, &entries[0].value, true));
+            } else if closed {
                 s.insert("properties".into(), props(entries));
                 s.insert("additionalProperties".into(), json!(false));
-            } else if entries.iter().any(|e| matches!(e.value, V::Map(ref m) if m.iter().any(|x| x.comment.is_some())))
+            } else if let Some(first) =
+                entries.iter().find(|e| matches!(e.value, V::Map(ref m) if m.iter().any(|x| x.comment.is_some())))
             {
-                // A map of structured blocks keyed by name (volumes, fileSecrets).
-                s.insert("properties".into(), props(entries));
+                // A map of same-shaped blocks keyed by name (volumes, fileSecrets).
+                s.insert("additionalProperties".into(), schema(&first.key, &first.value, true));
             }
         }
     }
@@ -84,12 +92,45 @@ fn props(entries: &[Entry]) -> Value {
     Value::Object(p)
 }
 
-/// The JSON Schema of a values document.
+/// The JSON Schema of a values document. Service blocks of the same shape share one
+/// definition, so the schema of a large project stays small.
 pub fn values_schema(values: &V, title: &str) -> String {
     let mut root = match schema("", values, true) {
         Value::Object(o) => o,
         _ => Map::new(),
     };
+    let mut defs: Vec<(Value, String)> = Vec::new();
+    if let Some(Value::Object(props)) = root.get_mut("properties") {
+        for (key, sub) in props.iter_mut() {
+            let Value::Object(o) = sub else { continue };
+            let is_service = key != "tests"
+                && o.get("properties")
+                    .and_then(|p| p.get("replicaCount").or(p.get("restartPolicy")).or(p.get("service")))
+                    .is_some();
+            if !is_service {
+                continue;
+            }
+            let description = o.remove("description");
+            let body = Value::Object(o.clone());
+            let name = match defs.iter().find(|(b, _)| *b == body) {
+                Some((_, n)) => n.clone(),
+                None => {
+                    let n = format!("service{}", defs.len() + 1);
+                    defs.push((body, n.clone()));
+                    n
+                }
+            };
+            let mut r = Map::new();
+            r.insert("$ref".into(), json!(format!("#/definitions/{name}")));
+            if let Some(d) = description {
+                r.insert("description".into(), d);
+            }
+            *sub = Value::Object(r);
+        }
+    }
+    if !defs.is_empty() {
+        root.insert("definitions".into(), Value::Object(defs.into_iter().map(|(b, n)| (n, b)).collect()));
+    }
     root.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
     root.insert("title".into(), json!(title));
     let mut out = serde_json::to_string_pretty(&Value::Object(root)).unwrap_or_default();
