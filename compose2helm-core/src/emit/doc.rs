@@ -34,16 +34,23 @@ impl V {
         V::Str(s.into())
     }
 
-    /// Adds an entry with a comment (builder style).
+    /// Adds an entry with a comment (builder style; the key must be new).
     pub fn with(mut self, key: &str, comment: &str, value: V) -> V {
-        self.set(key, Some(comment), value);
+        self.push(key, Some(comment), value);
         self
     }
 
-    /// Adds an entry without a comment (for maps of data, e.g. env).
+    /// Adds an entry without a comment (for maps of data, e.g. env; the key must be new).
     pub fn plain(mut self, key: &str, value: V) -> V {
-        self.set(key, None, value);
+        self.push(key, None, value);
         self
+    }
+
+    /// Appends an entry whose key is known to be new (no search: large maps stay linear).
+    pub fn push(&mut self, key: &str, comment: Option<&str>, value: V) {
+        if let V::Map(entries) = self {
+            entries.push(Entry { key: key.to_string(), comment: comment.map(String::from), value });
+        }
     }
 
     /// Sets an entry, replacing an existing one with the same key.

@@ -59,8 +59,9 @@ pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
     if !app.externals.is_empty() {
         put("templates/external-services.yaml".into(), t.externals(app)?);
     }
+    let names = templates::Names::new(app);
     for w in &app.workloads {
-        for (name, content) in t.workload(app, w)? {
+        for (name, content) in t.workload(app, &names, w)? {
             put(format!("templates/{}/{name}", w.name), content);
         }
     }

@@ -33,6 +33,28 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("networkpolicy-default.yaml.j2", include_str!("../../templates/networkpolicy-default.yaml.j2")),
 ];
 
+/// Object names of volumes and file secrets by values key, built once per chart.
+pub struct Names<'a> {
+    volumes: std::collections::HashMap<&'a str, &'a str>,
+    secrets: std::collections::HashMap<&'a str, &'a str>,
+    /// Shipped files by workload name.
+    files: std::collections::HashMap<&'a str, Vec<&'a crate::ir::ChartFile>>,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(app: &'a App) -> Self {
+        Names {
+            volumes: app.volumes.iter().map(|v| (v.key.as_str(), v.name.as_str())).collect(),
+            secrets: app.file_secrets.iter().map(|s| (s.key.as_str(), s.name.as_str())).collect(),
+            files: app.files.iter().fold(std::collections::HashMap::new(), |mut m, f| {
+                let owner = f.chart_path.split('/').nth(1).unwrap_or("");
+                m.entry(owner).or_insert_with(Vec::new).push(f);
+                m
+            }),
+        }
+    }
+}
+
 /// The template environment.
 pub struct Templates {
     env: Environment<'static>,
@@ -169,10 +191,9 @@ impl Templates {
     }
 
     /// The templates of one workload: file name -> content.
-    pub fn workload(&self, app: &App, w: &Workload) -> Result<Vec<(String, String)>> {
+    pub fn workload(&self, app: &App, names: &Names<'_>, w: &Workload) -> Result<Vec<(String, String)>> {
         let mut configmaps: Vec<ConfigMapCtx> = Vec::new();
-        let prefix = format!("files/{}/", w.name);
-        for f in app.files.iter().filter(|f| f.chart_path.starts_with(&prefix)) {
+        for f in names.files.get(w.name.as_str()).into_iter().flatten() {
             let cm = match configmaps.iter_mut().find(|c| c.name == f.configmap) {
                 Some(c) => c,
                 None => {
@@ -188,10 +209,24 @@ impl Templates {
                 cm.text.push(fc)
             }
         }
-        let volume_names: BTreeMap<&str, &str> =
-            app.volumes.iter().map(|v| (v.key.as_str(), v.name.as_str())).collect();
-        let secret_names: BTreeMap<&str, &str> =
-            app.file_secrets.iter().map(|s| (s.key.as_str(), s.name.as_str())).collect();
+        // Only the names this workload mounts, so the context stays small in large projects.
+        let mut volume_names: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut secret_names: BTreeMap<&str, &str> = BTreeMap::new();
+        for m in &w.mounts {
+            match &m.kind {
+                crate::ir::MountKind::Pvc { volume } => {
+                    if let Some(name) = names.volumes.get(volume.as_str()) {
+                        volume_names.insert(volume.as_str(), name);
+                    }
+                }
+                crate::ir::MountKind::SecretFile { secret, .. } => {
+                    if let Some(name) = names.secrets.get(secret.as_str()) {
+                        secret_names.insert(secret.as_str(), name);
+                    }
+                }
+                _ => {}
+            }
+        }
         // NetworkPolicies select peers by one pod label per compose network, so each
         // policy is as long as the service's network list, not the project.
         let nets = |n: &[String]| -> Vec<String> {

@@ -262,7 +262,7 @@ pub fn values(app: &App) -> V {
     );
     for w in &app.workloads {
         let title = format!("compose service `{}`: {}.", w.compose_name, w.kind.name());
-        v.set(&w.key, Some(&title), service_block(w));
+        v.push(&w.key, Some(&title), service_block(w));
     }
     v
 }
