@@ -5,10 +5,26 @@
 //! without a value (the process environment supplies it, if set).
 use indexmap::IndexMap;
 
+use std::path::Path;
+
+use super::files::{display, read_text};
 use super::interpolate::{interpolate_str, Lookup};
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::source::Source;
 
 /// One parsed line: the value is `None` for a bare `KEY`.
 pub type EnvEntries = IndexMap<String, Option<String>>;
+
+/// Reads and parses an env file (`what` names it in messages); errors point at its line.
+pub fn read_env_file(src: &dyn Source, path: &Path, what: &str, outer: &dyn Lookup) -> Result<EnvEntries> {
+    let text = read_text(src, path, what)?;
+    parse_dotenv(&text, outer).map_err(|(line, message)| Error {
+        kind: ErrorKind::Syntax,
+        location: Some(Location { file: display(path), line, column: 1 }),
+        key_path: None,
+        message,
+    })
+}
 
 /// Parses a dotenv text. Errors are `(line, message)`.
 pub fn parse_dotenv(text: &str, outer: &dyn Lookup) -> Result<EnvEntries, (u32, String)> {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::files::display;
-use super::{dotenv, files, load_file, merge, Ctx};
+use super::{dotenv, load_file, merge, Ctx};
 use crate::error::{Error, ErrorKind, Result};
 use crate::yaml::{Node, Value};
 
@@ -73,13 +73,7 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result
             env_files.iter().map(|f| dir.join(f)).collect()
         };
         for f in env_paths {
-            let text = files::read_text(ctx.src, &f, "the env file")?;
-            let entries = dotenv::parse_dotenv(&text, &saved_env).map_err(|(line, msg)| Error {
-                kind: ErrorKind::Syntax,
-                location: Some(crate::error::Location { file: display(&f), line, column: 1 }),
-                key_path: None,
-                message: msg,
-            })?;
+            let entries = dotenv::read_env_file(ctx.src, &f, "the env file", &saved_env)?;
             for (k, v) in entries {
                 if let Some(v) = v {
                     ctx.env.entry(k).or_insert(v);

@@ -14,7 +14,7 @@ mod ports;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, ErrorKind, Result, Warnings};
+use crate::error::{Result, Warnings};
 use crate::source::{normalize as norm_path, Source};
 use crate::yaml::Node;
 use files::display;
@@ -168,14 +168,8 @@ fn project_env(
     let mut env = BTreeMap::new();
     let mut names = Vec::new();
     for f in files {
-        let text = files::read_text(src, &f, "the env file")?;
         let outer = |k: &str| process.get(k).cloned().or_else(|| env.get(k).cloned());
-        let entries = dotenv::parse_dotenv(&text, &outer).map_err(|(line, msg)| Error {
-            kind: ErrorKind::Syntax,
-            location: Some(crate::error::Location { file: display(&f), line, column: 1 }),
-            key_path: None,
-            message: msg,
-        })?;
+        let entries = dotenv::read_env_file(src, &f, "the env file", &outer)?;
         for (k, v) in entries {
             if let Some(v) = v {
                 names.push(k.clone());

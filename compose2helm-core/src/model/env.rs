@@ -5,8 +5,8 @@ use super::decode::*;
 use super::service::Env;
 use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
-use crate::load::dotenv::parse_dotenv;
-use crate::load::files::{display, read_text};
+use crate::load::dotenv::read_env_file;
+use crate::load::files::display;
 use crate::yaml::{Map, Value};
 
 /// `env_file` then `environment` (which wins); bare names are taken from the project
@@ -37,13 +37,7 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                 }
                 continue;
             }
-            let text = read_text(cx.src, &full, "the env file").map_err(|e| e.with_path(&ip))?;
-            let entries = parse_dotenv(&text, cx.env).map_err(|(l, msg)| Error {
-                kind: ErrorKind::Syntax,
-                location: Some(crate::error::Location { file: display(&full), line: l, column: 1 }),
-                key_path: Some(ip.clone()),
-                message: msg,
-            })?;
+            let entries = read_env_file(cx.src, &full, "the env file", cx.env).map_err(|e| e.with_path(&ip))?;
             for (k, v) in entries {
                 let value = match v {
                     Some(v) => Some(v),

@@ -7,9 +7,8 @@ use super::env::resolve_env;
 use super::keys::{self, Disposition};
 use super::parts::{decode_deploy, decode_healthcheck, decode_mount, decode_port};
 use super::*;
-use crate::error::{Error, ErrorKind, Result, Warnings};
-use crate::load::dotenv::parse_dotenv;
-use crate::load::files::{display, read_text};
+use crate::error::{Result, Warnings};
+use crate::load::dotenv::read_env_file;
 use crate::source::Source;
 use crate::yaml::{Node, Value};
 
@@ -117,10 +116,7 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
         "label_file" => {
             for f in string_list(v, kp)? {
                 let path = cx.project_dir.join(&f);
-                let text = read_text(cx.src, &path, "the label file").map_err(|e| e.with_path(kp))?;
-                let entries = parse_dotenv(&text, cx.env).map_err(|(l, m)| {
-                    Error::at(ErrorKind::Syntax, &v.mark, kp, format!("{}:{l}: {m}", display(&path)))
-                })?;
+                let entries = read_env_file(cx.src, &path, "the label file", cx.env).map_err(|e| e.with_path(kp))?;
                 for (k, val) in entries {
                     s.labels.entry(k).or_insert(val.unwrap_or_default());
                 }
