@@ -22,7 +22,8 @@ for compose in fixtures/*/compose.yaml; do
   if ! "$bin" convert -q -f "$compose" -o "$out/$case"; then
     echo "FAIL $case: conversion failed"; fail=1; continue
   fi
-  for chart in "$out/$case"/*/; do
+  for chart_yaml in "$out/$case"/*/Chart.yaml; do
+    chart=$(dirname "$chart_yaml")/
     charts=$((charts + 1))
     for values in "" "$chart"values-*.yaml; do
       label=${values:+$(basename "$values")}
@@ -32,7 +33,7 @@ for compose in fixtures/*/compose.yaml; do
       for provider in existingSecret externalSecrets sealedSecrets; do
         set_args=(--set "secrets.provider=$provider")
         if ! lint=$("$helm" lint --strict "$chart" "${extra[@]}" "${set_args[@]}" 2>&1); then
-          echo "FAIL $case $label ($provider): helm lint --strict"; echo "$lint" | grep -E "ERROR|WARN" | head -5; fail=1
+          echo "FAIL $case $label ($provider): helm lint --strict"; { echo "$lint" | grep -E "ERROR|WARN|Error" | head -5; } || true; fail=1
         fi
         if ! "$helm" template release "$chart" --namespace ns "${extra[@]}" "${set_args[@]}" > "$out/rendered.yaml" 2> "$out/err.txt"; then
           echo "FAIL $case $label ($provider): helm template"; head -5 "$out/err.txt"; fail=1; continue
@@ -41,6 +42,8 @@ for compose in fixtures/*/compose.yaml; do
         for k8s in 1.32.0 1.37.0; do
           report=$("$kv" --strict -k "$k8s" "$out/rendered.yaml" 2>&1 || true)
           bad=$(echo "$report" | grep -E "ERROR|Traceback|INVALID" || true)
+          passed=$(echo "$report" | grep -c "passed" || true)
+          [ "$passed" -gt 0 ] || { echo "FAIL $case $label ($provider) k8s $k8s: nothing was validated"; fail=1; }
           missing=$(echo "$report" | grep "Couldn't find schema" | grep -vE "external-secrets.io|bitnami.com|monitoring.coreos.com|gateway.networking.k8s.io|argoproj.io" || true)
           if [ -n "$bad$missing" ]; then
             echo "FAIL $case $label ($provider) k8s $k8s:"; echo "$bad$missing" | head -5; fail=1
