@@ -313,6 +313,9 @@ pub struct Volume {
     pub access_modes: Vec<String>,
     /// A claim that exists outside the chart (compose `external: true`).
     pub existing_claim: String,
+    /// Only StatefulSets mount it: each pod gets its own claim from volumeClaimTemplates,
+    /// and no shared claim is created.
+    pub per_pod: bool,
     /// Workload names that mount it.
     pub used_by: Vec<String>,
 }

@@ -138,7 +138,10 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
         let (wl, m) = workload::build(&cx, svc, ss, kl, dns, key, w)?;
         for v in &m.volumes {
             match volumes.get_mut(v) {
-                Some(x) => x.used_by.push(wl.name.clone()),
+                Some(x) => {
+                    x.used_by.push(wl.name.clone());
+                    x.per_pod &= wl.kind == crate::ir::Kind::StatefulSet;
+                }
                 None => {
                     volumes.insert(
                         v.clone(),
@@ -156,6 +159,7 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
                                 .map(|_| v.clone())
                                 .unwrap_or_default(),
                             used_by: vec![wl.name.clone()],
+                            per_pod: wl.kind == crate::ir::Kind::StatefulSet,
                         },
                     );
                 }
@@ -168,6 +172,9 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
             }
         }
         workloads.push(wl);
+    }
+    for v in volumes.values_mut() {
+        v.per_pod &= v.existing_claim.is_empty() && v.used_by.len() == 1;
     }
     for v in volumes.values() {
         if v.used_by.len() > 1 {

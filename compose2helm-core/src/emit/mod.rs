@@ -50,7 +50,7 @@ pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
     if app.workloads.iter().any(|w| !w.service_ports.is_empty()) {
         put("templates/tests/test-connection.yaml".into(), t.test(app)?);
     }
-    if !app.volumes.is_empty() {
+    if app.volumes.iter().any(|v| !v.per_pod) {
         put("templates/persistentvolumeclaims.yaml".into(), t.pvcs(app)?);
     }
     if let Some(s) = t.secrets(app)? {

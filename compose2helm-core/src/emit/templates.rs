@@ -39,6 +39,8 @@ pub struct Names<'a> {
     secrets: std::collections::HashMap<&'a str, &'a str>,
     /// Shipped files by workload name.
     files: std::collections::HashMap<&'a str, Vec<&'a crate::ir::ChartFile>>,
+    /// Values keys of volumes claimed per pod (StatefulSets).
+    per_pod: std::collections::HashSet<&'a str>,
 }
 
 impl<'a> Names<'a> {
@@ -46,6 +48,7 @@ impl<'a> Names<'a> {
         Names {
             volumes: app.volumes.iter().map(|v| (v.key.as_str(), v.name.as_str())).collect(),
             secrets: app.file_secrets.iter().map(|s| (s.key.as_str(), s.name.as_str())).collect(),
+            per_pod: app.volumes.iter().filter(|v| v.per_pod).map(|v| v.key.as_str()).collect(),
             files: app.files.iter().fold(std::collections::HashMap::new(), |mut m, f| {
                 let owner = f.chart_path.split('/').nth(1).unwrap_or("");
                 m.entry(owner).or_insert_with(Vec::new).push(f);
@@ -244,8 +247,29 @@ impl Templates {
         external_ports.sort_unstable();
         external_ports.dedup();
         let external_names: Vec<&str> = externals.iter().map(|e| e.compose_name.as_str()).collect();
+        // StatefulSet volumes with a claim per pod (volumeClaimTemplates).
+        let per_pod_volumes: BTreeMap<&str, bool> = w
+            .mounts
+            .iter()
+            .filter_map(|m| match &m.kind {
+                crate::ir::MountKind::Pvc { volume } => {
+                    Some((volume.as_str(), names.per_pod.contains(volume.as_str())))
+                }
+                _ => None,
+            })
+            .collect();
+        let per_pod_names: Vec<&str> = w
+            .mounts
+            .iter()
+            .filter(
+                |m| matches!(&m.kind, crate::ir::MountKind::Pvc { volume } if names.per_pod.contains(volume.as_str())),
+            )
+            .map(|m| m.volume_name.as_str())
+            .collect();
         let ctx = context! {
             networks => Value::from(Serde(&networks)),
+            per_pod_volumes => Value::from(Serde(&per_pod_volumes)),
+            per_pod_names => Value::from(Serde(&per_pod_names)),
             externals => Value::from(Serde(&external_names)),
             external_ports => Value::from(Serde(&external_ports)),
             chart => app.chart_name.clone(),

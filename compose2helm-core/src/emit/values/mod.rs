@@ -118,7 +118,11 @@ pub fn values(app: &App) -> V {
     for vol in &app.volumes {
         vols = vols.with(
             &vol.key,
-            &format!("compose volume `{}` (mounted by {}).", vol.compose_name, vol.used_by.join(", ")),
+            &if vol.per_pod {
+                format!("compose volume `{}`: one claim per pod of StatefulSet {} (volumeClaimTemplates; enabled and existingClaim do not apply).", vol.compose_name, vol.used_by.join(", "))
+            } else {
+                format!("compose volume `{}` (mounted by {}).", vol.compose_name, vol.used_by.join(", "))
+            },
             V::map()
                 .with(
                     "enabled",
