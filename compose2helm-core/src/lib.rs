@@ -190,11 +190,48 @@ pub fn convert_project(opts: &ConvertOptions, src: &dyn Source) -> Result<Chart>
 /// variables that look secret are masked unless `show_secrets`.
 pub fn config_yaml(project: &Project, show_secrets: bool) -> String {
     let mut root = project.resolved.clone();
+    retype(&mut root, "");
     if !show_secrets {
         let c = policy::secrets::Classifier::new(&[]);
         mask(&mut root, &c, false);
     }
     yaml::to_yaml_string(&root)
+}
+
+/// Interpolated scalars of numeric and boolean keys take the type compose gives them
+/// (`replicas: ${N:-2}` prints as 2); everything else stays a string, as in compose.
+fn retype(n: &mut yaml::Node, key: &str) {
+    const TYPED: &[&str] = &[
+        "replicas",
+        "scale",
+        "retries",
+        "read_only",
+        "privileged",
+        "tty",
+        "stdin_open",
+        "init",
+        "target",
+        "parallelism",
+        "max_attempts",
+        "cpus",
+        "cpu_shares",
+        "pids",
+        "pids_limit",
+        "oom_score_adj",
+        "required",
+        "external",
+        "disable",
+    ];
+    match &mut n.value {
+        yaml::Value::Map(m) => m.iter_mut().for_each(|(k, v)| retype(v, k)),
+        yaml::Value::Seq(items) => items.iter_mut().for_each(|i| retype(i, "")),
+        yaml::Value::Str(s) if !n.vars.is_empty() && TYPED.contains(&key) => {
+            if let v @ (yaml::Value::Int(_) | yaml::Value::Bool(_) | yaml::Value::Float(_)) = yaml::plain_scalar(s) {
+                n.value = v;
+            }
+        }
+        _ => {}
+    }
 }
 
 fn mask(n: &mut yaml::Node, c: &policy::secrets::Classifier, secret: bool) {
@@ -254,5 +291,27 @@ pub mod __bench {
         let files = emit::emit(&app)?;
         std::hint::black_box(files);
         Ok((t1 - t0, t2 - t1, t2.elapsed()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use source::MemorySource;
+
+    #[test]
+    fn config_types_interpolated_numbers_like_compose() {
+        let mut src = MemorySource::new();
+        src.insert(
+            "p/compose.yaml",
+            "services:\n  web:\n    image: nginx:${TAG:-1.27}\n    deploy:\n      replicas: ${N:-2}\n    environment:\n      WORKERS: ${W:-4}\n    command: [sleep, \"${S:-60}\"]\n",
+        );
+        let (project, _) = load_project(&LoadOptions { working_dir: "p".into(), ..Default::default() }, &src)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let out = config_yaml(&project, false);
+        assert!(out.contains("replicas: 2\n"), "{out}");
+        assert!(out.contains("WORKERS: '4'\n"), "{out}");
+        assert!(out.contains("- '60'\n"), "{out}");
+        assert!(out.contains("image: nginx:1.27\n"), "{out}");
     }
 }
