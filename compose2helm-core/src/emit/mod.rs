@@ -41,7 +41,7 @@ pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
         let body = if body.is_empty() { "{}\n".to_string() } else { body };
         put(
             format!("values-{}.yaml", env.name),
-            format!("# Values for the {} environment: only what differs from values.yaml.\n# Use: helm upgrade --install -f values.yaml -f values-{}.yaml ...\n\n{body}", env.name, env.name),
+            format!("# Values for the {} environment, layered over values.yaml: what differs, and the settings\n# this environment relies on. Use: helm upgrade --install -f values.yaml -f values-{}.yaml ...\n\n{body}", env.name, env.name),
         );
     }
     put("templates/_helpers.tpl".into(), t.helpers(app)?);
