@@ -129,10 +129,20 @@ pub struct Workload {
     pub expose: Option<Exposure>,
     /// Prometheus scraping: (Service port name, path).
     pub metrics: Option<(String, String)>,
-    /// Services this one talks to (depends_on, links): used for network policy and docs.
-    pub talks_to: Vec<String>,
     /// Compose networks the service is on.
     pub networks: Vec<String>,
+    /// Who may talk to it and whom it may reach (NetworkPolicy).
+    pub access: NetworkAccess,
+}
+
+/// A workload's network access, decided by `policy::network`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NetworkAccess {
+    /// Pod labels of the compose networks it is on; peers are pods with the same label.
+    pub labels: Vec<String>,
+    /// Managed services it may reach (compose names), on these ports.
+    pub externals: Vec<String>,
+    pub external_ports: Vec<u16>,
 }
 
 /// How a service is reached from outside the cluster.

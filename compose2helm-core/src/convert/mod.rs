@@ -131,7 +131,6 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
             src,
             classifier: &classifier,
             redactor: &redactor,
-            dns_of: &dns_of,
             inferred: &inferred,
             renamed: &renamed,
         };
@@ -194,7 +193,7 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
         w.push("", format!("treated as secret (values never written; read from Secrets): {}", secret_names.join(", ")));
     }
     let environments = crate::policy::environments::environments(&workloads, &settings.environments);
-    Ok(App {
+    let mut app = App {
         chart_name: dns_label(settings.chart_name.as_deref().unwrap_or(&p.name), 53),
         chart_version: settings.chart_version.clone(),
         app_version: settings.app_version.clone().unwrap_or_else(|| settings.chart_version.clone()),
@@ -210,7 +209,9 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
         environments,
         externals,
         secret_values,
-    })
+    };
+    crate::policy::network::plan(&mut app);
+    Ok(app)
 }
 
 fn collect_vars(n: &crate::yaml::Node, out: &mut std::collections::BTreeSet<String>) {

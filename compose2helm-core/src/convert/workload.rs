@@ -24,8 +24,6 @@ pub struct Cx<'a> {
     pub src: &'a dyn Source,
     pub classifier: &'a Classifier,
     pub redactor: &'a Redactor,
-    /// compose name -> DNS name of every deployed service.
-    pub dns_of: &'a HashMap<String, String>,
     /// Undeclared ports, by compose service name.
     pub inferred: &'a HashMap<String, std::collections::BTreeSet<u16>>,
     /// compose name -> DNS name, for services whose name had to change.
@@ -217,15 +215,6 @@ pub fn build(
         w.push(format!("{path}.domainname"), "pods take their domain from the cluster DNS; ignored");
     }
 
-    let talks_to = svc
-        .depends_on
-        .keys()
-        .chain(svc.links.iter())
-        .filter_map(|d| cx.dns_of.get(d).cloned())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-
     let wl = Workload {
         compose_name: svc.name.clone(),
         name: dns.to_string(),
@@ -271,8 +260,8 @@ pub fn build(
         pdb,
         expose,
         metrics,
-        talks_to,
         networks: svc.networks.clone(),
+        access: crate::ir::NetworkAccess::default(),
     };
     Ok((wl, m))
 }

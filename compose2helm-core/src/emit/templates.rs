@@ -230,23 +230,6 @@ impl Templates {
                 _ => {}
             }
         }
-        // NetworkPolicies select peers by one pod label per compose network, so each
-        // policy is as long as the service's network list, not the project.
-        let nets = |n: &[String]| -> Vec<String> {
-            if n.is_empty() {
-                vec!["default".into()]
-            } else {
-                n.to_vec()
-            }
-        };
-        let mine = nets(&w.networks);
-        let networks: Vec<String> = mine.iter().map(|n| network_label(n)).collect();
-        let externals: Vec<&crate::ir::ExternalService> =
-            app.externals.iter().filter(|e| nets(&e.networks).iter().any(|n| mine.contains(n))).collect();
-        let mut external_ports: Vec<u16> = externals.iter().flat_map(|e| e.ports.iter().copied()).collect();
-        external_ports.sort_unstable();
-        external_ports.dedup();
-        let external_names: Vec<&str> = externals.iter().map(|e| e.compose_name.as_str()).collect();
         // StatefulSet volumes with a claim per pod (volumeClaimTemplates).
         let per_pod_volumes: BTreeMap<&str, bool> = w
             .mounts
@@ -267,11 +250,11 @@ impl Templates {
             .map(|m| m.volume_name.as_str())
             .collect();
         let ctx = context! {
-            networks => Value::from(Serde(&networks)),
+            networks => Value::from(Serde(&w.access.labels)),
             per_pod_volumes => Value::from(Serde(&per_pod_volumes)),
             per_pod_names => Value::from(Serde(&per_pod_names)),
-            externals => Value::from(Serde(&external_names)),
-            external_ports => Value::from(Serde(&external_ports)),
+            externals => Value::from(Serde(&w.access.externals)),
+            external_ports => Value::from(Serde(&w.access.external_ports)),
             chart => app.chart_name.clone(),
             w => Value::from(Serde(w)),
             files => !configmaps.is_empty(),
@@ -309,11 +292,6 @@ impl Templates {
         }
         Ok(out)
     }
-}
-
-/// The pod label that says a pod is on a compose network.
-fn network_label(n: &str) -> String {
-    format!("network.compose2helm.io/{}", crate::names::dns_label(n, 63))
 }
 
 /// Drops trailing spaces and runs of blank lines that template logic leaves behind.

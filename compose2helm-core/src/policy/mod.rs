@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod environments;
 pub mod kompose;
+pub mod network;
 pub mod probes;
 pub mod resources;
 pub mod scaling;
