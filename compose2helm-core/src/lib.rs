@@ -1,7 +1,9 @@
 #![deny(missing_docs)]
 //! compose2helm-core turns a Docker Compose project into the Helm chart a Kubernetes
 //! expert would write: files -> compose model -> IR -> policies -> chart tree, all in
-//! memory. The only I/O is reading the project through a [`source::Source`].
+//! memory. The pipeline's only I/O is reading the project through a [`source::Source`];
+//! writing a chart to disk safely is the separate `write` module (feature `write`, on by
+//! default; `default-features = false` leaves it out).
 //!
 //! ```
 //! use compose2helm_core::{convert_project, ConvertOptions, source::MemorySource};
@@ -18,6 +20,8 @@ pub mod load;
 pub mod model;
 pub mod source;
 pub mod sync;
+#[cfg(feature = "write")]
+pub mod write;
 pub mod yaml;
 
 mod convert;
@@ -271,6 +275,11 @@ pub fn argocd_dir(output: &Path) -> PathBuf {
 pub fn settings_schema() -> &'static str {
     policy::settings::SCHEMA
 }
+
+/// The README's Rust examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 
 /// Stage timings for the benchmark (not a stable API).
 #[doc(hidden)]
