@@ -139,7 +139,8 @@ pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Re
     let mut files = emit::emit(&app)?;
     files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
     guard_secrets(&app, &files, &policy::secrets::Classifier::new(&settings.defaults.secret_patterns), &mut w)?;
-    let argocd = emit::argocd(&app, &settings.argocd, app.pod_security_level(), &mut w);
+    policy::pod_security::check_namespace_level(&app, settings.argocd.pod_security, &mut w);
+    let argocd = emit::argocd(&app, &settings.argocd, &mut w);
     let warnings = dedup(w.0);
     let mut explanations = explain::explain(project, &app);
     explain::attach_warnings(&mut explanations, &warnings);
