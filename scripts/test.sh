@@ -9,6 +9,10 @@ cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p compose2helm-core
 cargo build --release --quiet -p compose2helm-cli
+# Concurrent runs and a killed run, with real processes of the release binary.
+COMPOSE2HELM_BIN="$PWD/target/release/compose2helm" cargo test --quiet -p compose2helm-cli --test cli -- concurrent killed
+# The core without its writer (default-features = false) still builds cleanly.
+cargo clippy --quiet -p compose2helm-core --no-default-features -- -D warnings
 # The repository's own chart must be what the CLI generates (our own pre-commit check).
 target/release/compose2helm check -q -f fixtures/platform/compose.yaml -o infrastructure/helm
 bash scripts/install-validators.sh .tools

@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 const COMPOSE: &str = "services:\n  web:\n    image: nginx:1.27\n    ports: [\"8080:80\"]\n  worker:\n    image: busybox:1.36\n    command: [\"sleep\", \"3600\"]\n";
 
@@ -17,8 +17,15 @@ fn project(name: &str) -> PathBuf {
     dir
 }
 
+/// The binary under test: `COMPOSE2HELM_BIN` when set (scripts/test.sh points it at the
+/// release build for the concurrency tests), else the one cargo built for these tests.
+fn bin() -> PathBuf {
+    std::env::var_os("COMPOSE2HELM_BIN")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_compose2helm")), PathBuf::from)
+}
+
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_compose2helm")).args(args).current_dir(dir).output().expect("runs")
+    Command::new(bin()).args(args).current_dir(dir).output().expect("runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -169,49 +176,132 @@ fn output_through_a_symlink_is_refused() {
     assert_eq!(fs::read_dir(&elsewhere).expect("dir").count(), 0, "nothing written through the link");
 }
 
-/// Killing `convert` while it writes leaves either the previous chart or the new one,
-/// complete: never a mix.
+/// Two runs writing the same output at once take turns (the second waits for the first's
+/// lock, then finds the chart up to date or finishes it): both succeed, and the chart is
+/// whole and what a single run writes. 20 pairs on the platform example, half of them
+/// over an existing chart that lacks a file.
+#[test]
+fn concurrent_converts_take_turns() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let compose = root.join("fixtures/platform/compose.yaml");
+    let compose = compose.to_str().expect("utf-8 path");
+    let base = project("concurrent");
+    let convert = |out: &Path| {
+        Command::new(bin())
+            .args(["convert", "-f", compose, "-o"])
+            .arg(out.join("infrastructure/helm"))
+            .current_dir(&base)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let reference_dir = base.join("reference");
+    let single = convert(&reference_dir).wait_with_output().expect("runs");
+    assert_eq!(single.status.code(), Some(0), "{}", stderr(&single));
+    let reference = tree(&reference_dir);
+    assert!(reference.iter().any(|(p, _)| p == Path::new("infrastructure/helm/platform/Chart.yaml")));
+    let mut waited = 0;
+    for round in 0..20 {
+        let out = base.join(format!("round-{round}"));
+        if round % 2 == 1 {
+            assert_eq!(convert(&out).wait().expect("runs").code(), Some(0));
+            fs::remove_file(out.join("infrastructure/helm/platform/templates/NOTES.txt")).expect("remove");
+        }
+        let (first, second) = (convert(&out), convert(&out));
+        for o in [first.wait_with_output().expect("runs"), second.wait_with_output().expect("runs")] {
+            assert_eq!(o.status.code(), Some(0), "round {round}: {}", stderr(&o));
+            waited += usize::from(stderr(&o).contains("waiting for another compose2helm run"));
+        }
+        assert_eq!(tree(&out), reference, "round {round}: the chart differs from a single run's");
+        for work in ["infrastructure/.compose2helm", "infrastructure/helm/.compose2helm"] {
+            let mut left: Vec<String> = fs::read_dir(out.join(work))
+                .expect("work dir")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            left.sort();
+            assert!(
+                left.iter().all(|n| n == ".gitignore" || n.ends_with(".write-lock")),
+                "round {round}: left in {work}: {left:?}"
+            );
+        }
+    }
+    eprintln!("concurrent_converts_take_turns: {waited} of 40 runs waited for the other");
+}
+
+/// Every file below `dir` outside the work directories (relative path, content), sorted.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    walk(dir)
+        .into_iter()
+        .map(|(p, c)| (p.strip_prefix(dir).expect("inside").to_path_buf(), c))
+        .filter(|(p, _)| !p.components().any(|c| c.as_os_str() == ".compose2helm"))
+        .collect()
+}
+
+/// SIGKILL while `convert` writes: the previous chart is intact, nothing is left that
+/// `git add -A` would commit, and the next run cleans up and writes the new chart.
 #[cfg(unix)]
 #[test]
-fn a_killed_write_leaves_a_complete_chart() {
-    let many = |tag: &str| {
-        let mut c = String::from("services:\n");
+fn a_killed_write_leaves_the_previous_chart_and_nothing_for_git() {
+    // Large enough that writing takes a while (thousands of files), so the kill lands in it.
+    let compose = |tag: &str| {
+        let mut c = String::from("name: killed\nservices:\n");
         for i in 0..400 {
             c.push_str(&format!("  svc{i}:\n    image: nginx:{tag}\n    ports: [\"80\"]\n"));
         }
         c
     };
     let dir = project("killed");
-    fs::write(dir.join("compose.yaml"), many("1.27")).expect("write");
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(["-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "init.defaultBranch=main"])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("git runs");
+        assert!(o.status.success(), "git {args:?}: {}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    fs::write(dir.join("compose.yaml"), compose("1.27")).expect("write");
     assert_eq!(run(&dir, &["-q"]).status.code(), Some(0));
-    let helm = dir.join("infrastructure/helm");
-    let old = walk(&helm);
-    fs::write(dir.join("compose.yaml"), many("1.28")).expect("write");
-    let mut child =
-        Command::new(env!("CARGO_BIN_EXE_compose2helm")).arg("-q").current_dir(&dir).spawn().expect("spawn");
-    std::thread::sleep(std::time::Duration::from_millis(150));
-    let _ = child.kill();
-    let _ = child.wait();
-    let after: Vec<(PathBuf, Vec<u8>)> = walk(&helm).into_iter().filter(|(p, _)| !is_staging(p)).collect();
-    if after != old {
-        // The rename happened before the kill: the new chart must then be complete.
-        let fresh = project("killed-reference");
-        fs::write(fresh.join("compose.yaml"), many("1.28")).expect("write");
-        assert_eq!(run(&fresh, &["-q"]).status.code(), Some(0));
-        let rel = |v: Vec<(PathBuf, Vec<u8>)>, base: &Path| -> Vec<(PathBuf, Vec<u8>)> {
-            v.into_iter().map(|(p, c)| (p.strip_prefix(base).expect("inside").to_path_buf(), c)).collect()
-        };
-        let new = rel(walk(&fresh.join("infrastructure/helm")), &fresh.join("infrastructure/helm"));
-        let after = rel(after, &helm);
-        let names = |v: &Vec<(PathBuf, Vec<u8>)>| {
-            v.iter().map(|(p, _)| p.to_string_lossy().replace("killed-reference", "killed")).collect::<Vec<_>>()
-        };
-        assert_eq!(names(&after), names(&new), "a mix of old and new chart");
-    }
-}
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "chart for 1.27"]);
+    let before = tree(&dir.join("infrastructure"));
+    fs::write(dir.join("compose.yaml"), compose("1.28")).expect("write");
+    git(&["commit", "-q", "-am", "compose for 1.28"]);
 
-fn is_staging(p: &Path) -> bool {
-    p.components().any(|c| c.as_os_str().to_string_lossy().contains(".compose2helm-"))
+    let staging = dir.join("infrastructure/helm/.compose2helm/killed.staging");
+    let mut child = Command::new(bin()).arg("-q").current_dir(&dir).spawn().expect("spawn");
+    let start = std::time::Instant::now();
+    while !staging.exists() {
+        assert!(child.try_wait().expect("wait").is_none(), "the run ended before it could be killed mid-write");
+        assert!(start.elapsed().as_secs() < 120, "the run never started writing");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    assert!(staging.exists(), "killed while writing: its staging copy is still there");
+    assert!(tree(&dir.join("infrastructure")) == before, "the previous chart is intact");
+    assert_eq!(git(&["status", "--porcelain", "--untracked-files=all"]), "", "nothing for git add -A");
+
+    let next = run(&dir, &[]);
+    assert_eq!(next.status.code(), Some(0), "{}", stderr(&next));
+    assert!(stderr(&next).contains("killed.staging, left by an interrupted run"), "{}", stderr(&next));
+    assert!(!staging.exists());
+    let fresh = project("killed-reference");
+    fs::write(fresh.join("compose.yaml"), compose("1.28")).expect("write");
+    assert_eq!(run(&fresh, &["-q"]).status.code(), Some(0));
+    assert!(tree(&dir.join("infrastructure")) == tree(&fresh.join("infrastructure")), "the new chart is whole");
+    let status = git(&["status", "--porcelain", "--untracked-files=all"]);
+    assert!(!status.is_empty());
+    for line in status.lines() {
+        let path = &line[3..];
+        assert!(
+            path.starts_with("infrastructure/helm/killed/") || path.starts_with("infrastructure/argocd/"),
+            "{line}"
+        );
+    }
 }
 
 fn walk(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {

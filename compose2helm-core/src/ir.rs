@@ -360,39 +360,3 @@ pub struct Environment {
     /// The values that differ from values.yaml.
     pub overrides: crate::emit::doc::V,
 }
-
-impl App {
-    /// The Pod Security Standards level the namespace must allow: `restricted` unless a
-    /// service asked compose for more.
-    pub fn pod_security_level(&self) -> &'static str {
-        const BASELINE_CAPS: &[&str] = &[
-            "AUDIT_WRITE",
-            "CHOWN",
-            "DAC_OVERRIDE",
-            "FOWNER",
-            "FSETID",
-            "KILL",
-            "MKNOD",
-            "NET_BIND_SERVICE",
-            "SETFCAP",
-            "SETGID",
-            "SETPCAP",
-            "SETUID",
-            "SYS_CHROOT",
-        ];
-        let mut level = "restricted";
-        for w in &self.workloads {
-            let caps = &w.security.capabilities_add;
-            if w.security.privileged || caps.iter().any(|c| !BASELINE_CAPS.contains(&c.as_str())) {
-                return "privileged";
-            }
-            if !w.pod_security.run_as_non_root
-                || caps.iter().any(|c| c != "NET_BIND_SERVICE")
-                || w.security.allow_privilege_escalation
-            {
-                level = "baseline";
-            }
-        }
-        level
-    }
-}

@@ -1,7 +1,9 @@
 #![deny(missing_docs)]
 //! compose2helm-core turns a Docker Compose project into the Helm chart a Kubernetes
 //! expert would write: files -> compose model -> IR -> policies -> chart tree, all in
-//! memory. The only I/O is reading the project through a [`source::Source`].
+//! memory. The pipeline's only I/O is reading the project through a [`source::Source`];
+//! writing a chart to disk safely is the separate `write` module (feature `write`, on by
+//! default; `default-features = false` leaves it out).
 //!
 //! ```
 //! use compose2helm_core::{convert_project, ConvertOptions, source::MemorySource};
@@ -18,6 +20,8 @@ pub mod load;
 pub mod model;
 pub mod source;
 pub mod sync;
+#[cfg(feature = "write")]
+pub mod write;
 pub mod yaml;
 
 mod convert;
@@ -135,7 +139,8 @@ pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Re
     let mut files = emit::emit(&app)?;
     files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
     guard_secrets(&app, &files, &policy::secrets::Classifier::new(&settings.defaults.secret_patterns), &mut w)?;
-    let argocd = emit::argocd(&app, &settings.argocd, app.pod_security_level(), &mut w);
+    policy::pod_security::check_namespace_level(&app, settings.argocd.pod_security, &mut w);
+    let argocd = emit::argocd(&app, &settings.argocd, &mut w);
     let warnings = dedup(w.0);
     let mut explanations = explain::explain(project, &app);
     explain::attach_warnings(&mut explanations, &warnings);
@@ -271,6 +276,11 @@ pub fn argocd_dir(output: &Path) -> PathBuf {
 pub fn settings_schema() -> &'static str {
     policy::settings::SCHEMA
 }
+
+/// The README's Rust examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 
 /// Stage timings for the benchmark (not a stable API).
 #[doc(hidden)]

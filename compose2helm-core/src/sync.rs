@@ -1,8 +1,8 @@
 //! Comparing a generated chart with what is on disk: the drift check of `compose2helm check`
-//! and the safe regeneration of `convert`. The chart records what it generated in
+//! and the hand-edit check of writing (`write`). The chart records what it generated in
 //! `.compose2helm.lock` (one content hash per file); a generated file whose content no
-//! longer matches its hash was edited by hand and is not overwritten without `--force`.
-//! Files the tool did not generate are never touched.
+//! longer matches its hash was edited by hand, and [`plan`] lists it as a conflict rather
+//! than as an update. Files the tool did not generate are never touched.
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -74,11 +74,15 @@ impl Plan {
 /// Compares the files to be written (their lock included: the one entry whose name ends
 /// in `.compose2helm.lock`) with directory `dir`.
 pub fn plan(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> Result<Plan> {
-    let io = |e: std::io::Error| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", dir.display()));
+    compare(files, dir, src).map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", dir.display())))
+}
+
+/// [`plan`], keeping the I/O error as it is.
+pub(crate) fn compare(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> std::io::Result<Plan> {
     let lock_name = files.keys().find(|k| k.ends_with(LOCK_FILE)).cloned().unwrap_or_else(|| LOCK_FILE.to_string());
-    let on_disk: std::collections::HashSet<String> = src.walk(dir).map_err(io)?.into_iter().collect();
+    let on_disk: std::collections::HashSet<String> = src.walk(dir)?.into_iter().collect();
     let lock = match on_disk.contains(&lock_name) {
-        true => parse_lock(&String::from_utf8_lossy(&src.read(&dir.join(&lock_name)).map_err(io)?)),
+        true => parse_lock(&String::from_utf8_lossy(&src.read(&dir.join(&lock_name))?)),
         false => BTreeMap::new(),
     };
     let mut p = Plan::default();
@@ -87,7 +91,7 @@ pub fn plan(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> 
             p.create.push(path.clone());
             continue;
         }
-        let current = src.read(&dir.join(path)).map_err(io)?;
+        let current = src.read(&dir.join(path))?;
         if &current == content {
             continue;
         }
@@ -105,7 +109,7 @@ pub fn plan(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> 
         if files.contains_key(path) || !on_disk.contains(path) {
             continue;
         }
-        let current = src.read(&dir.join(path)).map_err(io)?;
+        let current = src.read(&dir.join(path))?;
         if *hash == content_hash(&current) {
             p.remove.push(path.clone());
         } else {

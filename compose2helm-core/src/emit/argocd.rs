@@ -1,6 +1,7 @@
 //! The Argo CD objects that deploy the chart: one ApplicationSet over the environments (or
 //! one Application each), with the environment's values file, its namespace created with
-//! Pod Security labels, and automated sync where the policy allows it.
+//! Pod Security labels (the level of `argocd.podSecurity`, checked against the services by
+//! `policy::pod_security`), and automated sync where the policy allows it.
 use std::collections::BTreeMap;
 
 use super::doc::{write, V};
@@ -41,7 +42,8 @@ fn source(a: &ArgoSettings, path: &str, values_file: &str) -> V {
 }
 
 /// `<chart>.yaml` and its lock, for the Argo CD directory.
-pub fn argocd(app: &App, a: &ArgoSettings, pss: &str, w: &mut Warnings) -> BTreeMap<String, Vec<u8>> {
+pub fn argocd(app: &App, a: &ArgoSettings, w: &mut Warnings) -> BTreeMap<String, Vec<u8>> {
+    let pss = a.pod_security.as_str();
     if a.repo_url.is_none() {
         w.push("x-compose2helm.argocd.repoURL", format!("not set: the Argo CD objects point at {REPO_PLACEHOLDER}"));
     }
@@ -170,7 +172,7 @@ mod tests {
     #[test]
     fn application_set_shape() {
         let a = ArgoSettings { repo_url: Some("https://git.example/repo.git".into()), ..Default::default() };
-        let files = argocd(&app(), &a, "restricted", &mut Warnings::default());
+        let files = argocd(&app(), &a, &mut Warnings::default());
         let doc = parse(&String::from_utf8_lossy(&files["shop.yaml"]), "shop.yaml").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(text(&doc, &["apiVersion"]), "argoproj.io/v1alpha1");
         assert_eq!(text(&doc, &["kind"]), "ApplicationSet");
@@ -206,9 +208,13 @@ mod tests {
 
     #[test]
     fn applications_with_production_manual() {
-        let a = ArgoSettings { application_set: false, ..Default::default() };
+        let a = ArgoSettings {
+            application_set: false,
+            pod_security: crate::policy::settings::PodSecurityLevel::Baseline,
+            ..Default::default()
+        };
         let mut w = Warnings::default();
-        let files = argocd(&app(), &a, "baseline", &mut w);
+        let files = argocd(&app(), &a, &mut w);
         assert_eq!(w.0.len(), 1, "an unset repository is warned");
         let text_all = String::from_utf8_lossy(&files["shop.yaml"]).into_owned();
         let docs: Vec<&str> = text_all.split("---\n").skip(1).collect();

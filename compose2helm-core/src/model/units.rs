@@ -68,7 +68,7 @@ pub fn parse_cpus(s: &str) -> Option<u32> {
 pub fn bytes_to_quantity(b: u64) -> String {
     const UNITS: [(u64, &str); 4] = [(1 << 40, "Ti"), (1 << 30, "Gi"), (1 << 20, "Mi"), (1 << 10, "Ki")];
     for (size, unit) in UNITS {
-        if b >= size && b % size == 0 {
+        if b >= size && b.is_multiple_of(size) {
             return format!("{}{unit}", b / size);
         }
     }
@@ -77,7 +77,7 @@ pub fn bytes_to_quantity(b: u64) -> String {
 
 /// Millicores as a Kubernetes quantity (`500m`, `2`).
 pub fn millicores_to_quantity(m: u32) -> String {
-    if m % 1000 == 0 {
+    if m.is_multiple_of(1000) {
         format!("{}", m / 1000)
     } else {
         format!("{m}m")

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod environments;
 pub mod kompose;
 pub mod network;
+pub mod pod_security;
 pub mod probes;
 pub mod resources;
 pub mod scaling;

@@ -40,6 +40,40 @@ pub struct ArgoSettings {
     pub auto_sync: Vec<String>,
     /// Namespace per environment; default `<chart>-<env>`.
     pub namespaces: IndexMap<String, String>,
+    /// The Pod Security Standards level the namespaces enforce (`podSecurity`).
+    pub pod_security: PodSecurityLevel,
+}
+
+/// Pod Security Standards levels, the strictest first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PodSecurityLevel {
+    #[default]
+    Restricted,
+    Baseline,
+    Privileged,
+}
+
+impl PodSecurityLevel {
+    /// The level as Kubernetes spells it in namespace labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodSecurityLevel::Restricted => "restricted",
+            PodSecurityLevel::Baseline => "baseline",
+            PodSecurityLevel::Privileged => "privileged",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [PodSecurityLevel::Restricted, PodSecurityLevel::Baseline, PodSecurityLevel::Privileged]
+            .into_iter()
+            .find(|l| l.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for PodSecurityLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Default for ArgoSettings {
@@ -53,6 +87,7 @@ impl Default for ArgoSettings {
             application_set: true,
             auto_sync: vec!["dev".into(), "staging".into()],
             namespaces: IndexMap::new(),
+            pod_security: PodSecurityLevel::Restricted,
         }
     }
 }

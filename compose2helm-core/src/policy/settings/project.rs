@@ -62,7 +62,8 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
 }
 
 fn read_argocd(n: &Node, path: &str, a: &mut ArgoSettings) -> Result<()> {
-    let keys = ["repoURL", "targetRevision", "path", "project", "namespace", "mode", "autoSync", "namespaces"];
+    let keys =
+        ["repoURL", "targetRevision", "path", "project", "namespace", "mode", "autoSync", "namespaces", "podSecurity"];
     for (k, v) in keys_of(n, path, &keys)? {
         let p = format!("{path}.{k}");
         match k.as_str() {
@@ -86,6 +87,17 @@ fn read_argocd(n: &Node, path: &str, a: &mut ArgoSettings) -> Result<()> {
                 }
             }
             "autoSync" => a.auto_sync = string_list(v, &p)?,
+            "podSecurity" => {
+                let level = string(v, &p)?;
+                a.pod_security = PodSecurityLevel::parse(&level).ok_or_else(|| {
+                    Error::at(
+                        ErrorKind::InvalidValue,
+                        &v.mark,
+                        &p,
+                        format!("`{level}` is not a Pod Security Standards level (restricted, baseline, privileged)"),
+                    )
+                })?;
+            }
             _ => {
                 if let Some(m) = map(v, &p)? {
                     for (env, ns) in m {
