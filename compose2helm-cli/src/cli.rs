@@ -254,7 +254,7 @@ fn check(a: ConvertArgs) -> Result<ExitCode, Error> {
         stale = true;
         report::out(&report::plan(&t.dir, &t.plan));
         for rel in t.plan.update.iter().chain(&t.plan.conflicts) {
-            let old = std::fs::read(t.dir.join(rel)).unwrap_or_default();
+            let old = sync::current_content(&t.dir, rel, &FileSystem).unwrap_or_default();
             let new = t.files.get(rel).cloned().unwrap_or_default();
             report::out(&sync::diff(rel, &String::from_utf8_lossy(&old), &String::from_utf8_lossy(&new), 40));
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::source::Source;
+use crate::source::{Boundary, ReadRoot, Scope, Source};
 
 /// Name of the lock file inside the chart directory.
 pub const LOCK_FILE: &str = ".compose2helm.lock";
@@ -71,14 +71,37 @@ impl Plan {
     }
 }
 
+/// Generated files larger than this are not compose2helm's (Helm refuses chart files
+/// over 5 MiB); reading stops there.
+const MAX_CHART_FILE_BYTES: u64 = 16 << 20;
+
+/// The content of the generated file `path` in the chart directory `dir`, as the drift
+/// check sees it: a regular file inside `dir` (symbolic links not followed out of it),
+/// read through the same boundary as the project.
+pub fn current_content(dir: &Path, path: &str, src: &dyn Source) -> Result<Vec<u8>> {
+    read_current(&Boundary::new(src), dir, path)
+}
+
+fn read_current(boundary: &Boundary<'_>, dir: &Path, path: &str) -> Result<Vec<u8>> {
+    let chart = ReadRoot { dir: dir.to_path_buf(), label: format!("the chart directory {}", dir.display()) };
+    let file = dir.join(path);
+    boundary
+        .read(&file, Scope::Inside(&chart), MAX_CHART_FILE_BYTES)
+        .map_err(|r| Error::new(ErrorKind::Io, format!("cannot read {}", r.message(&file.display().to_string()))))
+}
+
 /// Compares the files to be written (their lock included: the one entry whose name ends
 /// in `.compose2helm.lock`) with directory `dir`.
 pub fn plan(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> Result<Plan> {
-    let io = |e: std::io::Error| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", dir.display()));
+    let boundary = Boundary::new(src);
     let lock_name = files.keys().find(|k| k.ends_with(LOCK_FILE)).cloned().unwrap_or_else(|| LOCK_FILE.to_string());
-    let on_disk: std::collections::HashSet<String> = src.walk(dir).map_err(io)?.into_iter().collect();
+    let on_disk: std::collections::HashSet<String> = boundary
+        .regular_files_below(dir)
+        .map_err(|r| Error::new(ErrorKind::Io, format!("cannot read {}", r.message(&dir.display().to_string()))))?
+        .into_iter()
+        .collect();
     let lock = match on_disk.contains(&lock_name) {
-        true => parse_lock(&String::from_utf8_lossy(&src.read(&dir.join(&lock_name)).map_err(io)?)),
+        true => parse_lock(&String::from_utf8_lossy(&read_current(&boundary, dir, &lock_name)?)),
         false => BTreeMap::new(),
     };
     let mut p = Plan::default();
@@ -87,7 +110,7 @@ pub fn plan(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> 
             p.create.push(path.clone());
             continue;
         }
-        let current = src.read(&dir.join(path)).map_err(io)?;
+        let current = read_current(&boundary, dir, path)?;
         if &current == content {
             continue;
         }
@@ -105,7 +128,7 @@ pub fn plan(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> 
         if files.contains_key(path) || !on_disk.contains(path) {
             continue;
         }
-        let current = src.read(&dir.join(path)).map_err(io)?;
+        let current = read_current(&boundary, dir, path)?;
         if *hash == content_hash(&current) {
             p.remove.push(path.clone());
         } else {
