@@ -214,12 +214,9 @@ fn bind(cx: &mut Ctx<'_>, p: &ProjectPath, target: &str, what: &str) {
             format!("{}: not shipped", Refusal::NotRegular(found.meta.kind).message(path)),
         ),
         Err(Refusal::Missing) => cx.mount_instead(&name, target, what, format!("{path} does not exist")),
-        Err(r @ Refusal::Outside { .. }) => cx.mount_instead(
-            "outside",
-            target,
-            what,
-            format!("{}: its files are not shipped in the chart", r.message(path)),
-        ),
+        Err(r @ Refusal::Outside { .. }) => {
+            cx.mount_instead("outside", target, what, format!("{}: not shipped in the chart", r.message(path)))
+        }
         Err(r) => cx.mount_instead(&name, target, what, format!("{}: not shipped", r.message(path))),
     }
 }

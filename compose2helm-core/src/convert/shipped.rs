@@ -197,7 +197,7 @@ impl Ctx<'_> {
             files.push((entry.name, bytes));
         }
         if !subdirs.is_empty() {
-            self.w.push(what, format!("directory {shown} holds subdirectories, which a ConfigMap volume cannot hold: {} not shipped (bake them into the image or mount each as its own volume)", subdirs.join(", ")));
+            self.w.push(what, format!("directory {shown} holds subdirectories, which a ConfigMap volume cannot hold; not shipped: {} (bake them into the image or mount each as its own volume)", subdirs.join(", ")));
         }
         if secret_like {
             self.w.push(

@@ -80,17 +80,21 @@ pub fn read_text(
     })
 }
 
-/// The error for a file the boundary would not read.
+/// The error for a file the boundary would not read: at the key that named it (the
+/// message names the file), or in the file itself (the message names what it is).
 pub fn refused(r: &Refusal, path: &Path, what: &str, at: NamedAt<'_>) -> Error {
     let file = display(path);
-    let message = match (r, at) {
-        (Refusal::Missing, None) => format!("cannot read {what}: not found"),
-        (Refusal::Missing, Some(_)) => format!("cannot read {what} {file}: not found"),
-        (Refusal::Unreadable(_), _) => format!("cannot read {what}: {}", r.message(&file)),
-        (Refusal::Outside { .. }, _) => {
-            format!("{what} {}; compose2helm reads nothing outside it (move the file into it)", r.message(&file))
+    let subject = match at {
+        Some(_) => format!("{what} {file}"),
+        None => what.to_string(),
+    };
+    let message = match r {
+        Refusal::Missing => format!("cannot read {subject}: not found"),
+        Refusal::Unreadable(why) => format!("cannot read {subject}: {why}"),
+        Refusal::Outside { .. } => {
+            format!("{}; compose2helm reads nothing outside it (move the file into it)", r.message(&subject))
         }
-        _ => format!("{what} {}", r.message(&file)),
+        _ => r.message(&subject),
     };
     let kind = if matches!(r, Refusal::Missing | Refusal::Unreadable(_)) { ErrorKind::Io } else { ErrorKind::Boundary };
     match at {

@@ -42,13 +42,13 @@ pub(crate) enum Scope<'r> {
     Inside(&'r ReadRoot),
 }
 
-/// The first symbolic link met while resolving a path, for messages.
+/// The symbolic links met while resolving a path, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Link {
-    /// The link, spelled from the path that was resolved.
+    /// The first link, spelled from the path that was resolved.
     pub path: PathBuf,
-    /// What the link says.
-    pub target: PathBuf,
+    /// What it says, then what each further link on the way says.
+    pub targets: Vec<PathBuf>,
 }
 
 /// What a path led to, inside its scope.
@@ -85,11 +85,15 @@ impl Refusal {
         match self {
             Refusal::Missing => format!("{file} does not exist"),
             Refusal::Outside { root, link: None } => format!("{file} is outside {root}"),
-            Refusal::Outside { root, link: Some(l) } => format!(
-                "{file} leads outside {root} ({} is a symbolic link to {})",
-                shown(&l.path),
-                l.target.to_string_lossy()
-            ),
+            Refusal::Outside { root, link: Some(l) } => {
+                let targets: Vec<String> = l.targets.iter().take(4).map(|t| t.to_string_lossy().into_owned()).collect();
+                let more = if l.targets.len() > 4 { ", then further" } else { "" };
+                format!(
+                    "{file} leads outside {root} ({} is a symbolic link to {}{more})",
+                    shown(&l.path),
+                    targets.join(", then to ")
+                )
+            }
             Refusal::NotRegular(k) => format!("{file} is {}, not a regular file", k.describe()),
             Refusal::TooLarge { size: Some(s), cap } => {
                 format!("{file} is {}; compose2helm reads files of at most {}", human(*s), human(*cap))
@@ -343,8 +347,9 @@ impl<'a> Boundary<'a> {
                                 return Err(Refusal::LinkLoop);
                             }
                             let target = self.src.read_link(&candidate).map_err(|e| unreadable(&e))?;
-                            if link.is_none() {
-                                link = Some(Link { path: spelled.clone(), target: target.clone() });
+                            match &mut link {
+                                None => link = Some(Link { path: spelled.clone(), targets: vec![target.clone()] }),
+                                Some(l) => l.targets.push(target.clone()),
                             }
                             push_parts(&mut stack, &target, false);
                             meta = None;
@@ -435,5 +440,111 @@ fn unreadable(e: &std::io::Error) -> Refusal {
         std::io::ErrorKind::NotFound => Refusal::Missing,
         std::io::ErrorKind::PermissionDenied => Refusal::Unreadable("permission denied".into()),
         _ => Refusal::Unreadable(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileSystem, MemorySource};
+
+    fn project() -> ReadRoot {
+        ReadRoot::project("/p")
+    }
+
+    #[test]
+    fn dot_dot_after_a_link_is_physical() {
+        // /p/conf/etc -> /etc; /p/conf/etc/../passwd is /passwd, not /p/conf/passwd.
+        let mut m = MemorySource::new();
+        m.symlink("/p/conf/etc", "/etc").insert("/etc/passwd", "root").insert("/p/conf/passwd", "mine");
+        m.insert("/passwd", "elsewhere");
+        let b = Boundary::new(&m);
+        let root = project();
+        let r = b.read(Path::new("/p/conf/etc/../passwd"), Scope::Inside(&root), 100);
+        assert!(matches!(r, Err(Refusal::Outside { .. })), "{r:?}");
+        assert_eq!(b.read(Path::new("/p/conf/etc/../passwd"), Scope::Anywhere, 100), Ok(b"elsewhere".to_vec()));
+    }
+
+    #[test]
+    fn relative_paths_resolve_from_the_current_directory() {
+        let mut m = MemorySource::new();
+        m.insert("p/a.conf", "a").symlink("p/b.conf", "a.conf").symlink("p/c.conf", "../q/x");
+        m.insert("q/x", "outside");
+        let b = Boundary::new(&m);
+        let root = ReadRoot::project("p");
+        assert_eq!(b.read(Path::new("p/b.conf"), Scope::Inside(&root), 10), Ok(b"a".to_vec()));
+        let outside = b.read(Path::new("p/c.conf"), Scope::Inside(&root), 10);
+        assert_eq!(
+            outside.map_err(|r| r.message("c.conf")),
+            Err("c.conf leads outside the project directory (p/c.conf is a symbolic link to ../q/x)".to_string())
+        );
+    }
+
+    #[test]
+    fn missing_outside_is_outside_not_missing() {
+        // No oracle for what exists outside: the answer is the same either way.
+        let m = MemorySource::new();
+        let b = Boundary::new(&m);
+        let root = project();
+        assert!(matches!(b.locate(Path::new("/p/../etc/nothing"), Scope::Inside(&root)), Err(Refusal::Outside { .. })));
+        assert_eq!(b.locate(Path::new("/p/nothing").as_ref(), Scope::Inside(&root)).err(), Some(Refusal::Missing));
+    }
+
+    #[test]
+    fn caps_are_checked_before_and_while_reading() {
+        let mut m = MemorySource::new();
+        m.insert("/p/big", vec![b'x'; 11]).insert("/p/fits", vec![b'x'; 10]);
+        let b = Boundary::new(&m);
+        let root = project();
+        assert_eq!(
+            b.read(Path::new("/p/big"), Scope::Inside(&root), 10),
+            Err(Refusal::TooLarge { size: Some(11), cap: 10 })
+        );
+        assert_eq!(b.read(Path::new("/p/fits"), Scope::Inside(&root), 10).map(|v| v.len()), Ok(10));
+    }
+
+    #[test]
+    fn proc_files_that_report_size_zero_are_cut_at_the_cap() {
+        // The metadata of /proc/self/environ says 0 bytes; the read must stop at the cap
+        // anyway. (Outside any project: only a file named on the command line gets here.)
+        let b = Boundary::new(&FileSystem);
+        let Ok(found) = b.locate(Path::new("/proc/self/environ"), Scope::Anywhere) else {
+            return; // not Linux
+        };
+        assert_eq!(found.meta.len, 0);
+        std::env::var_os("PATH").expect("tests run with a PATH, so the environment is not empty");
+        assert_eq!(b.read_found(&found, 4), Err(Refusal::TooLarge { size: None, cap: 4 }));
+    }
+
+    #[test]
+    fn devices_are_refused_from_their_metadata_and_on_the_handle() {
+        let b = Boundary::new(&FileSystem);
+        if let Ok(found) = b.locate(Path::new("/dev/zero"), Scope::Anywhere) {
+            assert_eq!(b.read_found(&found, 100), Err(Refusal::NotRegular(FileKind::CharDevice)));
+            // Even when the metadata looked like a file (a swap after the check), the
+            // opened handle is checked again.
+            let lying = Found { meta: Metadata { kind: FileKind::File, ..found.meta }, ..found };
+            assert!(matches!(b.read_found(&lying, 100), Err(Refusal::Unreadable(_))));
+        }
+    }
+
+    #[test]
+    fn listing_refuses_large_directories_without_resolving_entries() {
+        let mut m = MemorySource::new();
+        for i in 0..5 {
+            m.insert(format!("/p/d/f{i}"), "x");
+        }
+        m.symlink("/p/d/z", "/etc/passwd");
+        let b = Boundary::new(&m);
+        let root = project();
+        let d = b.locate(Path::new("/p/d"), Scope::Inside(&root)).expect("a directory");
+        assert_eq!(
+            b.list_dir(Path::new("/p/d"), &d, Scope::Inside(&root), 5).err(),
+            Some(Refusal::TooManyEntries { max: 5 })
+        );
+        let entries = b.list_dir(Path::new("/p/d"), &d, Scope::Inside(&root), 6).expect("listed");
+        let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["f0", "f1", "f2", "f3", "f4", "z"]);
+        assert!(matches!(entries[5].found, Err(Refusal::Outside { .. })));
     }
 }
