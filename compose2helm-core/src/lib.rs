@@ -115,7 +115,7 @@ fn read_policy(
         None => POLICY_FILE_NAMES
             .iter()
             .map(|n| project.project_dir.join(n))
-            .find(|p| boundary.exists(p, Scope::Inside(&project_root)))
+            .find(|p| boundary.has_file(p, Scope::Inside(&project_root)))
             .map(|p| (p, Scope::Inside(&project_root))),
     };
     match file {

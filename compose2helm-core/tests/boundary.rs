@@ -200,6 +200,12 @@ fn cases() -> Vec<Case> {
             vec![("project/.env", Entry::Link("../outside/env"))],
         ),
         case(
+            // A virtualenv called .env is no env file: ignored, as docker compose does.
+            "dotenv-directory-is-ignored",
+            "services:\n  web:\n    image: nginx:${TAG:-1.27}\n",
+            vec![("project/.env/bin/activate", text("export VIRTUAL_ENV=.env\n"))],
+        ),
+        case(
             "policy-file-link-outside",
             "services:\n  web: {image: nginx:1.27}\n",
             vec![("project/compose2helm.yaml", Entry::Link("../outside/x"))],

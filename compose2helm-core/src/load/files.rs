@@ -16,7 +16,7 @@ const OVERRIDE_NAMES: &[&str] =
 /// They were not named by the user, so they must stay inside `dir` (checked when read).
 pub fn discover(boundary: &Boundary<'_>, dir: &Path) -> Result<Vec<PathBuf>> {
     let root = ReadRoot::project(dir);
-    let present = |n: &str| boundary.exists(&dir.join(n), Scope::Inside(&root));
+    let present = |n: &str| boundary.has_file(&dir.join(n), Scope::Inside(&root));
     let Some(main) = DEFAULT_NAMES.iter().find(|n| present(n)).map(|n| dir.join(n)) else {
         return Err(Error::new(
             ErrorKind::Io,

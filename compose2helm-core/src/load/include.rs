@@ -69,7 +69,7 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, place: &P
         let env_paths: Vec<(PathBuf, Scope<'_>, String)> = if env_files.is_empty() {
             let d = sub_dir.join(".env");
             let scope = Scope::Inside(&sub_place.root);
-            if ctx.boundary.exists(&d, scope) {
+            if ctx.boundary.has_file(&d, scope) {
                 vec![(d, scope, key.clone())]
             } else {
                 Vec::new()

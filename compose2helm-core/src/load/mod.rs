@@ -224,7 +224,7 @@ fn project_env(
     let default_env = project.dir.join(".env");
     let files: Vec<(PathBuf, Scope<'_>)> = if env_files.is_empty() {
         let scope = Scope::Inside(project);
-        if boundary.exists(&default_env, scope) {
+        if boundary.has_file(&default_env, scope) {
             vec![(default_env, scope)]
         } else {
             Vec::new()

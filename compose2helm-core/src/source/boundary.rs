@@ -193,6 +193,17 @@ impl<'a> Boundary<'a> {
         !matches!(self.locate(path, scope), Err(Refusal::Missing))
     }
 
+    /// Whether a file compose looks for by name (`.env`, `compose.yaml`) is there: anything
+    /// but a directory (a virtualenv called `.env` is no env file, as in compose). What is
+    /// there is refused when read if it may not be.
+    pub fn has_file(&self, path: &Path, scope: Scope<'_>) -> bool {
+        match self.locate(path, scope) {
+            Ok(found) => found.meta.kind != FileKind::Dir,
+            Err(Refusal::Missing) => false,
+            Err(_) => true,
+        }
+    }
+
     /// The bytes of the regular file `path` inside `scope`, at most `cap` of them
     /// (a larger file is refused, not truncated).
     pub fn read(&self, path: &Path, scope: Scope<'_>, cap: u64) -> Result<Vec<u8>, Refusal> {
