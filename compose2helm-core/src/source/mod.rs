@@ -1,7 +1,7 @@
 //! The one place the core touches the file system. A [`Source`] answers four low-level
 //! questions (what is at a path without following a symbolic link, where a link points,
 //! which names a directory holds, and the first bytes of a regular file); every read of
-//! the pipeline goes through the boundary above it ([`Boundary`]), which follows
+//! the pipeline goes through the boundary above it (`source/boundary.rs`), which follows
 //! symbolic links itself and applies the rules once, whatever the source:
 //!
 //! - a path is resolved fully (every symbolic link, `..` taken physically) and refused
@@ -80,7 +80,7 @@ pub struct Metadata {
 
 /// Read-only access to the files of a compose project, at the lowest level. The rules
 /// (where a path may lead, what may be read, how much) are not the source's business:
-/// [`Boundary`] implements them above this trait, once, for every source.
+/// the boundary (`source/boundary.rs`) implements them above this trait, once, for every source.
 pub trait Source {
     /// What is at `path`, without following a symbolic link in its last component
     /// (`lstat`). A missing path is `ErrorKind::NotFound`.
