@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::source::{Boundary, ReadRoot, Scope, Source};
+use crate::source::{Boundary, Found, ReadRoot, Refusal, Scope, Source};
 
 /// Name of the lock file inside the chart directory.
 pub const LOCK_FILE: &str = ".compose2helm.lock";
@@ -79,15 +79,12 @@ const MAX_CHART_FILE_BYTES: u64 = 16 << 20;
 /// check sees it: a regular file inside `dir` (symbolic links not followed out of it),
 /// read through the same boundary as the project.
 pub fn current_content(dir: &Path, path: &str, src: &dyn Source) -> Result<Vec<u8>> {
-    read_current(&Boundary::new(src), dir, path)
-}
-
-fn read_current(boundary: &Boundary<'_>, dir: &Path, path: &str) -> Result<Vec<u8>> {
+    let boundary = Boundary::new(src);
     let chart = ReadRoot { dir: dir.to_path_buf(), label: format!("the chart directory {}", dir.display()) };
     let file = dir.join(path);
-    boundary
-        .read(&file, Scope::Inside(&chart), MAX_CHART_FILE_BYTES)
-        .map_err(|r| Error::new(ErrorKind::Io, format!("cannot read {}", r.message(&file.display().to_string()))))
+    boundary.read(&file, Scope::Inside(&chart), MAX_CHART_FILE_BYTES).map_err(|r| {
+        Error::new(ErrorKind::Io, format!("the chart on disk: {}", r.message(&file.display().to_string())))
+    })
 }
 
 /// Compares the files to be written (their lock included: the one entry whose name ends
@@ -95,22 +92,26 @@ fn read_current(boundary: &Boundary<'_>, dir: &Path, path: &str) -> Result<Vec<u
 pub fn plan(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> Result<Plan> {
     let boundary = Boundary::new(src);
     let lock_name = files.keys().find(|k| k.ends_with(LOCK_FILE)).cloned().unwrap_or_else(|| LOCK_FILE.to_string());
-    let on_disk: std::collections::HashSet<String> = boundary
-        .regular_files_below(dir)
-        .map_err(|r| Error::new(ErrorKind::Io, format!("cannot read {}", r.message(&dir.display().to_string()))))?
-        .into_iter()
-        .collect();
-    let lock = match on_disk.contains(&lock_name) {
-        true => parse_lock(&String::from_utf8_lossy(&read_current(&boundary, dir, &lock_name)?)),
-        false => BTreeMap::new(),
+    let cannot_read = |r: Refusal, what: &Path| {
+        Error::new(ErrorKind::Io, format!("the chart on disk: {}", r.message(&what.display().to_string())))
+    };
+    // The walk found each file without following links; read exactly what it found.
+    let on_disk: std::collections::HashMap<String, Found> =
+        boundary.regular_files_below(dir).map_err(|r| cannot_read(r, dir))?.into_iter().collect();
+    let read = |path: &str, found: &Found| {
+        boundary.read_found(found, MAX_CHART_FILE_BYTES).map_err(|r| cannot_read(r, &dir.join(path)))
+    };
+    let lock = match on_disk.get(&lock_name) {
+        Some(found) => parse_lock(&String::from_utf8_lossy(&read(&lock_name, found)?)),
+        None => BTreeMap::new(),
     };
     let mut p = Plan::default();
     for (path, content) in files {
-        if !on_disk.contains(path) {
+        let Some(found) = on_disk.get(path) else {
             p.create.push(path.clone());
             continue;
-        }
-        let current = read_current(&boundary, dir, path)?;
+        };
+        let current = read(path, found)?;
         if &current == content {
             continue;
         }
@@ -125,10 +126,10 @@ pub fn plan(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> 
         }
     }
     for (path, hash) in &lock {
-        if files.contains_key(path) || !on_disk.contains(path) {
+        let Some(found) = on_disk.get(path).filter(|_| !files.contains_key(path)) else {
             continue;
-        }
-        let current = read_current(&boundary, dir, path)?;
+        };
+        let current = read(path, found)?;
         if *hash == content_hash(&current) {
             p.remove.push(path.clone());
         } else {

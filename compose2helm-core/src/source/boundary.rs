@@ -253,9 +253,9 @@ impl<'a> Boundary<'a> {
     }
 
     /// Every regular file below `dir` (not following symbolic links), relative to it,
-    /// `/`-separated and sorted; a missing directory has none. For the chart directory
-    /// the drift check compares with.
-    pub fn regular_files_below(&self, dir: &Path) -> Result<Vec<String>, Refusal> {
+    /// `/`-separated and sorted, with where it is; a missing directory has none. For the
+    /// chart directory the drift check compares with.
+    pub fn regular_files_below(&self, dir: &Path) -> Result<Vec<(String, Found)>, Refusal> {
         let root = match self.locate(dir, Scope::Anywhere) {
             Ok(f) if f.meta.kind == FileKind::Dir => f.physical,
             Ok(_) | Err(Refusal::Missing) => return Ok(Vec::new()),
@@ -265,20 +265,21 @@ impl<'a> Boundary<'a> {
         let mut stack = vec![(root, String::new())];
         while let Some((d, rel)) = stack.pop() {
             for name in self.src.read_dir(&d, usize::MAX).map_err(|e| unreadable(&e))? {
-                let p = d.join(&name);
+                let physical = d.join(&name);
                 let r = if rel.is_empty() {
                     name.to_string_lossy().into_owned()
                 } else {
                     format!("{rel}/{}", name.to_string_lossy())
                 };
-                match self.src.symlink_metadata(&p).map_err(|e| unreadable(&e))?.kind {
-                    FileKind::Dir => stack.push((p, r)),
-                    FileKind::File => out.push(r),
+                let meta = self.src.symlink_metadata(&physical).map_err(|e| unreadable(&e))?;
+                match meta.kind {
+                    FileKind::Dir => stack.push((physical, r)),
+                    FileKind::File => out.push((r, Found { physical, meta })),
                     _ => {}
                 }
             }
         }
-        out.sort();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
 
