@@ -84,7 +84,7 @@ pub fn check(p: &Prepared, quiet: bool) -> Result<ExitCode, Error> {
         stale = true;
         report::out(&report::plan(t.dir, &plan));
         for rel in plan.update.iter().chain(&plan.conflicts) {
-            let old = std::fs::read(t.dir.join(rel)).unwrap_or_default();
+            let old = sync::current_content(t.dir, rel, &FileSystem).unwrap_or_default();
             let new = t.files.get(rel).cloned().unwrap_or_default();
             report::out(&sync::diff(rel, &String::from_utf8_lossy(&old), &String::from_utf8_lossy(&new), 40));
         }

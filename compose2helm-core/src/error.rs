@@ -11,6 +11,9 @@ use crate::yaml::Mark;
 pub enum ErrorKind {
     /// A file could not be read.
     Io,
+    /// A file the project names may not be read: it leads outside the directory it must
+    /// stay in (symbolic links followed), is not a regular file, or is over the size cap.
+    Boundary,
     /// The text is not valid YAML.
     Syntax,
     /// A mapping repeats a key.

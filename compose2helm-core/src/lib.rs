@@ -1,9 +1,10 @@
 #![deny(missing_docs)]
 //! compose2helm-core turns a Docker Compose project into the Helm chart a Kubernetes
 //! expert would write: files -> compose model -> IR -> policies -> chart tree, all in
-//! memory. The pipeline's only I/O is reading the project through a [`source::Source`];
-//! writing a chart to disk safely is the separate `write` module (feature `write`, on by
-//! default; `default-features = false` leaves it out).
+//! memory. The pipeline's only I/O is reading the project through a [`source::Source`], and
+//! every read passes the boundary of [`source`]: nothing outside the project directory, no
+//! special files, nothing over a size cap. Writing a chart to disk safely is the separate
+//! `write` module (feature `write`, on by default; `default-features = false` leaves it out).
 //!
 //! ```
 //! use compose2helm_core::{convert_project, ConvertOptions, source::MemorySource};
@@ -39,7 +40,7 @@ pub use load::LoadOptions;
 pub use model::Project;
 
 use error::Warnings;
-use source::Source;
+use source::{Boundary, ReadRoot, Scope, Source};
 
 /// Names of the policy file looked up beside the compose file.
 pub const POLICY_FILE_NAMES: &[&str] = &["compose2helm.yaml", "compose2helm.yml"];
@@ -90,8 +91,9 @@ impl Chart {
 /// Loads a compose project (`docker compose config` semantics).
 pub fn load_project(opts: &LoadOptions, src: &dyn Source) -> Result<(Project, Vec<Warning>)> {
     let mut w = Warnings::default();
-    let loaded = load::load_tree(opts, src, &mut w)?;
-    let project = model::build_project(loaded, src, &mut w)?;
+    let boundary = Boundary::new(src);
+    let loaded = load::load_tree(opts, &boundary, &mut w)?;
+    let project = model::build_project(loaded, &boundary, &mut w)?;
     Ok((project, dedup(w.0)))
 }
 
@@ -101,22 +103,28 @@ fn dedup(mut w: Vec<Warning>) -> Vec<Warning> {
     w
 }
 
-/// Reads the policy: `policy_file`, else `compose2helm.yaml` beside the compose file,
-/// else the compose file's top-level `x-compose2helm`.
+/// Reads the policy: `policy_file` (the user's choice: anywhere), else `compose2helm.yaml`
+/// beside the compose file (inside the project directory), else the compose file's
+/// top-level `x-compose2helm`.
 fn read_policy(
     opts: &ConvertOptions,
     project: &Project,
-    src: &dyn Source,
+    boundary: &Boundary<'_>,
     w: &mut Warnings,
 ) -> Result<policy::settings::Settings> {
+    let project_root = ReadRoot::project(&project.project_dir);
     let file = match &opts.policy_file {
-        Some(f) => Some(opts.load.working_dir.join(f)),
-        None => POLICY_FILE_NAMES.iter().map(|n| project.project_dir.join(n)).find(|p| src.is_file(p)),
+        Some(f) => Some((opts.load.working_dir.join(f), Scope::Anywhere)),
+        None => POLICY_FILE_NAMES
+            .iter()
+            .map(|n| project.project_dir.join(n))
+            .find(|p| boundary.has_file(p, Scope::Inside(&project_root)))
+            .map(|p| (p, Scope::Inside(&project_root))),
     };
     match file {
-        Some(f) => {
+        Some((f, scope)) => {
             let name = load::files::display(&f);
-            let text = load::files::read_text(src, &f, "the policy file")?;
+            let text = load::files::read_text(boundary, &f, scope, "the policy file", None)?;
             let node = yaml::parse(&text, &name)?;
             if project.extension.is_some() {
                 w.push("x-compose2helm", format!("{name} is used; the compose file's x-compose2helm is ignored"));
@@ -131,11 +139,12 @@ fn read_policy(
 /// Converts a loaded project into a chart.
 pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Result<Chart> {
     let mut w = Warnings::default();
-    let mut settings = read_policy(opts, project, src, &mut w)?;
+    let boundary = Boundary::new(src);
+    let mut settings = read_policy(opts, project, &boundary, &mut w)?;
     if let Some(n) = &opts.chart_name {
         settings.chart_name = Some(n.clone());
     }
-    let app = convert::build_app(project, &settings, src, &mut w)?;
+    let app = convert::build_app(project, &settings, &boundary, &mut w)?;
     let mut files = emit::emit(&app)?;
     files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
     guard_secrets(&app, &files, &policy::secrets::Classifier::new(&settings.defaults.secret_patterns), &mut w)?;
@@ -295,8 +304,9 @@ pub mod __bench {
         let (project, _) = load_project(&opts.load, src)?;
         let t1 = Instant::now();
         let mut w = Warnings::default();
-        let settings = read_policy(opts, &project, src, &mut w)?;
-        let app = convert::build_app(&project, &settings, src, &mut w)?;
+        let boundary = Boundary::new(src);
+        let settings = read_policy(opts, &project, &boundary, &mut w)?;
+        let app = convert::build_app(&project, &settings, &boundary, &mut w)?;
         let t2 = Instant::now();
         let files = emit::emit(&app)?;
         std::hint::black_box(files);

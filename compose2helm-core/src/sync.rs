@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::source::Source;
+use crate::source::{Boundary, Found, ReadRoot, Refusal, Scope, Source};
 
 /// Name of the lock file inside the chart directory.
 pub const LOCK_FILE: &str = ".compose2helm.lock";
@@ -71,27 +71,53 @@ impl Plan {
     }
 }
 
+/// Generated files larger than this are not compose2helm's (Helm refuses chart files
+/// over 5 MiB); reading stops there.
+const MAX_CHART_FILE_BYTES: u64 = 16 << 20;
+
+/// The content of the generated file `path` in the chart directory `dir`, as the drift
+/// check sees it: a regular file inside `dir` (symbolic links not followed out of it),
+/// read through the same boundary as the project.
+pub fn current_content(dir: &Path, path: &str, src: &dyn Source) -> Result<Vec<u8>> {
+    let boundary = Boundary::new(src);
+    let chart = ReadRoot { dir: dir.to_path_buf(), label: format!("the chart directory {}", dir.display()) };
+    let file = dir.join(path);
+    boundary.read(&file, Scope::Inside(&chart), MAX_CHART_FILE_BYTES).map_err(|r| {
+        Error::new(ErrorKind::Io, format!("the chart on disk: {}", r.message(&file.display().to_string())))
+    })
+}
+
+/// [`plan`] for the writer, which reports failures as I/O errors of the directory.
+#[cfg(feature = "write")]
+pub(crate) fn compare(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> std::io::Result<Plan> {
+    plan(files, dir, src).map_err(|e| std::io::Error::other(e.message))
+}
+
 /// Compares the files to be written (their lock included: the one entry whose name ends
 /// in `.compose2helm.lock`) with directory `dir`.
 pub fn plan(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> Result<Plan> {
-    compare(files, dir, src).map_err(|e| Error::new(ErrorKind::Io, format!("cannot read {}: {e}", dir.display())))
-}
-
-/// [`plan`], keeping the I/O error as it is.
-pub(crate) fn compare(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> std::io::Result<Plan> {
+    let boundary = Boundary::new(src);
     let lock_name = files.keys().find(|k| k.ends_with(LOCK_FILE)).cloned().unwrap_or_else(|| LOCK_FILE.to_string());
-    let on_disk: std::collections::HashSet<String> = src.walk(dir)?.into_iter().collect();
-    let lock = match on_disk.contains(&lock_name) {
-        true => parse_lock(&String::from_utf8_lossy(&src.read(&dir.join(&lock_name))?)),
-        false => BTreeMap::new(),
+    let cannot_read = |r: Refusal, what: &Path| {
+        Error::new(ErrorKind::Io, format!("the chart on disk: {}", r.message(&what.display().to_string())))
+    };
+    // The walk found each file without following links; read exactly what it found.
+    let on_disk: std::collections::HashMap<String, Found> =
+        boundary.regular_files_below(dir).map_err(|r| cannot_read(r, dir))?.into_iter().collect();
+    let read = |path: &str, found: &Found| {
+        boundary.read_found(found, MAX_CHART_FILE_BYTES).map_err(|r| cannot_read(r, &dir.join(path)))
+    };
+    let lock = match on_disk.get(&lock_name) {
+        Some(found) => parse_lock(&String::from_utf8_lossy(&read(&lock_name, found)?)),
+        None => BTreeMap::new(),
     };
     let mut p = Plan::default();
     for (path, content) in files {
-        if !on_disk.contains(path) {
+        let Some(found) = on_disk.get(path) else {
             p.create.push(path.clone());
             continue;
-        }
-        let current = src.read(&dir.join(path))?;
+        };
+        let current = read(path, found)?;
         if &current == content {
             continue;
         }
@@ -106,10 +132,10 @@ pub(crate) fn compare(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn S
         }
     }
     for (path, hash) in &lock {
-        if files.contains_key(path) || !on_disk.contains(path) {
+        let Some(found) = on_disk.get(path).filter(|_| !files.contains_key(path)) else {
             continue;
-        }
-        let current = src.read(&dir.join(path))?;
+        };
+        let current = read(path, found)?;
         if *hash == content_hash(&current) {
             p.remove.push(path.clone());
         } else {

@@ -1,21 +1,39 @@
 //! Any bytes through the whole pipeline (load, convert, emit): a chart or an error, never a
-//! panic; and no secret value from the .env may appear in any generated file.
+//! panic; no secret value from the .env may appear in any generated file; and nothing from
+//! outside the project directory may either: a canary sits beside the project, reachable
+//! by `../outside/...` paths, absolute paths and symbolic links inside the project.
 #![no_main]
-use compose2helm_core::source::MemorySource;
+use compose2helm_core::source::{FileKind, MemorySource};
 use compose2helm_core::{convert_project, ConvertOptions};
 use libfuzzer_sys::fuzz_target;
 
 const SECRET: &str = "fuzz-secret-value-31337";
+/// Random-looking, so it cannot appear in a chart by coincidence.
+const CANARY: &str = "q7Zx0-canary-9f3e61d2b84c57a0-outside";
 
 fuzz_target!(|data: &[u8]| {
     let mut src = MemorySource::new();
     src.insert("p/compose.yaml", data.to_vec());
     src.insert("p/.env", format!("A=1\nDB_PASSWORD={SECRET}\n").into_bytes());
     src.insert("p/conf.txt", b"listen 80;\n".to_vec());
+    src.insert("p/conf/app.conf", b"ok = 1\n".to_vec());
+    // Outside the project, in every form a compose file can name.
+    src.insert("outside/canary.txt", CANARY);
+    src.insert("outside/.env", format!("GREETING={CANARY}\n"));
+    src.insert("outside/compose.yaml", format!("services:\n  evil:\n    image: alpine:3.20\n    environment: {{LEAK: {CANARY}}}\n"));
+    src.insert("/etc/canary", CANARY);
+    src.symlink("p/link.txt", "../outside/canary.txt");
+    src.symlink("p/conf/leak.conf", "/etc/canary");
+    src.symlink("p/outside", "../outside");
+    src.symlink("p/loop", "loop");
+    src.special("p/fifo", FileKind::Fifo);
+    src.special("p/zero", FileKind::CharDevice);
     let opts = ConvertOptions::new("p");
     if let Ok(chart) = convert_project(&opts, &src) {
         for (path, content) in chart.files.iter().chain(chart.argocd.iter()) {
-            assert!(!String::from_utf8_lossy(content).contains(SECRET), "secret leaked into {path}");
+            let text = String::from_utf8_lossy(content);
+            assert!(!text.contains(SECRET), "secret leaked into {path}");
+            assert!(!text.contains(CANARY), "a file from outside the project leaked into {path}");
             assert!(!path.contains(".."), "path escapes the chart: {path}");
         }
     }

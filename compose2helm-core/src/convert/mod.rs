@@ -5,6 +5,7 @@ mod image;
 mod mounts;
 mod ports;
 mod secret_env;
+mod shipped;
 mod workload;
 
 use std::collections::HashMap;
@@ -16,12 +17,12 @@ use crate::names::{camel, dns1035_label, dns_label, RESERVED_KEYS};
 use crate::policy::kompose;
 use crate::policy::secrets::{Classifier, Redactor};
 use crate::policy::settings::{read_service_settings, KindSetting, Settings};
-use crate::source::Source;
+use crate::source::Boundary;
 
 pub use image::split_image;
 
 /// Builds the IR of the chart.
-pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut Warnings) -> Result<App> {
+pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_>, w: &mut Warnings) -> Result<App> {
     let classifier = Classifier::new(&settings.defaults.secret_patterns);
     let inferred = ports::inferred_ports(p);
     let mut plans = Vec::new();
@@ -124,11 +125,13 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
     let dns_of: HashMap<String, String> = by_dns.iter().map(|(d, n)| (n.clone(), d.clone())).collect();
     let renamed: HashMap<String, String> =
         dns_of.iter().filter(|(n, d)| n != d).map(|(n, d)| (n.clone(), d.clone())).collect();
+    let shipping = mounts::ChartBudget::default();
     for (svc, ss, kl, dns, key) in &plans {
         let cx = workload::Cx {
             project: p,
             settings,
-            src,
+            boundary,
+            shipping: &shipping,
             classifier: &classifier,
             redactor: &redactor,
             inferred: &inferred,

@@ -1,19 +1,18 @@
 //! Volumes of a service: named volumes -> PVCs, project files -> ConfigMaps shipped in the
-//! chart, tmpfs/anonymous volumes -> emptyDir, compose secrets and secret-looking files ->
-//! Secret mounts (their content is never read into the chart).
-use std::collections::HashSet;
+//! chart (see [`super::shipped`]), tmpfs/anonymous volumes -> emptyDir, compose secrets and
+//! secret-looking files -> Secret mounts (their content is never read into the chart).
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use super::workload::Cx;
 use crate::error::Warnings;
 use crate::ir::{ChartFile, FileSecret, MountKind, MountPoint};
 use crate::model::units::bytes_to_quantity;
-use crate::model::{FileResource, MountSource, Project, Service};
+use crate::model::{FileResource, MountSource, ProjectPath, Service};
 use crate::names::{camel, dns_label};
-use crate::policy::secrets::Redactor;
-use crate::source::Source;
+use crate::source::{FileKind, Refusal, Scope};
 
-/// ConfigMap data is stored in etcd; stay well under its 1 MiB object limit.
-const MAX_CONFIGMAP_BYTES: usize = 900 * 1024;
+pub use super::shipped::ChartBudget;
 
 /// What mounting a service's volumes produced.
 #[derive(Default)]
@@ -25,16 +24,15 @@ pub struct Mounts {
     pub volumes: Vec<String>,
 }
 
-struct Ctx<'a> {
-    dns: &'a str,
-    project: &'a Project,
-    src: &'a dyn Source,
-    redactor: &'a Redactor,
-    w: &'a mut Warnings,
-    out: Mounts,
+pub(super) struct Ctx<'a> {
+    pub dns: &'a str,
+    pub cx: &'a Cx<'a>,
+    pub w: &'a mut Warnings,
+    pub out: Mounts,
     names: HashSet<String>,
     keys: HashSet<(String, String)>,
-    cm_bytes: usize,
+    /// Bytes each of the service's ConfigMaps holds so far (as Kubernetes counts them).
+    pub configmap_bytes: HashMap<String, usize>,
 }
 
 impl Ctx<'_> {
@@ -49,7 +47,7 @@ impl Ctx<'_> {
         n
     }
 
-    fn file_key(&mut self, configmap: &str, name: &str) -> String {
+    pub fn file_key(&mut self, configmap: &str, name: &str) -> String {
         let mut base: String = name
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
@@ -66,50 +64,25 @@ impl Ctx<'_> {
         k
     }
 
-    fn push(&mut self, hint: &str, target: &str, read_only: bool, sub_path: Option<String>, kind: MountKind) {
+    pub fn push(&mut self, hint: &str, target: &str, read_only: bool, sub_path: Option<String>, kind: MountKind) {
         let volume_name = self.vol_name(hint);
         self.out.points.push(MountPoint { volume_name, mount_path: target.to_string(), sub_path, read_only, kind });
     }
 
-    fn empty_dir(&mut self, hint: &str, target: &str, memory: bool, size: Option<u64>) {
+    pub fn empty_dir(&mut self, hint: &str, target: &str, memory: bool, size: Option<u64>) {
         self.push(hint, target, false, None, MountKind::EmptyDir { memory, size: size.map(bytes_to_quantity) });
     }
 
-    /// Ships `content` as a file of the service's ConfigMap and mounts it at `target`; a
-    /// file that holds a secret becomes a Secret mount instead.
-    fn ship_file(&mut self, file_name: &str, content: Vec<u8>, target: &str, what: &str) {
-        let text = String::from_utf8_lossy(&content);
-        if looks_secret(file_name, &text) || self.redactor.contains_secret(&text) {
-            self.w.push(what, format!("`{file_name}` looks like a secret: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
-            self.secret_file(file_name, target);
-            return;
-        }
-        if self.cm_bytes + content.len() > MAX_CONFIGMAP_BYTES {
-            self.w.push(what, format!("`{file_name}` would make the ConfigMap larger than 900 KiB; mounted an empty directory instead (bake the file into the image)"));
-            self.empty_dir(file_name, target, false, None);
-            return;
-        }
-        self.cm_bytes += content.len();
-        let configmap = format!("{}-files", self.dns);
-        let key = self.file_key(&configmap, file_name);
-        let binary = std::str::from_utf8(&content).is_err();
-        self.out.files.push(ChartFile {
-            chart_path: format!("files/{}/{key}", self.dns),
-            configmap: configmap.clone(),
-            key: key.clone(),
-            content,
-            binary,
-        });
-        self.push(
-            &format!("{}-{key}", "file"),
-            target,
-            true,
-            Some(key.clone()),
-            MountKind::ConfigFile { configmap, key },
-        );
+    /// Where project data cannot be shipped in the chart (host paths, outside the project,
+    /// too many files, too large): warns with `why` and mounts what stands in for it. For
+    /// now an empty directory; this is the one place to change when such data becomes a
+    /// PersistentVolumeClaim.
+    pub fn mount_instead(&mut self, hint: &str, target: &str, what: &str, why: String) {
+        self.w.push(what, format!("{why}; an empty directory is mounted instead"));
+        self.empty_dir(hint, target, false, None);
     }
 
-    fn secret_file(&mut self, name: &str, target: &str) {
+    pub fn secret_file(&mut self, name: &str, target: &str) {
         let key = camel(name);
         if !self.out.secrets.iter().any(|s| s.key == key) {
             self.out.secrets.push(FileSecret {
@@ -130,35 +103,17 @@ impl Ctx<'_> {
     }
 }
 
-fn looks_secret(name: &str, text: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    text.contains("PRIVATE KEY")
-        || [".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx"].iter().any(|e| lower.ends_with(e))
-        || ["secret", "password", "passwd", "token", "credential", "id_rsa", "id_ed25519", ".htpasswd"]
-            .iter()
-            .any(|p| lower.contains(p))
-}
-
 /// Mounts of a service. `writable` are paths that need scratch space (read-only root).
-pub fn mounts(
-    svc: &Service,
-    dns: &str,
-    project: &Project,
-    src: &dyn Source,
-    redactor: &Redactor,
-    writable: &[String],
-    w: &mut Warnings,
-) -> Mounts {
+pub fn mounts(svc: &Service, dns: &str, cx: &Cx<'_>, writable: &[String], w: &mut Warnings) -> Mounts {
+    let project = cx.project;
     let mut cx = Ctx {
         dns,
-        project,
-        src,
-        redactor,
+        cx,
         w,
         out: Mounts::default(),
         names: HashSet::new(),
         keys: HashSet::new(),
-        cm_bytes: 0,
+        configmap_bytes: HashMap::new(),
     };
     let path = format!("services.{}", svc.name);
     for (i, m) in svc.volumes.iter().enumerate() {
@@ -196,13 +151,7 @@ pub fn mounts(
         let what = format!("{path}.configs[{i}]");
         let name = c.target.rsplit('/').next().unwrap_or(&c.source).to_string();
         match project.configs.get(&c.source) {
-            Some(FileResource::File(f)) => {
-                let full = project.project_dir.join(f);
-                match src.read(&full) {
-                    Ok(bytes) if src.is_file(&full) => cx.ship_file(&name, bytes, &c.target, &what),
-                    _ => cx.w.push(what, format!("config file {f} cannot be read; not mounted")),
-                }
-            }
+            Some(FileResource::File(f)) => config_file(&mut cx, f, &c.source, &name, &c.target, &what),
             Some(FileResource::Content(text)) => cx.ship_file(&name, text.clone().into_bytes(), &c.target, &what),
             Some(FileResource::Environment(var)) => match project.env.get(var) {
                 Some(v) => cx.ship_file(&name, v.clone().into_bytes(), &c.target, &what),
@@ -224,71 +173,50 @@ pub fn mounts(
     cx.out
 }
 
-fn bind(cx: &mut Ctx<'_>, p: &str, target: &str, what: &str) {
-    if p.starts_with('/') || p.starts_with('~') || p.as_bytes().get(1) == Some(&b':') {
-        if p.ends_with("docker.sock") {
+/// A `configs:` entry with `file:`: shipped when the boundary lets it be read, else not
+/// mounted (the warning names the `configs.<name>.file` key and why).
+fn config_file(cx: &mut Ctx<'_>, f: &ProjectPath, config: &str, name: &str, target: &str, what: &str) {
+    let full = cx.cx.project.project_dir.join(&f.path);
+    let refusal = match cx.cx.boundary.locate(&full, Scope::Inside(&f.root)) {
+        Ok(found) if found.meta.kind == FileKind::File => {
+            return cx.ship_project_file(name, &f.path, &found, target, what)
+        }
+        Ok(found) => Refusal::NotRegular(found.meta.kind),
+        Err(r) => r,
+    };
+    cx.w.push(format!("configs.{config}.file"), format!("{}: {what} is not mounted", refusal.message(&f.path)));
+}
+
+fn bind(cx: &mut Ctx<'_>, p: &ProjectPath, target: &str, what: &str) {
+    let path = p.path.as_str();
+    if path.starts_with('/') || path.starts_with('~') || path.as_bytes().get(1) == Some(&b':') {
+        if path.ends_with("docker.sock") {
             cx.w.push(what, "the Docker socket does not exist in the cluster; not mounted");
         } else {
-            cx.w.push(what, format!("host path {p} is not mounted (hostPath breaks pod isolation and Pod Security Standards); an empty directory is mounted instead"));
-            cx.empty_dir("host", target, false, None);
-        }
-        return;
-    }
-    if p == ".." || p.starts_with("../") {
-        cx.w.push(what, format!("{p} is outside the project directory: its files are not shipped in the chart; an empty directory is mounted instead"));
-        cx.empty_dir("outside", target, false, None);
-        return;
-    }
-    let full = cx.project.project_dir.join(p);
-    let name = Path::new(p).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
-    if cx.src.is_file(&full) {
-        match cx.src.read(&full) {
-            Ok(bytes) => cx.ship_file(&name, bytes, target, what),
-            Err(e) => cx.w.push(what, format!("{p} cannot be read ({e}); not mounted")),
-        }
-    } else if cx.src.is_dir(&full) {
-        let files = cx.src.list_files(&full).unwrap_or_default();
-        let total: usize = files.iter().filter_map(|f| cx.src.read(f).ok()).map(|b| b.len()).sum();
-        if files.is_empty() || cx.cm_bytes + total > MAX_CONFIGMAP_BYTES {
-            cx.w.push(what, format!("directory {p} is empty or larger than a ConfigMap can hold; an empty directory is mounted instead (bake the files into the image or use a volume)"));
-            cx.empty_dir(&name, target, false, None);
-            return;
-        }
-        let configmap = format!("{}-{}", cx.dns, dns_label(&name, 20));
-        let mut secret_like = false;
-        let mut shipped = Vec::new();
-        for f in &files {
-            let fname = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let Ok(bytes) = cx.src.read(f) else { continue };
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            if looks_secret(&fname, &text) || cx.redactor.contains_secret(&text) {
-                secret_like = true;
-                continue;
-            }
-            shipped.push((fname, bytes));
-        }
-        if secret_like {
-            cx.w.push(
+            cx.mount_instead(
+                "host",
+                target,
                 what,
-                format!("directory {p} holds secret-looking files: those are not shipped; mount them from a Secret"),
+                format!("host path {path} is not mounted (hostPath breaks pod isolation and Pod Security Standards)"),
             );
         }
-        for (fname, bytes) in shipped {
-            cx.cm_bytes += bytes.len();
-            let key = cx.file_key(&configmap, &fname);
-            let binary = std::str::from_utf8(&bytes).is_err();
-            let dir = dns_label(&name, 20);
-            cx.out.files.push(ChartFile {
-                chart_path: format!("files/{}/{dir}/{key}", cx.dns),
-                configmap: configmap.clone(),
-                key,
-                content: bytes,
-                binary,
-            });
+        return;
+    }
+    let full = cx.cx.project.project_dir.join(path);
+    let name = Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    match cx.cx.boundary.locate(&full, Scope::Inside(&p.root)) {
+        Ok(found) if found.meta.kind == FileKind::File => cx.ship_project_file(&name, path, &found, target, what),
+        Ok(found) if found.meta.kind == FileKind::Dir => cx.ship_dir(p, &full, &found, &name, target, what),
+        Ok(found) => cx.mount_instead(
+            &name,
+            target,
+            what,
+            format!("{}: not shipped", Refusal::NotRegular(found.meta.kind).message(path)),
+        ),
+        Err(Refusal::Missing) => cx.mount_instead(&name, target, what, format!("{path} does not exist")),
+        Err(r @ Refusal::Outside { .. }) => {
+            cx.mount_instead("outside", target, what, format!("{}: not shipped in the chart", r.message(path)))
         }
-        cx.push(&name, target, true, None, MountKind::ConfigDir { configmap });
-    } else {
-        cx.w.push(what, format!("{p} does not exist; an empty directory is mounted instead"));
-        cx.empty_dir(&name, target, false, None);
+        Err(r) => cx.mount_instead(&name, target, what, format!("{}: not shipped", r.message(path))),
     }
 }

@@ -16,12 +16,14 @@ use crate::policy::kompose::KomposeLabels;
 use crate::policy::secrets::{Classifier, Redactor};
 use crate::policy::settings::{KindSetting, ServiceSettings, Settings};
 use crate::policy::{batch, probes, resources, scaling, security};
-use crate::source::Source;
+use crate::source::Boundary;
 
 pub struct Cx<'a> {
     pub project: &'a Project,
     pub settings: &'a Settings,
-    pub src: &'a dyn Source,
+    pub boundary: &'a Boundary<'a>,
+    /// What the whole chart may still ship of project files.
+    pub shipping: &'a super::mounts::ChartBudget,
     pub classifier: &'a Classifier,
     pub redactor: &'a Redactor,
     /// Undeclared ports, by compose service name.
@@ -82,7 +84,7 @@ pub fn build(
     if let Some(g) = kl.fs_group {
         pod_sec.fs_group = Some(g);
     }
-    let m = mounts(svc, dns, cx.project, cx.src, cx.redactor, &writable, w);
+    let m = mounts(svc, dns, cx, &writable, w);
 
     // Probes.
     let mut pr = svc.healthcheck.as_ref().map(probes::from_healthcheck).unwrap_or_default();

@@ -7,17 +7,25 @@ use indexmap::IndexMap;
 
 use std::path::Path;
 
-use super::files::{display, read_text};
+use super::files::{display, read_text, NamedAt};
 use super::interpolate::{interpolate_str, Lookup};
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::source::Source;
+use crate::source::{Boundary, Scope};
 
 /// One parsed line: the value is `None` for a bare `KEY`.
 pub type EnvEntries = IndexMap<String, Option<String>>;
 
-/// Reads and parses an env file (`what` names it in messages); errors point at its line.
-pub fn read_env_file(src: &dyn Source, path: &Path, what: &str, outer: &dyn Lookup) -> Result<EnvEntries> {
-    let text = read_text(src, path, what)?;
+/// Reads (through the boundary, inside `scope`) and parses an env file (`what` names it
+/// in messages); a refusal points at `at`, a bad line at its line.
+pub fn read_env_file(
+    boundary: &Boundary<'_>,
+    path: &Path,
+    scope: Scope<'_>,
+    what: &str,
+    at: NamedAt<'_>,
+    outer: &dyn Lookup,
+) -> Result<EnvEntries> {
+    let text = read_text(boundary, path, scope, what, at)?;
     parse_dotenv(&text, outer).map_err(|(line, message)| Error {
         kind: ErrorKind::Syntax,
         location: Some(Location { file: display(path), line, column: 1 }),

@@ -1,15 +1,18 @@
 //! `extends`: a service starts from another service (in the same file or another one) and
-//! overrides it with the merge rules. Resolved transitively, with loops reported.
+//! overrides it with the merge rules. Resolved transitively, with loops reported. The
+//! other file must lie inside the root of the file that extends it, and shares that root.
 use std::path::Path;
 
 use super::files::{display, parse_compose, read_text};
 use super::merge::merge_service;
 use super::{interpolate, normalize, Ctx};
 use crate::error::{Error, ErrorKind, Result};
+use crate::source::{ReadRoot, Scope};
 use crate::yaml::{Map, Node, Value};
 
-/// Replaces every service of the file that has `extends` by its resolved definition.
-pub fn resolve_file(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result<()> {
+/// Replaces every service of the file that has `extends` by its resolved definition;
+/// `within` is the root of that file.
+pub fn resolve_file(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, within: &ReadRoot) -> Result<()> {
     let Some(services) = root.as_map().and_then(|m| m.get("services")).and_then(Node::as_map).cloned() else {
         return Ok(());
     };
@@ -19,7 +22,7 @@ pub fn resolve_file(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result<(
     let mut done = Map::new();
     let mut stack = Vec::new();
     for name in services.keys() {
-        resolve_one(ctx, &services, path, name, &mut done, &mut stack)?;
+        resolve_one(ctx, &services, path, within, name, &mut done, &mut stack)?;
     }
     if let Some(s) = root.as_map_mut().and_then(|m| m.get_mut("services")) {
         s.value = Value::Map(done);
@@ -27,10 +30,12 @@ pub fn resolve_file(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result<(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)] // the recursion carries its file, root and both memos
 fn resolve_one(
     ctx: &mut Ctx<'_>,
     services: &Map,
     file: &Path,
+    within: &ReadRoot,
     name: &str,
     done: &mut Map,
     stack: &mut Vec<String>,
@@ -58,10 +63,12 @@ fn resolve_one(
         Error::at(ErrorKind::Type, &ext.mark, &path, "`extends` needs `service:` (the name of the service to extend)")
     })?;
     stack.push(key);
-    let base = match em.get("file").and_then(Node::as_str) {
-        Some(f) => {
+    let base = match em.get("file").and_then(|n| n.as_str().map(|s| (s, n))) {
+        Some((f, file_node)) => {
             let other_path = crate::source::normalize(&ctx.top_dir.join(f));
-            let other = load_services(ctx, &other_path).map_err(|e| e.with_path(format!("{path}.file")))?;
+            let at = format!("{path}.file");
+            let other =
+                load_services(ctx, &other_path, within, (&file_node.mark, &at)).map_err(|e| e.with_path(&at))?;
             if !other.contains_key(&base_name) {
                 return Err(Error::at(
                     ErrorKind::Reference,
@@ -71,7 +78,7 @@ fn resolve_one(
                 ));
             }
             let mut other_done = Map::new();
-            resolve_one(ctx, &other, &other_path, &base_name, &mut other_done, stack)?
+            resolve_one(ctx, &other, &other_path, within, &base_name, &mut other_done, stack)?
         }
         None => {
             if !services.contains_key(&base_name) {
@@ -82,7 +89,7 @@ fn resolve_one(
                     format!("service `{base_name}` not found in {}", display(file)),
                 ));
             }
-            resolve_one(ctx, services, file, &base_name, done, stack)?
+            resolve_one(ctx, services, file, within, &base_name, done, stack)?
         }
     };
     stack.pop();
@@ -96,12 +103,14 @@ fn resolve_one(
     Ok(merged)
 }
 
-/// The services of another file, interpolated and normalized (its own `extends` are
-/// resolved on demand by the caller).
-fn load_services(ctx: &mut Ctx<'_>, path: &Path) -> Result<Map> {
+/// The services of another file (read inside `within`; a refusal points `at` the
+/// `extends.file` key), interpolated and normalized (its own `extends` are resolved on
+/// demand by the caller).
+fn load_services(ctx: &mut Ctx<'_>, path: &Path, within: &ReadRoot, at: (&crate::yaml::Mark, &str)) -> Result<Map> {
     let name = display(path);
-    let text = read_text(ctx.src, path, "the extended compose file")?;
+    let text = read_text(ctx.boundary, path, Scope::Inside(within), "the extended compose file", Some(at))?;
     let mut root = parse_compose(&text, &name)?;
+    ctx.roots.record(&name, within);
     ctx.files.push((name, text));
     interpolate::interpolate_tree(&mut root, "", &ctx.env, ctx.warnings, &mut ctx.unset_seen)?;
     let dir = super::files::relative_to(path.parent().unwrap_or(Path::new("")), &ctx.top_dir);

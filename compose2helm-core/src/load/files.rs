@@ -1,11 +1,11 @@
 //! Finding and reading compose files: default discovery, `COMPOSE_FILE`, and the checks
-//! that turn unusable files into clear errors before any parsing (missing, not UTF-8,
-//! empty, version 1).
+//! that turn unusable files into clear errors before any parsing (outside the project,
+//! not a regular file, too large, missing, not UTF-8, empty, version 1).
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::source::{normalize, Source};
-use crate::yaml::{parse, Node, Value};
+use crate::source::{normalize, Boundary, ReadRoot, Refusal, Scope};
+use crate::yaml::{parse, Mark, Node, Value};
 
 /// The names `docker compose` looks for, in its order.
 pub const DEFAULT_NAMES: &[&str] = &["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
@@ -13,8 +13,11 @@ const OVERRIDE_NAMES: &[&str] =
     &["compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"];
 
 /// The compose file(s) found in `dir`: the first default name, plus its override file.
-pub fn discover(src: &dyn Source, dir: &Path) -> Result<Vec<PathBuf>> {
-    let Some(main) = DEFAULT_NAMES.iter().map(|n| dir.join(n)).find(|p| src.is_file(p)) else {
+/// They were not named by the user, so they must stay inside `dir` (checked when read).
+pub fn discover(boundary: &Boundary<'_>, dir: &Path) -> Result<Vec<PathBuf>> {
+    let root = ReadRoot::project(dir);
+    let present = |n: &str| boundary.has_file(&dir.join(n), Scope::Inside(&root));
+    let Some(main) = DEFAULT_NAMES.iter().find(|n| present(n)).map(|n| dir.join(n)) else {
         return Err(Error::new(
             ErrorKind::Io,
             format!(
@@ -25,8 +28,8 @@ pub fn discover(src: &dyn Source, dir: &Path) -> Result<Vec<PathBuf>> {
         ));
     };
     let mut files = vec![main];
-    if let Some(o) = OVERRIDE_NAMES.iter().map(|n| dir.join(n)).find(|p| src.is_file(p)) {
-        files.push(o);
+    if let Some(o) = OVERRIDE_NAMES.iter().find(|n| present(n)) {
+        files.push(dir.join(o));
     }
     Ok(files)
 }
@@ -50,23 +53,21 @@ pub fn display(p: &Path) -> String {
 /// hundred KiB); refusing them keeps memory bounded.
 pub const MAX_FILE_BYTES: usize = 16 << 20;
 
-/// Reads a file as UTF-8 text.
-pub fn read_text(src: &dyn Source, path: &Path, what: &str) -> Result<String> {
-    let bytes = src.read(path).map_err(|e| {
-        let reason = match e.kind() {
-            std::io::ErrorKind::NotFound => "not found".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ => e.to_string(),
-        };
-        Error::in_file(ErrorKind::Io, display(path), format!("cannot read {what}: {reason}"))
-    })?;
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(Error::in_file(
-            ErrorKind::Unsupported,
-            display(path),
-            format!("{what} is {} MiB; compose2helm reads files of at most 16 MiB", bytes.len() >> 20),
-        ));
-    }
+/// Where a file was named, so a refusal points there: `(mark, key path)` of the compose
+/// key, or `None` for files named on the command line or found by discovery.
+pub type NamedAt<'m> = Option<(&'m Mark, &'m str)>;
+
+/// Reads a file as UTF-8 text through the boundary: it must lead inside `scope`, be a
+/// regular file and hold at most [`MAX_FILE_BYTES`]. A refusal is reported where the file
+/// was named; what is wrong with the text, in the file.
+pub fn read_text(
+    boundary: &Boundary<'_>,
+    path: &Path,
+    scope: Scope<'_>,
+    what: &str,
+    at: NamedAt<'_>,
+) -> Result<String> {
+    let bytes = boundary.read(path, scope, MAX_FILE_BYTES as u64).map_err(|r| refused(&r, path, what, at))?;
     if bytes.contains(&0) {
         return Err(Error::in_file(ErrorKind::Syntax, display(path), format!("{what} is a binary file, not text")));
     }
@@ -77,6 +78,29 @@ pub fn read_text(src: &dyn Source, path: &Path, what: &str) -> Result<String> {
             format!("{what} is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
         )
     })
+}
+
+/// The error for a file the boundary would not read: at the key that named it (the
+/// message names the file), or in the file itself (the message names what it is).
+pub fn refused(r: &Refusal, path: &Path, what: &str, at: NamedAt<'_>) -> Error {
+    let file = display(path);
+    let subject = match at {
+        Some(_) => format!("{what} {file}"),
+        None => what.to_string(),
+    };
+    let message = match r {
+        Refusal::Missing => format!("cannot read {subject}: not found"),
+        Refusal::Unreadable(why) => format!("cannot read {subject}: {why}"),
+        Refusal::Outside { .. } => {
+            format!("{}; compose2helm reads nothing outside it (move the file into it)", r.message(&subject))
+        }
+        _ => r.message(&subject),
+    };
+    let kind = if matches!(r, Refusal::Missing | Refusal::Unreadable(_)) { ErrorKind::Io } else { ErrorKind::Boundary };
+    match at {
+        Some((mark, key)) => Error::at(kind, mark, key, message),
+        None => Error::in_file(kind, file, message),
+    }
 }
 
 /// Parses a compose file and checks it is a compose mapping in the current format.

@@ -1,16 +1,18 @@
 //! `include`: other compose projects pulled into this one. Each is loaded on its own (its
 //! own `.env`, its own relative paths) and its resources are added; a resource defined on
-//! both sides is an error, as in compose.
+//! both sides is an error, as in compose. An included file must lie inside the directory
+//! the including file may read, and what it names must lie inside its own directory.
 use std::path::{Path, PathBuf};
 
 use super::files::display;
-use super::{dotenv, load_file, merge, Ctx};
+use super::{dotenv, load_file, merge, Ctx, Place};
 use crate::error::{Error, ErrorKind, Result};
+use crate::source::{ReadRoot, Scope};
 use crate::yaml::{Node, Value};
 
 const RESOURCES: &[&str] = &["services", "volumes", "networks", "secrets", "configs"];
 
-pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result<()> {
+pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, place: &Place) -> Result<()> {
     let Some(inc) = root.as_map_mut().and_then(|m| m.shift_remove("include")) else {
         return Ok(());
     };
@@ -22,7 +24,8 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result
             format!("expected a list, found {}", inc.type_name()),
         ));
     };
-    let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let dir = place.base.clone();
+    let within = Scope::Inside(&place.root);
     for (i, e) in entries.iter().enumerate() {
         let key = format!("include[{i}]");
         let (paths, env_files): (Vec<String>, Vec<String>) = match &e.value {
@@ -61,19 +64,22 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result
             }
         }
         let sub_dir = paths[0].parent().unwrap_or(Path::new("")).to_path_buf();
+        let sub_place = Place { base: sub_dir.clone(), root: ReadRoot::included(&sub_dir, &display(&paths[0])) };
         let saved_env = ctx.env.clone();
-        let env_paths: Vec<PathBuf> = if env_files.is_empty() {
+        let env_paths: Vec<(PathBuf, Scope<'_>, String)> = if env_files.is_empty() {
             let d = sub_dir.join(".env");
-            if ctx.src.is_file(&d) {
-                vec![d]
+            let scope = Scope::Inside(&sub_place.root);
+            if ctx.boundary.has_file(&d, scope) {
+                vec![(d, scope, key.clone())]
             } else {
                 Vec::new()
             }
         } else {
-            env_files.iter().map(|f| dir.join(f)).collect()
+            env_files.iter().map(|f| (dir.join(f), within, format!("{key}.env_file"))).collect()
         };
-        for f in env_paths {
-            let entries = dotenv::read_env_file(ctx.src, &f, "the env file", &saved_env)?;
+        for (f, scope, at) in env_paths {
+            let entries =
+                dotenv::read_env_file(ctx.boundary, &f, scope, "the env file", Some((&e.mark, &at)), &saved_env)?;
             for (k, v) in entries {
                 if let Some(v) = v {
                     ctx.env.entry(k).or_insert(v);
@@ -83,7 +89,7 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result
         ctx.include_stack.push(path.to_path_buf());
         let mut sub: Option<Node> = None;
         for p in &paths {
-            let t = load_file(ctx, p)?;
+            let t = load_file(ctx, p, within, Some((&e.mark, &key)), &sub_place)?;
             match &mut sub {
                 None => sub = Some(t),
                 Some(s) => merge::merge_files(s, t),

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Result, Warnings};
-use crate::source::{normalize as norm_path, Source};
-use crate::yaml::Node;
+use crate::source::{normalize as norm_path, Boundary, ReadRoot, Scope};
+use crate::yaml::{Mark, Node};
 use files::display;
 pub(crate) use merge::strip_tags;
 pub(crate) use ports::normalize_port_text;
@@ -62,10 +62,59 @@ pub struct Loaded {
     pub project_name: Option<String>,
     /// See [`LoadOptions::working_dir_name`].
     pub working_dir_name: Option<String>,
+    /// Which directory what each compose file names must stay inside.
+    pub roots: Roots,
+}
+
+/// Compose file (as displayed in marks) -> the directory the files it names (bind mounts,
+/// configs, env files...) must stay inside: the project directory, or for an included
+/// file its own directory. Files reached by `extends` share the root of the file that
+/// extends them.
+#[derive(Debug, Clone)]
+pub struct Roots {
+    project: ReadRoot,
+    by_file: BTreeMap<String, ReadRoot>,
+}
+
+impl Roots {
+    fn new(project_dir: &Path) -> Self {
+        Roots { project: ReadRoot::project(project_dir), by_file: BTreeMap::new() }
+    }
+
+    /// The root of the file that wrote the node at `mark`; the project directory for
+    /// values no file wrote.
+    pub fn of(&self, mark: &Mark) -> &ReadRoot {
+        self.by_file.get(&*mark.file).unwrap_or(&self.project)
+    }
+
+    /// The project directory's root.
+    pub fn project(&self) -> &ReadRoot {
+        &self.project
+    }
+
+    /// Records `file`'s root. A file reached twice keeps the narrower root (roots nest:
+    /// every one lies inside the project directory).
+    fn record(&mut self, file: &str, root: &ReadRoot) {
+        match self.by_file.get(file) {
+            Some(old) if old.dir.components().count() >= root.dir.components().count() => {}
+            _ => {
+                self.by_file.insert(file.to_string(), root.clone());
+            }
+        }
+    }
+}
+
+/// Where a compose file sits: the directory its relative paths are resolved against
+/// (for `-f` files the project directory, as in compose; for an included project its own
+/// directory) and the root what it names must stay inside.
+pub(crate) struct Place {
+    pub base: PathBuf,
+    pub root: ReadRoot,
 }
 
 pub(crate) struct Ctx<'a> {
-    pub src: &'a dyn Source,
+    pub boundary: &'a Boundary<'a>,
+    pub roots: Roots,
     /// The top project directory (all rebased paths are relative to it).
     pub top_dir: PathBuf,
     pub env: BTreeMap<String, String>,
@@ -77,28 +126,35 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// Reads the compose files named by `opts` and merges them.
-pub fn load_tree(opts: &LoadOptions, src: &dyn Source, warnings: &mut Warnings) -> Result<Loaded> {
+pub(crate) fn load_tree(opts: &LoadOptions, boundary: &Boundary<'_>, warnings: &mut Warnings) -> Result<Loaded> {
     let wd = &opts.working_dir;
     let mut files: Vec<PathBuf> = opts.files.iter().map(|f| wd.join(f)).collect();
+    // Files the user named (`-f`, `COMPOSE_FILE`) may be anywhere; discovered ones must be
+    // inside the directory they were found in.
+    let mut discovered = false;
     if files.is_empty() {
         if let Some(cf) = opts.environment.get("COMPOSE_FILE").filter(|s| !s.is_empty()) {
             let sep = opts.environment.get("COMPOSE_PATH_SEPARATOR").map_or(":", String::as_str);
             files = cf.split(sep).filter(|s| !s.is_empty()).map(|f| wd.join(f)).collect();
         } else {
-            files = files::discover(src, wd)?;
+            files = files::discover(boundary, wd)?;
+            discovered = true;
         }
     }
     let files: Vec<PathBuf> = files.iter().map(|f| norm_path(f)).collect();
     let project_dir = files[0].parent().map(Path::to_path_buf).unwrap_or_default();
+    let roots = Roots::new(&project_dir);
     let (env, dotenv_names) = project_env(
-        src,
-        &project_dir,
+        boundary,
+        roots.project(),
         &opts.env_files.iter().map(|f| wd.join(f)).collect::<Vec<_>>(),
         &opts.environment,
     )?;
 
+    let place = Place { base: project_dir.clone(), root: roots.project().clone() };
     let mut ctx = Ctx {
-        src,
+        boundary,
+        roots,
         top_dir: project_dir.clone(),
         env,
         warnings,
@@ -108,7 +164,8 @@ pub fn load_tree(opts: &LoadOptions, src: &dyn Source, warnings: &mut Warnings) 
     };
     let mut root: Option<Node> = None;
     for f in &files {
-        let tree = load_file(&mut ctx, f)?;
+        let scope = if discovered { Scope::Inside(&place.root) } else { Scope::Anywhere };
+        let tree = load_file(&mut ctx, f, scope, None, &place)?;
         match &mut root {
             None => root = Some(tree),
             Some(r) => merge::merge_files(r, tree),
@@ -130,46 +187,56 @@ pub fn load_tree(opts: &LoadOptions, src: &dyn Source, warnings: &mut Warnings) 
         profiles,
         project_name,
         working_dir_name: opts.working_dir_name.clone(),
+        roots: ctx.roots,
     })
 }
 
-/// Reads, parses, interpolates and normalizes one file, then applies its `include` and
-/// `extends`.
-pub(crate) fn load_file(ctx: &mut Ctx<'_>, path: &Path) -> Result<Node> {
+/// Reads (inside `scope`; a refusal is reported `at` the key that named the file),
+/// parses, interpolates and normalizes one file, then applies its `include` and `extends`.
+pub(crate) fn load_file(
+    ctx: &mut Ctx<'_>,
+    path: &Path,
+    scope: Scope<'_>,
+    at: files::NamedAt<'_>,
+    place: &Place,
+) -> Result<Node> {
     let name = display(path);
-    let text = files::read_text(ctx.src, path, "the compose file")?;
+    let text = files::read_text(ctx.boundary, path, scope, "the compose file", at)?;
     let mut root = files::parse_compose(&text, &name)?;
+    ctx.roots.record(&name, &place.root);
     ctx.files.push((name, text));
     interpolate::interpolate_tree(&mut root, "", &ctx.env, ctx.warnings, &mut ctx.unset_seen)?;
-    let dir = files::relative_to(path.parent().unwrap_or(Path::new("")), &ctx.top_dir);
+    let dir = files::relative_to(&place.base, &ctx.top_dir);
     normalize::normalize_file(&mut root, &dir, ctx.warnings)?;
-    include::apply_includes(ctx, &mut root, path)?;
-    extends::resolve_file(ctx, &mut root, path)?;
+    include::apply_includes(ctx, &mut root, path, place)?;
+    extends::resolve_file(ctx, &mut root, path, &place.root)?;
     Ok(root)
 }
 
-/// The interpolation environment: the process environment over the env files.
+/// The interpolation environment: the process environment over the env files. The
+/// project's `.env` must be inside the project; `--env-file` files are the user's choice.
 fn project_env(
-    src: &dyn Source,
-    project_dir: &Path,
+    boundary: &Boundary<'_>,
+    project: &ReadRoot,
     env_files: &[PathBuf],
     process: &BTreeMap<String, String>,
 ) -> Result<(BTreeMap<String, String>, Vec<String>)> {
-    let default_env = project_dir.join(".env");
-    let files: Vec<PathBuf> = if env_files.is_empty() {
-        if src.is_file(&default_env) {
-            vec![default_env]
+    let default_env = project.dir.join(".env");
+    let files: Vec<(PathBuf, Scope<'_>)> = if env_files.is_empty() {
+        let scope = Scope::Inside(project);
+        if boundary.has_file(&default_env, scope) {
+            vec![(default_env, scope)]
         } else {
             Vec::new()
         }
     } else {
-        env_files.to_vec()
+        env_files.iter().map(|f| (f.clone(), Scope::Anywhere)).collect()
     };
     let mut env = BTreeMap::new();
     let mut names = Vec::new();
-    for f in files {
+    for (f, scope) in files {
         let outer = |k: &str| process.get(k).cloned().or_else(|| env.get(k).cloned());
-        let entries = dotenv::read_env_file(src, &f, "the env file", &outer)?;
+        let entries = dotenv::read_env_file(boundary, &f, scope, "the env file", None, &outer)?;
         for (k, v) in entries {
             if let Some(v) = v {
                 names.push(k.clone());

@@ -7,6 +7,7 @@ use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::load::dotenv::read_env_file;
 use crate::load::files::display;
+use crate::source::Scope;
 use crate::yaml::{Map, Value};
 
 /// `env_file` then `environment` (which wins); bare names are taken from the project
@@ -26,7 +27,11 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                 None => true,
             };
             let full = cx.project_dir.join(&path);
-            if !cx.src.is_file(&full) {
+            // Inside the directory of the compose file that names it; outside is an error
+            // even when the file is optional (compose would read it).
+            let named_at = em.get("path").map_or(&it.mark, |n| &n.mark);
+            let within = Scope::Inside(cx.roots.of(named_at));
+            if !cx.boundary.exists(&full, within) {
                 if required {
                     return Err(Error::at(
                         ErrorKind::Io,
@@ -37,7 +42,8 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                 }
                 continue;
             }
-            let entries = read_env_file(cx.src, &full, "the env file", cx.env).map_err(|e| e.with_path(&ip))?;
+            let entries = read_env_file(cx.boundary, &full, within, "the env file", Some((&it.mark, &ip)), cx.env)
+                .map_err(|e| e.with_path(&ip))?;
             for (k, v) in entries {
                 let value = match v {
                     Some(v) => Some(v),

@@ -13,9 +13,10 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
-pub use project::build_project;
+pub(crate) use project::build_project;
 pub(crate) use service::shell_split;
 
+use crate::source::ReadRoot;
 use crate::yaml::{Mark, Node};
 
 /// A loaded compose project.
@@ -204,7 +205,7 @@ pub enum MountSource {
     /// A named volume (top-level `volumes:`), or an anonymous one (`None`).
     Volume(Option<String>),
     /// A path of the project (relative to the project dir) or of the host (absolute).
-    Bind(String),
+    Bind(ProjectPath),
     /// An in-memory filesystem.
     Tmpfs {
         /// `tmpfs.size` in bytes.
@@ -311,13 +312,24 @@ pub struct FileRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileResource {
     /// `file:` a project file (path relative to the project directory).
-    File(String),
+    File(ProjectPath),
     /// `environment:` a variable (name).
     Environment(String),
     /// `content:` inline text (configs only; secrets never carry inline values).
     Content(String),
     /// `external: true` or anything managed outside the project.
     External(String),
+}
+
+/// A file or directory a compose file names (a bind mount's source, `configs.*.file`,
+/// `secrets.*.file`), with the directory it must stay inside when read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectPath {
+    /// Relative to the project directory (`./conf/app.conf`), or absolute, as the merged
+    /// model spells it.
+    pub path: String,
+    /// The project directory, or the directory of the included compose file that names it.
+    pub root: ReadRoot,
 }
 
 /// A named volume.

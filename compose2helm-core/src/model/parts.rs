@@ -34,12 +34,13 @@ pub(super) fn decode_port(it: &Node, ip: &str) -> Result<Port> {
     })
 }
 
-pub(super) fn decode_mount(it: &Node, ip: &str) -> Result<Mount> {
+pub(super) fn decode_mount(it: &Node, ip: &str, roots: &crate::load::Roots) -> Result<Mount> {
     let Some(m) = map(it, ip)? else {
         return Err(type_err(it, ip, "a volume"));
     };
     let ty = opt_string(m.get("type"), &format!("{ip}.type"))?.unwrap_or_else(|| "volume".into());
-    let source = opt_string(m.get("source"), &format!("{ip}.source"))?;
+    let source_node = m.get("source");
+    let source = opt_string(source_node, &format!("{ip}.source"))?;
     let target = opt_string(m.get("target"), &format!("{ip}.target"))?.ok_or_else(|| {
         Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a volume needs `target` (the path in the container)")
     })?;
@@ -51,9 +52,12 @@ pub(super) fn decode_mount(it: &Node, ip: &str) -> Result<Mount> {
     let subpath = sub("volume").or_else(|| sub("image"));
     let source = match ty.as_str() {
         "volume" => MountSource::Volume(source.filter(|s| !s.is_empty())),
-        "bind" => MountSource::Bind(
-            source.ok_or_else(|| Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a bind mount needs `source`"))?,
-        ),
+        "bind" => MountSource::Bind(ProjectPath {
+            path: source
+                .ok_or_else(|| Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a bind mount needs `source`"))?,
+            // The root of the compose file that wrote the source.
+            root: roots.of(source_node.map_or(&it.mark, |n| &n.mark)).clone(),
+        }),
         "tmpfs" => MountSource::Tmpfs {
             size: match m.get("tmpfs").and_then(Node::as_map).and_then(|t| t.get("size")) {
                 Some(n) => Some(bytes(n, &format!("{ip}.tmpfs.size"))?),

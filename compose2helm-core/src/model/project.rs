@@ -6,13 +6,13 @@ use super::keys::{self, Disposition};
 use super::service::{decode_service, Env};
 use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
-use crate::load::Loaded;
-use crate::source::Source;
+use crate::load::{Loaded, Roots};
+use crate::source::{Boundary, Refusal, Scope};
 use crate::yaml::Value;
 
 /// Decodes the merged tree into a [`Project`], keeping only the services of the active
 /// profiles.
-pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Result<Project> {
+pub(crate) fn build_project(loaded: Loaded, boundary: &Boundary<'_>, w: &mut Warnings) -> Result<Project> {
     let root = &loaded.root;
     let Some(top) = root.as_map() else {
         return Err(type_err(root, "", "a mapping"));
@@ -36,7 +36,7 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
         }
     }
     let name = project_name(&loaded, top)?;
-    let cx = Env { src, project_dir: &loaded.project_dir, env: &loaded.env };
+    let cx = Env { boundary, project_dir: &loaded.project_dir, roots: &loaded.roots, env: &loaded.env };
 
     let mut active: Vec<String> = loaded.profiles.clone();
     if let Some(ext) = extension.as_ref().and_then(|e| e.as_map()).and_then(|m| m.get("profiles")) {
@@ -131,10 +131,13 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
             }
         }
     }
-    let secrets = file_resources(top.get("secrets"), "secrets", w)?;
+    let secrets = file_resources(top.get("secrets"), "secrets", &loaded.roots, w)?;
     for (name, res) in &secrets {
         if let FileResource::File(f) = res {
-            if !src.is_file(&loaded.project_dir.join(f)) {
+            // Only whether it exists: a secret's content is never read, so it may be
+            // anywhere (secrets often live outside the repository).
+            let f = &f.path;
+            if matches!(boundary.locate(&loaded.project_dir.join(f), Scope::Anywhere), Err(Refusal::Missing)) {
                 w.push(
                     format!("secrets.{name}.file"),
                     format!(
@@ -144,7 +147,7 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
             }
         }
     }
-    let configs = file_resources(top.get("configs"), "configs", w)?;
+    let configs = file_resources(top.get("configs"), "configs", &loaded.roots, w)?;
     for (n, s) in &services {
         for (kind, refs, defs) in [("secrets", &s.secrets, &secrets), ("configs", &s.configs, &configs)] {
             for (i, r) in refs.iter().enumerate() {
@@ -188,6 +191,7 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
 fn file_resources(
     n: Option<&crate::yaml::Node>,
     kind: &str,
+    roots: &Roots,
     w: &mut Warnings,
 ) -> Result<IndexMap<String, FileResource>> {
     let mut out = IndexMap::new();
@@ -199,7 +203,7 @@ fn file_resources(
         let p = format!("{kind}.{name}");
         let dm = map(def, &p)?.cloned().unwrap_or_default();
         let res = if let Some(f) = dm.get("file") {
-            FileResource::File(string(f, &format!("{p}.file"))?)
+            FileResource::File(ProjectPath { path: string(f, &format!("{p}.file"))?, root: roots.of(&f.mark).clone() })
         } else if let Some(e) = dm.get("environment") {
             FileResource::Environment(string(e, &format!("{p}.environment"))?)
         } else if let Some(c) = dm.get("content") {

@@ -9,12 +9,15 @@ use super::parts::{decode_deploy, decode_healthcheck, decode_mount, decode_port}
 use super::*;
 use crate::error::{Result, Warnings};
 use crate::load::dotenv::read_env_file;
-use crate::source::Source;
+use crate::load::Roots;
+use crate::source::{Boundary, Scope};
 use crate::yaml::{Node, Value};
 
 pub(crate) struct Env<'a> {
-    pub src: &'a dyn Source,
+    pub boundary: &'a Boundary<'a>,
     pub project_dir: &'a Path,
+    /// The directory the files each compose file names must stay inside.
+    pub roots: &'a Roots,
     pub env: &'a std::collections::BTreeMap<String, String>,
 }
 pub(crate) fn decode_service(name: &str, node: &Node, cx: &Env<'_>, w: &mut Warnings) -> Result<Service> {
@@ -66,7 +69,7 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
         }
         "volumes" => {
             for (i, it) in seq(v, kp)?.iter().enumerate() {
-                s.volumes.push(decode_mount(it, &format!("{kp}[{i}]"))?);
+                s.volumes.push(decode_mount(it, &format!("{kp}[{i}]"), cx.roots)?);
             }
         }
         "tmpfs" => {
@@ -114,9 +117,18 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
         }
         "labels" => s.labels = string_map(v, kp)?,
         "label_file" => {
-            for f in string_list(v, kp)? {
-                let path = cx.project_dir.join(&f);
-                let entries = read_env_file(cx.src, &path, "the label file", cx.env).map_err(|e| e.with_path(kp))?;
+            let files = string_list(v, kp)?;
+            let nodes: Vec<&Node> = match &v.value {
+                Value::Seq(items) => items.iter().collect(),
+                _ => vec![v],
+            };
+            for (f, node) in files.iter().zip(nodes) {
+                // Inside the directory of the compose file that wrote this entry.
+                let within = Scope::Inside(cx.roots.of(&node.mark));
+                let path = cx.project_dir.join(f);
+                let entries =
+                    read_env_file(cx.boundary, &path, within, "the label file", Some((&node.mark, kp)), cx.env)
+                        .map_err(|e| e.with_path(kp))?;
                 for (k, val) in entries {
                     s.labels.entry(k).or_insert(val.unwrap_or_default());
                 }

@@ -24,7 +24,10 @@ fn write_one(dir: &Path, files: &BTreeMap<String, Vec<u8>>, overwrite: bool) -> 
 
 /// Every file below `dir`, relative, sorted.
 fn listing(dir: &Path) -> Vec<String> {
-    crate::source::Source::walk(&FileSystem, dir).unwrap_or_default()
+    crate::source::Boundary::new(&FileSystem)
+        .regular_files_below(dir)
+        .map(|files| files.into_iter().map(|(path, _)| path).collect())
+        .unwrap_or_default()
 }
 
 #[test]

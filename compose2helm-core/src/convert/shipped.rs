@@ -1,0 +1,243 @@
+//! Project files shipped in the chart as ConfigMap data (`files/<service>/...`), within
+//! the limits that keep the chart installable:
+//!
+//! - a ConfigMap holds at most 1 MiB (Kubernetes' limit per object), keys included and
+//!   binary files counted base64-encoded, as they travel in the manifest;
+//! - a bind-mounted directory is shipped only with at most [`MAX_DIR_ENTRIES`] entries
+//!   (each file is a key and a line of the workload's `configmap.yaml`, which Helm refuses
+//!   past 5 MiB), and only its own files: a ConfigMap volume has no subdirectories;
+//! - the whole chart ships at most [`MAX_CHART_FILES`] files and [`MAX_CHART_BYTES`], so a
+//!   small compose file cannot make a huge chart;
+//! - a file that is not world-readable in the project is not shipped (a ConfigMap file is
+//!   readable by every user of the pod); like a secret-looking file it is mounted from a
+//!   Secret.
+//!
+//! Past a limit the data is mounted as what [`Ctx::mount_instead`] decides, with a warning
+//! naming the directory and the limit; the chart is never left half-shipped.
+use std::cell::Cell;
+use std::path::Path;
+
+use super::mounts::Ctx;
+use crate::ir::{ChartFile, MountKind};
+use crate::model::ProjectPath;
+use crate::names::dns_label;
+use crate::source::{human, FileKind, Found, Refusal, Scope};
+
+/// Kubernetes' limit on a ConfigMap's data (keys and values).
+pub const MAX_CONFIGMAP_BYTES: usize = 1 << 20;
+/// Entries (files, subdirectories, links...) a bind-mounted directory may hold to be
+/// shipped; past it, none of it is.
+pub const MAX_DIR_ENTRIES: usize = 256;
+/// Files the whole chart ships.
+pub const MAX_CHART_FILES: usize = 2048;
+/// Bytes (counted as for [`MAX_CONFIGMAP_BYTES`]) the whole chart ships.
+pub const MAX_CHART_BYTES: usize = 8 << 20;
+
+/// What the chart may still ship; shared by all services of a conversion.
+#[derive(Debug)]
+pub struct ChartBudget {
+    files: Cell<usize>,
+    bytes: Cell<usize>,
+}
+
+impl Default for ChartBudget {
+    fn default() -> Self {
+        ChartBudget { files: Cell::new(MAX_CHART_FILES), bytes: Cell::new(MAX_CHART_BYTES) }
+    }
+}
+
+impl ChartBudget {
+    fn fits(&self, files: usize, bytes: usize) -> bool {
+        files <= self.files.get() && bytes <= self.bytes.get()
+    }
+
+    fn take(&self, files: usize, bytes: usize) {
+        self.files.set(self.files.get().saturating_sub(files));
+        self.bytes.set(self.bytes.get().saturating_sub(bytes));
+    }
+}
+
+/// What a file costs in a ConfigMap: its key and its value, base64-encoded when binary.
+fn configmap_cost(key: &str, content: &[u8]) -> usize {
+    let value = if std::str::from_utf8(content).is_ok() { content.len() } else { content.len().div_ceil(3) * 4 };
+    key.len() + value
+}
+
+fn world_readable(mode: Option<u32>) -> bool {
+    mode.is_none_or(|m| m & 0o004 != 0)
+}
+
+fn looks_secret(name: &str, text: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    text.contains("PRIVATE KEY")
+        || [".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx"].iter().any(|e| lower.ends_with(e))
+        || ["secret", "password", "passwd", "token", "credential", "id_rsa", "id_ed25519", ".htpasswd"]
+            .iter()
+            .any(|p| lower.contains(p))
+}
+
+impl Ctx<'_> {
+    fn secret_like(&self, name: &str, content: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(content);
+        looks_secret(name, &text) || self.cx.redactor.contains_secret(&text)
+    }
+
+    /// How many bytes a file may have to still fit `configmap` and the chart.
+    fn room(&self, configmap: &str) -> usize {
+        let used = self.configmap_bytes.get(configmap).copied().unwrap_or(0);
+        MAX_CONFIGMAP_BYTES.saturating_sub(used).min(self.cx.shipping.bytes.get())
+    }
+
+    /// Ships `content` as a file of the service's ConfigMap and mounts it at `target`; a
+    /// file that holds a secret becomes a Secret mount instead.
+    pub fn ship_file(&mut self, file_name: &str, content: Vec<u8>, target: &str, what: &str) {
+        if self.secret_like(file_name, &content) {
+            self.w.push(what, format!("`{file_name}` looks like a secret: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
+            self.secret_file(file_name, target);
+            return;
+        }
+        let configmap = format!("{}-files", self.dns);
+        let cost = configmap_cost(file_name, &content) + 8; // the key may gain a `2-` prefix
+        if cost > self.room(&configmap) || !self.cx.shipping.fits(1, cost) {
+            let why = format!("`{file_name}` would make the ConfigMap larger than {} (Kubernetes' limit) or the chart's project files larger than {} (compose2helm's limit): not shipped (bake the file into the image)", human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
+            self.mount_instead(file_name, target, what, why);
+            return;
+        }
+        *self.configmap_bytes.entry(configmap.clone()).or_default() += cost;
+        self.cx.shipping.take(1, cost);
+        let key = self.file_key(&configmap, file_name);
+        let binary = std::str::from_utf8(&content).is_err();
+        self.out.files.push(ChartFile {
+            chart_path: format!("files/{}/{key}", self.dns),
+            configmap: configmap.clone(),
+            key: key.clone(),
+            content,
+            binary,
+        });
+        self.push(&format!("file-{key}"), target, true, Some(key.clone()), MountKind::ConfigFile { configmap, key });
+    }
+
+    /// Ships the located project file `shown` (a bind mount's source or a config's file),
+    /// reading no more than can fit.
+    pub fn ship_project_file(&mut self, file_name: &str, shown: &str, found: &Found, target: &str, what: &str) {
+        if !world_readable(found.meta.mode) {
+            let why = private_message(shown, found);
+            self.w.push(what, format!("{why}; it is mounted from a Secret (see fileSecrets in values.yaml)"));
+            self.secret_file(file_name, target);
+            return;
+        }
+        let room = self.room(&format!("{}-files", self.dns));
+        match self.cx.boundary.read_found(found, room as u64) {
+            Ok(bytes) => self.ship_file(file_name, bytes, target, what),
+            Err(Refusal::TooLarge { .. }) => {
+                let why = format!("{shown} does not fit in the service's ConfigMap ({} at most, Kubernetes' limit) or in the chart's project files ({} at most, compose2helm's limit): not shipped (bake the file into the image)", human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
+                self.mount_instead(file_name, target, what, why)
+            }
+            Err(r) => self.mount_instead(file_name, target, what, format!("{}: not shipped", r.message(shown))),
+        }
+    }
+
+    /// Ships the files of a bind-mounted project directory as a ConfigMap mounted at
+    /// `target`, or nothing of it when a limit is passed.
+    pub fn ship_dir(&mut self, p: &ProjectPath, full: &Path, found: &Found, name: &str, target: &str, what: &str) {
+        let shown = p.path.trim_end_matches('/');
+        let entries = match self.cx.boundary.list_dir(full, found, Scope::Inside(&p.root), MAX_DIR_ENTRIES) {
+            Ok(e) => e,
+            Err(Refusal::TooManyEntries { max }) => {
+                let why = format!("directory {shown} holds more than {max} entries, the most compose2helm ships as one ConfigMap: its files are not shipped (bake them into the image or use a volume)");
+                return self.mount_instead(name, target, what, why);
+            }
+            Err(r) => return self.mount_instead(name, target, what, format!("{}: not shipped", r.message(shown))),
+        };
+        let dir = dns_label(name, 20);
+        let configmap = format!("{}-{dir}", self.dns);
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        let (mut size, mut secret_like, mut subdirs) = (0usize, false, Vec::new());
+        let limit = MAX_CONFIGMAP_BYTES.min(self.cx.shipping.bytes.get());
+        for entry in entries {
+            let entry_shown = format!("{shown}/{}", entry.name);
+            let found = match entry.found {
+                Ok(f) => f,
+                Err(r) => {
+                    self.w.push(what, format!("{}: not shipped", r.message(&entry_shown)));
+                    continue;
+                }
+            };
+            match found.meta.kind {
+                FileKind::File => {}
+                FileKind::Dir => {
+                    subdirs.push(entry.name);
+                    continue;
+                }
+                k => {
+                    self.w.push(what, format!("{}: not shipped", Refusal::NotRegular(k).message(&entry_shown)));
+                    continue;
+                }
+            }
+            if !world_readable(found.meta.mode) {
+                self.w.push(what, format!("{}; mount it from a Secret", private_message(&entry_shown, &found)));
+                continue;
+            }
+            let bytes = match self.cx.boundary.read_found(&found, limit.saturating_sub(size) as u64) {
+                Ok(b) => b,
+                Err(Refusal::TooLarge { .. }) => return self.dir_too_large(shown, name, target, what),
+                Err(r) => {
+                    self.w.push(what, format!("{}: not shipped", r.message(&entry_shown)));
+                    continue;
+                }
+            };
+            if self.secret_like(&entry.name, &bytes) {
+                secret_like = true;
+                continue;
+            }
+            size += configmap_cost(&entry.name, &bytes) + 8; // the key may gain a `2-` prefix
+            if size > limit {
+                return self.dir_too_large(shown, name, target, what);
+            }
+            files.push((entry.name, bytes));
+        }
+        if !subdirs.is_empty() {
+            self.w.push(what, format!("directory {shown} holds subdirectories, which a ConfigMap volume cannot hold; not shipped: {} (bake them into the image or mount each as its own volume)", subdirs.join(", ")));
+        }
+        if secret_like {
+            self.w.push(
+                what,
+                format!(
+                    "directory {shown} holds secret-looking files: those are not shipped; mount them from a Secret"
+                ),
+            );
+        }
+        if files.is_empty() {
+            let why = format!("directory {shown} has no file that can be shipped");
+            return self.mount_instead(name, target, what, why);
+        }
+        if !self.cx.shipping.fits(files.len(), size) {
+            let why = format!("directory {shown} would take the chart's project files past {} files or {} (compose2helm's limit per chart): its files are not shipped (bake them into the image or use a volume)", MAX_CHART_FILES, human(MAX_CHART_BYTES as u64));
+            return self.mount_instead(name, target, what, why);
+        }
+        self.cx.shipping.take(files.len(), size);
+        *self.configmap_bytes.entry(configmap.clone()).or_default() += size;
+        for (file_name, content) in files {
+            let key = self.file_key(&configmap, &file_name);
+            let binary = std::str::from_utf8(&content).is_err();
+            self.out.files.push(ChartFile {
+                chart_path: format!("files/{}/{dir}/{key}", self.dns),
+                configmap: configmap.clone(),
+                key,
+                content,
+                binary,
+            });
+        }
+        self.push(name, target, true, None, MountKind::ConfigDir { configmap });
+    }
+
+    fn dir_too_large(&mut self, shown: &str, name: &str, target: &str, what: &str) {
+        let why = format!("directory {shown} needs more than {} as a ConfigMap (Kubernetes' limit per object; binary files count base64-encoded) or more than the chart may still ship ({} in all, compose2helm's limit): its files are not shipped (bake them into the image or use a volume)", human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
+        self.mount_instead(name, target, what, why);
+    }
+}
+
+fn private_message(shown: &str, found: &Found) -> String {
+    let mode = found.meta.mode.unwrap_or(0);
+    format!("{shown} is not readable by everyone in the project (mode {mode:04o}): its content is not shipped, because every user of the pod could read a ConfigMap file")
+}
