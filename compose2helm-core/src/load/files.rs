@@ -70,14 +70,23 @@ pub fn read_text(src: &dyn Source, path: &Path, what: &str) -> Result<String> {
     if bytes.contains(&0) {
         return Err(Error::in_file(ErrorKind::Syntax, display(path), format!("{what} is a binary file, not text")));
     }
-    String::from_utf8(bytes).map_err(|e| {
+    let mut text = String::from_utf8(bytes).map_err(|e| {
         Error::in_file(
             ErrorKind::Syntax,
             display(path),
             format!("{what} is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
         )
-    })
+    })?;
+    // Windows editors start UTF-8 files with a byte order mark; it is not text, and docker
+    // compose skips it in compose files and env files alike.
+    if text.starts_with(BOM) {
+        text.drain(..BOM.len_utf8());
+    }
+    Ok(text)
 }
+
+/// The UTF-8 byte order mark.
+const BOM: char = '\u{feff}';
 
 /// Parses a compose file and checks it is a compose mapping in the current format.
 pub fn parse_compose(text: &str, file: &str) -> Result<Node> {
@@ -143,4 +152,23 @@ pub fn relative_to(to: &Path, from: &Path) -> PathBuf {
         out.push(c.as_os_str());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::MemorySource;
+
+    #[test]
+    fn a_byte_order_mark_is_not_text() {
+        let mut src = MemorySource::new();
+        src.insert("compose.yaml", b"\xEF\xBB\xBFservices: {}\n".to_vec());
+        src.insert("mid.env", "A=1\n\u{feff}B=2\n");
+        assert_eq!(
+            read_text(&src, Path::new("compose.yaml"), "the compose file").ok().as_deref(),
+            Some("services: {}\n")
+        );
+        // Only a leading mark is removed: one inside the text is the text's business.
+        assert_eq!(read_text(&src, Path::new("mid.env"), "the env file").ok().as_deref(), Some("A=1\n\u{feff}B=2\n"));
+    }
 }
