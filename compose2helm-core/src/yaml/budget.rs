@@ -13,9 +13,9 @@
 //!   (an anchored 1 MiB string aliased a thousand times is a gigabyte);
 //! - a document has at most `MAX_NODES` nodes in all. The largest legitimate projects are
 //!   far below it: the benchmark's 1000-service project (654 KiB, a merge-key anchor in
-//!   every service) builds about 75,000 nodes, and even a 16 MiB file (the largest the
-//!   loader reads) of typical compose text builds fewer. A tree of `MAX_NODES` nodes
-//!   takes about 250 MiB, so a refusal happens well inside a 512 MiB container.
+//!   every service) builds 65,000 nodes, so the cap leaves fifteen times that. Building up
+//!   to the cap costs 140-150 MiB (peak RSS measured on refused files of a million
+//!   integers or one-key mappings), so a refusal happens well inside a 512 MiB container.
 
 /// At most this many nodes (keys, values and alias copies) in one document.
 pub(super) const MAX_NODES: u64 = 1_000_000;
