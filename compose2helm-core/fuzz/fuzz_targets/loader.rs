@@ -5,7 +5,11 @@ use compose2helm_core::source::MemorySource;
 use compose2helm_core::{load_project, LoadOptions};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "known_panics.rs"]
+mod known_panics;
+
 fuzz_target!(|data: &[u8]| {
+    known_panics::let_the_contained_parser_panic_through();
     let mut src = MemorySource::new();
     src.insert("p/compose.yaml", data.to_vec());
     src.insert("p/.env", b"A=1\nSECRET_TOKEN=fuzz-secret-value\n".to_vec());

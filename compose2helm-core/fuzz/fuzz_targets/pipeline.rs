@@ -7,11 +7,15 @@ use compose2helm_core::source::{FileKind, MemorySource};
 use compose2helm_core::{convert_project, ConvertOptions};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "known_panics.rs"]
+mod known_panics;
+
 const SECRET: &str = "fuzz-secret-value-31337";
 /// Random-looking, so it cannot appear in a chart by coincidence.
 const CANARY: &str = "q7Zx0-canary-9f3e61d2b84c57a0-outside";
 
 fuzz_target!(|data: &[u8]| {
+    known_panics::let_the_contained_parser_panic_through();
     let mut src = MemorySource::new();
     src.insert("p/compose.yaml", data.to_vec());
     src.insert("p/.env", format!("A=1\nDB_PASSWORD={SECRET}\n").into_bytes());

@@ -37,10 +37,13 @@ pub fn read_env_file(
 /// Parses a dotenv text. Errors are `(line, message)`.
 pub fn parse_dotenv(text: &str, outer: &dyn Lookup) -> Result<EnvEntries, (u32, String)> {
     let mut out: EnvEntries = IndexMap::new();
+    // A byte order mark starts the file, not its first variable (`read_text` removes it;
+    // text handed in directly may still have it).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().peekable();
     while let Some((i, raw)) = lines.next() {
         let lineno = i as u32 + 1;
-        let line = raw.trim_start_matches('\u{feff}').trim();
+        let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -163,6 +166,12 @@ mod tests {
         assert_eq!(e["E"].as_deref(), Some("v"));
         assert_eq!(e["F"], None);
         assert_eq!(e["G"].as_deref(), Some("a#b"));
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped() {
+        let e = parse("\u{feff}A=1\nB=2\n");
+        assert_eq!(e.keys().collect::<Vec<_>>(), ["A", "B"]);
     }
 
     #[test]

@@ -71,13 +71,19 @@ pub fn read_text(
     if bytes.contains(&0) {
         return Err(Error::in_file(ErrorKind::Syntax, display(path), format!("{what} is a binary file, not text")));
     }
-    String::from_utf8(bytes).map_err(|e| {
+    let mut text = String::from_utf8(bytes).map_err(|e| {
         Error::in_file(
             ErrorKind::Syntax,
             display(path),
             format!("{what} is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
         )
-    })
+    })?;
+    // Windows editors start UTF-8 files with a byte order mark; it is not text, and docker
+    // compose skips it in compose files and env files alike.
+    if text.starts_with(BOM) {
+        text.drain(..BOM.len_utf8());
+    }
+    Ok(text)
 }
 
 /// The error for a file the boundary would not read: at the key that named it (the
@@ -102,6 +108,9 @@ pub fn refused(r: &Refusal, path: &Path, what: &str, at: NamedAt<'_>) -> Error {
         None => Error::in_file(kind, file, message),
     }
 }
+
+/// The UTF-8 byte order mark.
+const BOM: char = '\u{feff}';
 
 /// Parses a compose file and checks it is a compose mapping in the current format.
 pub fn parse_compose(text: &str, file: &str) -> Result<Node> {
@@ -167,4 +176,22 @@ pub fn relative_to(to: &Path, from: &Path) -> PathBuf {
         out.push(c.as_os_str());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Boundary, MemorySource, Scope};
+
+    #[test]
+    fn a_byte_order_mark_is_not_text() {
+        let mut src = MemorySource::new();
+        src.insert("compose.yaml", b"\xEF\xBB\xBFservices: {}\n".to_vec());
+        src.insert("mid.env", "A=1\n\u{feff}B=2\n");
+        let boundary = Boundary::new(&src);
+        let read = |path: &str, what: &str| read_text(&boundary, Path::new(path), Scope::Anywhere, what, None).ok();
+        assert_eq!(read("compose.yaml", "the compose file").as_deref(), Some("services: {}\n"));
+        // Only a leading mark is removed: one inside the text is the text's business.
+        assert_eq!(read("mid.env", "the env file").as_deref(), Some("A=1\n\u{feff}B=2\n"));
+    }
 }

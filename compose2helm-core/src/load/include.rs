@@ -28,13 +28,16 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, place: &P
     let within = Scope::Inside(&place.root);
     for (i, e) in entries.iter().enumerate() {
         let key = format!("include[{i}]");
-        let (paths, env_files): (Vec<String>, Vec<String>) = match &e.value {
-            Value::Str(s) => (vec![s.clone()], Vec::new()),
+        // Each path with the node that named it, so a refusal points at that line.
+        let (paths, env_files): (Vec<(String, &Node)>, Vec<(String, &Node)>) = match &e.value {
+            Value::Str(s) => (vec![(s.clone(), e)], Vec::new()),
             Value::Map(m) => {
-                let list = |k: &str| -> Vec<String> {
-                    match m.get(k).map(|n| &n.value) {
-                        Some(Value::Str(s)) => vec![s.clone()],
-                        Some(Value::Seq(s)) => s.iter().filter_map(Node::scalar_text).collect(),
+                let list = |k: &str| -> Vec<(String, &Node)> {
+                    match m.get(k) {
+                        Some(n @ Node { value: Value::Str(s), .. }) => vec![(s.clone(), n)],
+                        Some(Node { value: Value::Seq(items), .. }) => {
+                            items.iter().filter_map(|n| n.scalar_text().map(|t| (t, n))).collect()
+                        }
                         _ => Vec::new(),
                     }
                 };
@@ -52,7 +55,7 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, place: &P
         if paths.is_empty() {
             return Err(Error::at(ErrorKind::Type, &e.mark, key, "an include entry needs `path:`"));
         }
-        let paths: Vec<PathBuf> = paths.iter().map(|p| crate::source::normalize(&dir.join(p))).collect();
+        let paths: Vec<PathBuf> = paths.iter().map(|(p, _)| crate::source::normalize(&dir.join(p))).collect();
         for p in &paths {
             if ctx.include_stack.contains(p) {
                 return Err(Error::at(
@@ -66,20 +69,20 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, place: &P
         let sub_dir = paths[0].parent().unwrap_or(Path::new("")).to_path_buf();
         let sub_place = Place { base: sub_dir.clone(), root: ReadRoot::included(&sub_dir, &display(&paths[0])) };
         let saved_env = ctx.env.clone();
-        let env_paths: Vec<(PathBuf, Scope<'_>, String)> = if env_files.is_empty() {
+        let env_paths: Vec<(PathBuf, Scope<'_>, String, &Node)> = if env_files.is_empty() {
             let d = sub_dir.join(".env");
             let scope = Scope::Inside(&sub_place.root);
             if ctx.boundary.has_file(&d, scope) {
-                vec![(d, scope, key.clone())]
+                vec![(d, scope, key.clone(), e)]
             } else {
                 Vec::new()
             }
         } else {
-            env_files.iter().map(|f| (dir.join(f), within, format!("{key}.env_file"))).collect()
+            env_files.iter().map(|(f, n)| (dir.join(f), within, format!("{key}.env_file"), *n)).collect()
         };
-        for (f, scope, at) in env_paths {
+        for (f, scope, at, node) in env_paths {
             let entries =
-                dotenv::read_env_file(ctx.boundary, &f, scope, "the env file", Some((&e.mark, &at)), &saved_env)?;
+                dotenv::read_env_file(ctx.boundary, &f, scope, "the env file", Some((&node.mark, &at)), &saved_env)?;
             for (k, v) in entries {
                 if let Some(v) = v {
                     ctx.env.entry(k).or_insert(v);

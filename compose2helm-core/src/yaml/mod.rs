@@ -1,10 +1,15 @@
 //! The YAML layer: a tree whose every node remembers the file, line and column it came
 //! from, so errors found long after parsing (a bad unit in an `extends`-ed file) still
 //! point at the right place. serde_yaml stays behind `print` so it can be swapped.
+mod budget;
+mod build;
 mod node;
 mod parse;
 mod print;
 mod scalar;
+mod tags;
+#[cfg(test)]
+mod tests;
 
 pub use node::{Map, Mark, Node, Tag, Value};
 pub use parse::parse;

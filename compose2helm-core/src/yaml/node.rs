@@ -128,15 +128,6 @@ impl Node {
             Value::Map(_) => "a mapping",
         }
     }
-
-    /// Number of nodes in this subtree (used to bound alias expansion).
-    pub fn size(&self) -> usize {
-        match &self.value {
-            Value::Seq(s) => 1 + s.iter().map(Node::size).sum::<usize>(),
-            Value::Map(m) => 1 + m.values().map(Node::size).sum::<usize>(),
-            _ => 1,
-        }
-    }
 }
 
 /// Writes a float the way YAML reads it back (`1.0`, not `1`).

@@ -1,306 +1,286 @@
-//! Builds the located tree from yaml-rust2's event stream. Doing it ourselves (instead of
-//! a generic loader) is what lets us keep every node's position, reject duplicate keys
-//! with both positions, apply `<<` merge keys, and keep compose's `!reset`/`!override`.
-use std::collections::HashMap;
+//! Reads YAML text with libyaml's rules (through `libyaml-safer`, a safe Rust port of
+//! libyaml) and hands its events to the builder. Docker compose reads YAML with go-yaml,
+//! itself a port of libyaml, so both accept the same files: flow collections over several
+//! lines whose closing bracket sits at the parent key's indentation, comments inside them,
+//! and the other leniencies libyaml has and a strict YAML 1.2 parser refuses.
+use std::borrow::Cow;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag as YTag};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use libyaml_safer::{EventData, Parser, ScalarStyle};
 
-use super::scalar::plain_scalar;
-use super::{Map, Mark, Node, Tag, Value};
-use crate::error::{Error, ErrorKind, Result};
-
-/// Alias expansion stops here: an "alias bomb" of a few lines would otherwise expand to
-/// billions of nodes.
-const MAX_NODES: usize = 2_000_000;
+use super::build::Builder;
+use super::{Mark, Node, Value};
+use crate::error::{Error, ErrorKind, Location, Result};
 
 /// Parses one YAML document. `file` is how messages will name the file. An empty
-/// document gives a `Null` node.
+/// document gives a `Null` node; empty documents after the first (a trailing `---`) are
+/// ignored; a second document with content is refused.
 pub fn parse(text: &str, file: &str) -> Result<Node> {
     let file: Arc<str> = Arc::from(file);
-    let mut b = Builder {
+    // libyaml-safer reads past the end of a text without a final line break (its C
+    // original relied on padding there) and panics, so one is added; `Events` takes it off
+    // again from a block scalar that ran to the end of the file.
+    let appended = !text.is_empty() && !text.ends_with(['\n', '\r']);
+    let input: Cow<str> = if appended { Cow::Owned(format!("{text}\n")) } else { Cow::Borrowed(text) };
+    let mut events = Events {
         file: file.clone(),
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        docs: Vec::new(),
-        error: None,
-        nodes: 0,
+        text,
+        appended,
+        builder: Builder::new(file.clone()),
+        documents: Documents::default(),
+        last_quoted: None,
+        last_end: 0,
     };
-    let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut b, true) {
-        let m = e.marker();
-        return Err(Error {
-            kind: ErrorKind::Syntax,
-            location: Some(crate::error::Location {
-                file: file.to_string(),
-                line: m.line() as u32,
-                column: m.col() as u32 + 1,
-            }),
-            key_path: None,
-            message: syntax_message(e.info(), text, m.line()),
-        });
+    // libyaml-safer 0.3 still panics where its C original had an unfinished branch (a tag
+    // directly followed by `,` in a flow collection, its issue #7). The panic is turned into
+    // an error so that one file cannot abort the process.
+    let outcome = catch_unwind(AssertUnwindSafe(|| events.read(&input)));
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(e),
+        Err(_) => return Err(events.parser_defect()),
     }
-    if let Some(e) = b.error {
-        return Err(e);
+    match events.builder.finish() {
+        Some(root) => Ok(root),
+        None => Ok(Node::new(Value::Null, Mark { file, line: 1, col: 1 })),
     }
-    match b.docs.len() {
-        0 => Ok(Node::new(Value::Null, Mark { file, line: 1, col: 1 })),
-        1 => Ok(b.docs.remove(0)),
-        _ => Err(Error::at(
+}
+
+/// Which documents the stream has shown so far.
+#[derive(Default)]
+struct Documents {
+    /// The `---` (or first node) of the document being read.
+    start: Option<Mark>,
+    /// Whether the document being read has shown a node yet.
+    started: bool,
+    /// Whether a document with content was read before this one.
+    had_content: bool,
+    /// Whether the document being read is skipped (empty, after one with content).
+    skipping: bool,
+}
+
+struct Events<'t> {
+    file: Arc<str>,
+    /// The text as given (without the line break added for the parser).
+    text: &'t str,
+    appended: bool,
+    builder: Builder,
+    documents: Documents,
+    /// Start and end (0-based line) of the last quoted scalar that spanned lines.
+    last_quoted: Option<(Mark, u64)>,
+    /// Byte offset where the last event ended.
+    last_end: u64,
+}
+
+impl Events<'_> {
+    fn read(&mut self, input: &str) -> Result<()> {
+        let mut parser = Parser::new();
+        let mut bytes = input.as_bytes();
+        parser.set_input_string(&mut bytes);
+        loop {
+            let event = parser.parse().map_err(|e| self.syntax_error(&e))?;
+            let mark = self.builder.mark(event.start_mark.line, event.start_mark.column);
+            self.last_end = event.end_mark.index;
+            match event.data {
+                EventData::StreamEnd => return Ok(()),
+                EventData::StreamStart { .. } | EventData::DocumentEnd { .. } => {}
+                EventData::DocumentStart { .. } => {
+                    self.documents.had_content |= self.documents.started;
+                    self.documents.start = Some(mark);
+                    self.documents.started = false;
+                    self.documents.skipping = false;
+                }
+                EventData::Scalar { anchor, tag, mut value, style, .. } => {
+                    let empty = value.is_empty() && tag.is_none() && anchor.is_none() && style == ScalarStyle::Plain;
+                    if !self.enter_node(empty)? {
+                        continue;
+                    }
+                    let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                    if block && self.appended && event.end_mark.index > self.text.len() as u64 && value.ends_with('\n')
+                    {
+                        // The line break added for the parser is not part of the file.
+                        value.pop();
+                    }
+                    let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);
+                    if quoted && event.end_mark.line > event.start_mark.line {
+                        self.last_quoted = Some((mark.clone(), event.end_mark.line));
+                    }
+                    self.builder.scalar(value, style == ScalarStyle::Plain, tag.as_deref(), anchor, mark)?;
+                }
+                EventData::Alias { anchor } => {
+                    if self.enter_node(false)? {
+                        self.builder.alias(&anchor, mark)?;
+                    }
+                }
+                EventData::SequenceStart { anchor, tag, .. } => {
+                    if self.enter_node(false)? {
+                        self.builder.start(false, tag.as_deref(), anchor, mark)?;
+                    }
+                }
+                EventData::MappingStart { anchor, tag, .. } => {
+                    if self.enter_node(false)? {
+                        self.builder.start(true, tag.as_deref(), anchor, mark)?;
+                    }
+                }
+                EventData::SequenceEnd | EventData::MappingEnd => {
+                    if !self.documents.skipping {
+                        self.builder.end()?;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a node event is built: the first node of a document decides whether the
+    /// document is read (the first with content), skipped (empty), or refused.
+    fn enter_node(&mut self, empty_scalar: bool) -> Result<bool> {
+        let docs = &mut self.documents;
+        if docs.started {
+            return Ok(!docs.skipping);
+        }
+        docs.started = true;
+        if !docs.had_content {
+            return Ok(true);
+        }
+        if empty_scalar {
+            docs.skipping = true;
+            docs.started = false;
+            return Ok(false);
+        }
+        let at = docs.start.clone().unwrap_or_else(Mark::none);
+        Err(Error::at(
             ErrorKind::Syntax,
-            &b.docs[1].mark,
+            &at,
             "",
             "the file holds several YAML documents (`---`); a compose file is one document",
-        )),
+        ))
+    }
+
+    /// A parser error as a located message, with the usual cause when it is recognisable.
+    fn syntax_error(&self, e: &libyaml_safer::Error) -> Error {
+        let problem = e.problem();
+        let (line, column) = match e.problem_mark() {
+            Some(m) => self.position(m.index, m.line, m.column),
+            None => self.position_of_offset(e.to_string().as_str()),
+        };
+        // The context ("while parsing a block mapping") helps when it starts elsewhere.
+        let context = e.context().map(|context| {
+            let (l, c) = e.context_mark().map_or((0, 0), |m| self.position(m.index, m.line, m.column));
+            (context, l, c)
+        });
+        let context = context.filter(|&(_, l, c)| (l, c) != (line, column));
+        let message = match context {
+            Some(("while scanning a quoted scalar", l, c)) if problem.contains("end of stream") => {
+                let message = "invalid YAML: this quoted string is never closed (is a closing quote missing?)";
+                return located(&self.file, l, c, message.into());
+            }
+            Some((context, l, c)) => format!("invalid YAML: {problem} ({context} at line {l}, column {c})"),
+            None => format!("invalid YAML: {problem}"),
+        };
+        let message = match self.hint(problem, line) {
+            Some(hint) => format!("{message}; {hint}"),
+            None => message,
+        };
+        located(&self.file, line, column, message)
+    }
+
+    /// The cause a user most likely has to fix, for an error on 1-based `line`.
+    fn hint(&self, problem: &str, line: u32) -> Option<String> {
+        let text_line = self.text.lines().nth(line.saturating_sub(1) as usize).unwrap_or("");
+        let indent: String = text_line.chars().take_while(|c| c.is_whitespace()).collect();
+        if indent.contains('\t') || problem.contains("tab") {
+            return Some("indent with spaces, not tabs".into());
+        }
+        match &self.last_quoted {
+            // `line` is 1-based, `end` 0-based: the error is on or after the quote's last line.
+            Some((start, end)) if u64::from(line) > *end => Some(format!(
+                "the quoted string at line {}, column {} runs on to line {}: is a closing quote missing?",
+                start.line,
+                start.col,
+                end + 1
+            )),
+            _ => None,
+        }
+    }
+
+    /// 1-based line and column of a libyaml mark; a mark in the line break added for the
+    /// parser is moved back to the end of the text.
+    fn position(&self, index: u64, line: u64, column: u64) -> (u32, u32) {
+        if self.appended && index >= self.text.len() as u64 {
+            return end_of(self.text);
+        }
+        (to_u32(line + 1), to_u32(column + 1))
+    }
+
+    /// Reader errors (control characters) name a byte offset in their text, not a mark.
+    fn position_of_offset(&self, message: &str) -> (u32, u32) {
+        let offset = message
+            .split("offset ")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse::<usize>().ok());
+        match offset {
+            Some(offset) => line_and_column(self.text, offset),
+            None => (0, 0),
+        }
+    }
+
+    /// The error for a panic inside the parser, located where it stopped reading.
+    fn parser_defect(&self) -> Error {
+        let from = usize::try_from(self.last_end).unwrap_or(usize::MAX).min(self.text.len());
+        let at = tag_before_comma(self.text, from).unwrap_or(from);
+        let (line, column) = line_and_column(self.text, at);
+        located(
+            &self.file,
+            line,
+            column,
+            "invalid YAML: the parser cannot read this (a tag directly followed by `,` in a flow collection?); \
+             put a space between the tag and the comma"
+                .into(),
+        )
     }
 }
 
-/// yaml-rust2's messages are terse; add the usual cause (a tab, a missing quote).
-/// `line` is 1-based (the marker's index counts characters, not bytes, so it is not used).
-fn syntax_message(info: &str, text: &str, line: usize) -> String {
-    let line = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-    let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
-    if indent.contains('\t') || info.contains("tab") {
-        format!("invalid YAML: {info}; indent with spaces, not tabs")
-    } else if info.contains("quoted scalar") {
-        format!("invalid YAML: {info} (is a closing quote missing?)")
-    } else {
-        format!("invalid YAML: {info}")
+fn located(file: &str, line: u32, column: u32, message: String) -> Error {
+    Error {
+        kind: ErrorKind::Syntax,
+        location: Some(Location { file: file.to_string(), line, column }),
+        key_path: None,
+        message,
     }
 }
 
-enum Frame {
-    Seq { items: Vec<Node>, mark: Mark, anchor: usize, tag: Tag },
-    Map { entries: Vec<(Node, Node)>, key: Option<Node>, mark: Mark, anchor: usize, tag: Tag },
+/// The first `!tag,` at or after byte `from`: where libyaml-safer gives up.
+fn tag_before_comma(text: &str, from: usize) -> Option<usize> {
+    let rest = text.get(from..)?;
+    let mut search = 0;
+    while let Some(i) = rest[search..].find('!') {
+        let start = search + i;
+        let tail = &rest[start..];
+        let end =
+            tail.find(|c: char| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}')).unwrap_or(tail.len());
+        if tail[end..].starts_with(',') {
+            return Some(from + start);
+        }
+        search = start + 1;
+    }
+    None
 }
 
-struct Builder {
-    file: Arc<str>,
-    stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
-    docs: Vec<Node>,
-    error: Option<Error>,
-    nodes: usize,
+/// 1-based line and column (in characters) of byte `offset`.
+fn line_and_column(text: &str, offset: usize) -> (u32, u32) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (to_u32(line as u64), to_u32(column as u64))
 }
 
-fn tag_of(t: &Option<YTag>) -> Tag {
-    match t {
-        Some(t) if t.handle == "!" && t.suffix == "reset" => Tag::Reset,
-        Some(t) if t.handle == "!" && t.suffix == "override" => Tag::Override,
-        _ => Tag::None,
-    }
+/// The position just after the last character.
+fn end_of(text: &str) -> (u32, u32) {
+    line_and_column(text, text.len())
 }
 
-impl Builder {
-    fn mark(&self, m: Marker) -> Mark {
-        Mark { file: self.file.clone(), line: m.line() as u32, col: m.col() as u32 + 1 }
-    }
-
-    fn fail(&mut self, e: Error) {
-        if self.error.is_none() {
-            self.error = Some(e);
-        }
-    }
-
-    fn push_node(&mut self, node: Node, anchor: usize) {
-        self.nodes += node.size();
-        if self.nodes > MAX_NODES {
-            let e = Error::at(
-                ErrorKind::Unsupported,
-                &node.mark,
-                "",
-                "the document expands to more than 2,000,000 nodes through aliases; refusing to expand it",
-            );
-            self.fail(e);
-            return;
-        }
-        if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
-        }
-        match self.stack.last_mut() {
-            None => self.docs.push(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => entries.push((k, node)),
-            },
-        }
-    }
-
-    fn finish_map(&mut self, entries: Vec<(Node, Node)>, mark: Mark, tag: Tag) -> Option<Node> {
-        let mut map = Map::with_capacity(entries.len());
-        let mut merges: Vec<Node> = Vec::new();
-        for (k, v) in entries {
-            let key = match &k.value {
-                Value::Str(s) => s.clone(),
-                Value::Null => String::new(),
-                Value::Seq(_) | Value::Map(_) => {
-                    self.fail(Error::at(ErrorKind::Syntax, &k.mark, "", "a mapping key must be a plain value"));
-                    return None;
-                }
-                _ => k.scalar_text().unwrap_or_default(),
-            };
-            if key == "<<" && matches!(k.value, Value::Str(_)) {
-                merges.push(v);
-                continue;
-            }
-            if let Some(first) = map.get(&key) {
-                let msg = format!("duplicate key `{key}` (first defined at line {})", first.mark.line);
-                self.fail(Error::at(ErrorKind::DuplicateKey, &k.mark, "", msg));
-                return None;
-            }
-            map.insert(key, v);
-        }
-        // `<<` merge keys: explicit keys win; among merged maps, the first listed wins.
-        for m in merges {
-            let sources: Vec<Node> = match m.value {
-                Value::Map(_) => vec![m],
-                Value::Seq(items) => items,
-                _ => {
-                    self.fail(Error::at(
-                        ErrorKind::Type,
-                        &m.mark,
-                        "<<",
-                        "a merge key takes a mapping or a list of mappings",
-                    ));
-                    return None;
-                }
-            };
-            for s in sources {
-                match s.value {
-                    Value::Map(sm) => {
-                        for (k, v) in sm {
-                            map.entry(k).or_insert(v);
-                        }
-                    }
-                    _ => {
-                        self.fail(Error::at(
-                            ErrorKind::Type,
-                            &s.mark,
-                            "<<",
-                            "a merge key takes a mapping or a list of mappings",
-                        ));
-                        return None;
-                    }
-                }
-            }
-        }
-        Some(Node { value: Value::Map(map), mark, tag, vars: Vec::new() })
-    }
-}
-
-impl MarkedEventReceiver for Builder {
-    fn on_event(&mut self, ev: Event, marker: Marker) {
-        if self.error.is_some() {
-            return;
-        }
-        let mark = self.mark(marker);
-        match ev {
-            Event::Scalar(text, style, anchor, tag) => {
-                let t = tag_of(&tag);
-                let explicit_str = matches!(&tag, Some(t) if t.handle == "!!" && t.suffix == "str");
-                let value =
-                    if style == TScalarStyle::Plain && !explicit_str { plain_scalar(&text) } else { Value::Str(text) };
-                self.push_node(Node { value, mark, tag: t, vars: Vec::new() }, anchor);
-            }
-            Event::Alias(id) => match self.anchors.get(&id) {
-                Some(n) => {
-                    let n = n.clone();
-                    self.push_node(n, 0);
-                }
-                None => self.fail(Error::at(ErrorKind::Syntax, &mark, "", "alias to an unknown anchor")),
-            },
-            Event::SequenceStart(anchor, tag) => {
-                self.stack.push(Frame::Seq { items: Vec::new(), mark, anchor, tag: tag_of(&tag) })
-            }
-            Event::MappingStart(anchor, tag) => {
-                self.stack.push(Frame::Map { entries: Vec::new(), key: None, mark, anchor, tag: tag_of(&tag) })
-            }
-            Event::SequenceEnd => {
-                if let Some(Frame::Seq { items, mark, anchor, tag }) = self.stack.pop() {
-                    self.push_node(Node { value: Value::Seq(items), mark, tag, vars: Vec::new() }, anchor);
-                }
-            }
-            Event::MappingEnd => {
-                if let Some(Frame::Map { entries, mark, anchor, tag, .. }) = self.stack.pop() {
-                    if let Some(n) = self.finish_map(entries, mark, tag) {
-                        self.push_node(n, anchor);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn p(s: &str) -> Node {
-        match parse(s, "t.yaml") {
-            Ok(n) => n,
-            Err(e) => unreachable!("{e}"),
-        }
-    }
-
-    #[test]
-    fn keeps_positions() {
-        let n = p("a:\n  b: 1\n");
-        let b = &n.as_map().map(|m| &m["a"]).and_then(|a| a.as_map()).map(|m| m["b"].mark.clone());
-        assert_eq!(b.as_ref().map(|m| (m.line, m.col)), Some((2, 6)));
-    }
-
-    #[test]
-    fn merge_keys_explicit_wins_first_source_wins() {
-        let n = p("x: &x {a: 1, b: 1}\ny: &y {b: 2, c: 2}\nz:\n  <<: [*x, *y]\n  a: 9\n");
-        let z = n.as_map().and_then(|m| m["z"].as_map()).cloned().unwrap_or_default();
-        assert_eq!(z["a"].value, Value::Int(9));
-        assert_eq!(z["b"].value, Value::Int(1));
-        assert_eq!(z["c"].value, Value::Int(2));
-    }
-
-    #[test]
-    fn duplicate_key_is_an_error_with_both_positions() {
-        let e = parse("a: 1\nb: 2\na: 3\n", "t.yaml").err().map(|e| e.to_string());
-        assert_eq!(e.as_deref(), Some("t.yaml:3:1: duplicate key `a` (first defined at line 1)"));
-    }
-
-    #[test]
-    fn tab_indentation_is_explained() {
-        let e = parse("services:\n\tweb:\n\t\timage: x\n", "t.yaml").err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(e.starts_with("t.yaml:2:"), "{e}");
-        assert!(e.contains("indent with spaces, not tabs"), "{e}");
-    }
-
-    #[test]
-    fn alias_bomb_is_refused() {
-        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
-        for i in 1..9 {
-            s.push_str(&format!(
-                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
-                p = i - 1
-            ));
-        }
-        let e = parse(&s, "t.yaml").err().map(|e| e.kind);
-        assert_eq!(e, Some(ErrorKind::Unsupported));
-    }
-
-    #[test]
-    fn multibyte_text_before_an_error_is_no_panic() {
-        // Found by the fuzzer: positions count characters, not bytes.
-        let e = parse("services:\n \u{7c8}eb:\n    image: x\n    envir]]]]", "t.yaml").err().map(|e| e.kind);
-        assert_eq!(e, Some(ErrorKind::Syntax));
-        let e = parse("a: ünï\n\tb: 1\n", "t.yaml").err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(e.contains("indent with spaces"), "{e}");
-    }
-
-    #[test]
-    fn reset_and_override_tags() {
-        let n = p("a: !reset []\nb: !override {x: 1}\n");
-        let m = n.as_map().cloned().unwrap_or_default();
-        assert_eq!(m["a"].tag, Tag::Reset);
-        assert_eq!(m["b"].tag, Tag::Override);
-    }
+fn to_u32(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
