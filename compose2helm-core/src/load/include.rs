@@ -4,6 +4,9 @@
 //! the including file may read, and what it names must lie inside its own directory.
 use std::path::{Path, PathBuf};
 
+/// A path as written, with the node that wrote it.
+type Named<'n> = (String, &'n Node);
+
 use super::files::display;
 use super::{dotenv, load_file, merge, Ctx, Place};
 use crate::error::{Error, ErrorKind, Result};
@@ -29,10 +32,10 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, place: &P
     for (i, e) in entries.iter().enumerate() {
         let key = format!("include[{i}]");
         // Each path with the node that named it, so a refusal points at that line.
-        let (paths, env_files): (Vec<(String, &Node)>, Vec<(String, &Node)>) = match &e.value {
+        let (paths, env_files): (Vec<Named<'_>>, Vec<Named<'_>>) = match &e.value {
             Value::Str(s) => (vec![(s.clone(), e)], Vec::new()),
             Value::Map(m) => {
-                let list = |k: &str| -> Vec<(String, &Node)> {
+                let list = |k: &str| -> Vec<Named<'_>> {
                     match m.get(k) {
                         Some(n @ Node { value: Value::Str(s), .. }) => vec![(s.clone(), n)],
                         Some(Node { value: Value::Seq(items), .. }) => {
