@@ -75,9 +75,9 @@ fn chart_yaml(app: &App) -> String {
     use crate::yaml::quote_if_needed as q;
     format!(
         "apiVersion: v2\nname: {}\ndescription: {}\ntype: application\nversion: {}\nappVersion: {}\nkubeVersion: \">=1.32.0-0\"\nannotations:\n  compose2helm.io/generator: {}\n  compose2helm.io/input-hash: {}\n",
-        app.chart_name,
+        q(&app.chart_name),
         q(&app.description),
-        app.chart_version,
+        q(&app.chart_version),
         q(&app.app_version),
         q(GENERATOR),
         q(&app.input_hash),
