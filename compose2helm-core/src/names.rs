@@ -42,6 +42,25 @@ pub fn first_control(text: &str) -> Option<char> {
     text.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
 }
 
+/// The first character Helm's YAML functions cannot carry: `toYaml` goes through JSON and
+/// YAML 1.1, which refuses DEL, C1 controls and the non-characters U+FFFE/U+FFFF (the whole
+/// value then silently becomes empty) and breaks lines at NEL, LS and PS (a space, or an
+/// invalid document).
+pub fn first_unyamlable(text: &str) -> Option<char> {
+    text.chars().find(|c| matches!(c, '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'))
+}
+
+/// Why a text that the chart writes with `toYaml` (commands, annotations) is refused.
+pub fn yaml_problem(text: &str) -> Option<String> {
+    first_unyamlable(text).map(|c| {
+        format!(
+            "`{}` contains U+{:04X}, which YAML 1.1 (Helm's) reads as a line break or refuses: Helm's toYaml would drop or rewrite the value",
+            shown(text),
+            c as u32
+        )
+    })
+}
+
 /// Why a one-line text (a path, a host name, a setting) is refused, if it is.
 pub fn control_problem(text: &str, what: &str) -> Option<String> {
     first_control(text).map(|c| {

@@ -179,9 +179,17 @@ fn block(s: &str, indent: usize) -> Option<String> {
     Some(out)
 }
 
+/// YAML readers (yaml.v2 among them) refuse implicit keys longer than 1024 characters;
+/// longer keys (an environment variable name can be any length) are written `? key`.
+const MAX_IMPLICIT_KEY: usize = 1000;
+
 fn write_entry(key: &str, v: &V, indent: usize, out: &mut String) {
     let pad = " ".repeat(indent);
-    let k = quote_if_needed(key);
+    let mut k = quote_if_needed(key);
+    if k.len() > MAX_IMPLICIT_KEY {
+        out.push_str(&format!("{pad}? {k}\n"));
+        k = String::new();
+    }
     if let V::Str(s) = v {
         if let Some(b) = block(s, indent) {
             out.push_str(&format!("{pad}{k}: {b}"));
@@ -271,6 +279,15 @@ mod tests {
     fn comments_and_blocks_hold_no_line_break_yaml_would_obey() {
         let v = V::map().with("a", "one\rtwo\u{2028}three\0", V::s("x\u{2028}y\nz"));
         assert_eq!(write(&v), "# one\n# two\n# three\\u0000\na: \"x\\u2028y\\nz\"\n");
+    }
+
+    #[test]
+    fn long_keys_are_explicit() {
+        let long = "K".repeat(1500);
+        let v = V::map()
+            .plain(&long, V::s("v"))
+            .plain("seq", V::Seq(vec![V::map().plain(&long, V::map().plain("a", V::Int(1)))]));
+        assert_eq!(write(&v), format!("? {long}\n: v\nseq:\n  - ? {long}\n    :\n      a: 1\n"));
     }
 
     #[test]

@@ -18,7 +18,7 @@ const HELMIGNORE: &str = "# Patterns to ignore when building packages.\n.DS_Stor
 
 /// Writes the chart: relative path -> bytes.
 pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
-    let t = templates::Templates::new()?;
+    let t = templates::Templates::get()?;
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut put = |path: String, content: String| {
         files.insert(path, content.into_bytes());

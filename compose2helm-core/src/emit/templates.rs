@@ -105,7 +105,14 @@ struct FileCtx {
 }
 
 impl Templates {
-    pub fn new() -> Result<Self> {
+    /// The environment, compiled once per process (parsing the templates costs more than
+    /// rendering a small chart).
+    pub fn get() -> Result<&'static Templates> {
+        static TEMPLATES: std::sync::OnceLock<std::result::Result<Templates, Error>> = std::sync::OnceLock::new();
+        TEMPLATES.get_or_init(Templates::new).as_ref().map_err(Clone::clone)
+    }
+
+    fn new() -> Result<Self> {
         let mut env = Environment::new();
         let syntax = minijinja::syntax::SyntaxConfig::builder()
             .block_delimiters("[%", "%]")

@@ -39,6 +39,20 @@ pub fn one_line(n: &Node, path: &str, text: &str, what: &str) -> Result<()> {
     }
 }
 
+/// Strings the chart writes with Helm's `toYaml` (a command, annotations): no character
+/// YAML 1.1 breaks lines at or refuses. Checks a scalar, each item of a list, or each
+/// value of a mapping.
+pub fn yaml_text(n: &Node, path: &str) -> Result<()> {
+    match &n.value {
+        Value::Seq(items) => items.iter().enumerate().try_for_each(|(i, it)| yaml_text(it, &format!("{path}[{i}]"))),
+        Value::Map(m) => m.iter().try_for_each(|(k, v)| yaml_text(v, &format!("{path}.{k}"))),
+        _ => match n.scalar_text().as_deref().and_then(crate::names::yaml_problem) {
+            Some(message) => Err(invalid(n, path, message)),
+            None => Ok(()),
+        },
+    }
+}
+
 /// The node of each item of a string list (the list itself when it is a single string).
 pub fn list_items(n: &Node) -> Vec<&Node> {
     match &n.value {

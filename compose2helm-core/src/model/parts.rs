@@ -103,6 +103,7 @@ pub(super) fn decode_healthcheck(v: &Node, kp: &str) -> Result<Healthcheck> {
     }
     if let Some(t) = m.get("test") {
         let tp = format!("{kp}.test");
+        yaml_text(t, &tp)?;
         match &t.value {
             Value::Str(s) => h.test = Some(HealthTest::Shell(s.clone())),
             Value::Seq(_) => {
@@ -186,6 +187,7 @@ pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warning
                         for (pk, pn) in pm {
                             let pp = format!("{p}.{pk}");
                             if pk == "constraints" {
+                                yaml_text(pn, &pp)?;
                                 for c in string_list(pn, &pp)? {
                                     match c.split_once("==").map(|(a, b)| (a.trim(), b.trim())) {
                                         Some((l, val)) if l.starts_with("node.labels.") => {
@@ -237,9 +239,11 @@ pub(super) fn decode_resources(s: &mut Service, n: &Node, p: &str, w: &mut Warni
 }
 
 /// `labels`: kompose's labels are settings, read as one-line values (a line break in
-/// `kompose.image-pull-secret` would otherwise reach the pod spec); other labels are data.
+/// `kompose.image-pull-secret` would otherwise reach the pod spec); other labels are data
+/// that become pod annotations, written with toYaml.
 pub(super) fn labels(n: &Node, kp: &str) -> Result<IndexMap<String, String>> {
     let out = string_map(n, kp)?;
+    yaml_text(n, kp)?;
     for (k, v) in out.iter().filter(|(k, _)| k.starts_with("kompose.")) {
         let at = n.as_map().and_then(|m| m.get(k)).unwrap_or(n);
         one_line(at, &format!("{kp}.{k}"), v.trim(), "a kompose setting")?;

@@ -47,8 +47,14 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
         "image" => s.image = opt_string(Some(v), kp)?,
         "build" => s.build = decode_build(v, kp)?,
         "pull_policy" => s.pull_policy = opt_string(Some(v), kp)?,
-        "command" => s.command = command(v, kp)?,
-        "entrypoint" => s.entrypoint = command(v, kp)?,
+        "command" => {
+            yaml_text(v, kp)?;
+            s.command = command(v, kp)?
+        }
+        "entrypoint" => {
+            yaml_text(v, kp)?;
+            s.entrypoint = command(v, kp)?
+        }
         "ports" => {
             for (i, it) in seq(v, kp)?.iter().enumerate() {
                 s.ports.push(decode_port(it, &format!("{kp}[{i}]"))?);
@@ -126,8 +132,14 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
             one_line(v, kp, s.hostname.as_deref().unwrap_or_default(), "a host name")?;
         }
         "domainname" => s.domainname = opt_string(Some(v), kp)?,
-        "cap_add" => s.cap_add = string_list(v, kp)?,
-        "cap_drop" => s.cap_drop = string_list(v, kp)?,
+        "cap_add" => {
+            yaml_text(v, kp)?;
+            s.cap_add = string_list(v, kp)?
+        }
+        "cap_drop" => {
+            yaml_text(v, kp)?;
+            s.cap_drop = string_list(v, kp)?
+        }
         "read_only" => s.read_only = Some(boolean(v, kp)?),
         "privileged" => s.privileged = boolean(v, kp)?,
         "stdin_open" => s.stdin_open = boolean(v, kp)?,
@@ -149,14 +161,21 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                 let entries = read_env_file(cx.src, &path, "the label file", cx.env).map_err(|e| e.with_path(kp))?;
                 for (k, val) in entries {
                     let val = val.unwrap_or_default();
+                    let lp = format!("{kp}[{f}].{k}");
                     if k.starts_with("kompose.") {
-                        one_line(v, &format!("{kp}[{f}].{k}"), val.trim(), "a kompose setting")?;
+                        one_line(v, &lp, val.trim(), "a kompose setting")?;
+                    }
+                    if let Some(message) = crate::names::yaml_problem(&val) {
+                        return Err(invalid(v, &lp, message));
                     }
                     s.labels.entry(k).or_insert(val);
                 }
             }
         }
-        "annotations" => s.annotations = string_map(v, kp)?,
+        "annotations" => {
+            yaml_text(v, kp)?;
+            s.annotations = string_map(v, kp)?
+        }
         "depends_on" => {
             if let Some(dm) = map(v, kp)? {
                 for (dep, d) in dm {
