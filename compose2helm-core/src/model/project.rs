@@ -352,3 +352,34 @@ fn check_dependency_cycles(services: &IndexMap<String, Service>) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::load::LoadOptions;
+    use crate::source::MemorySource;
+
+    fn load(project_name: Option<&str>, environment: &[(&str, &str)], top_name: &str) -> crate::Result<String> {
+        let mut src = MemorySource::new();
+        src.insert("p/compose.yaml", format!("name: {top_name}\nservices:\n  web:\n    image: nginx:1.27\n"));
+        let opts = LoadOptions {
+            working_dir: "p".into(),
+            project_name: project_name.map(String::from),
+            environment: environment.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..Default::default()
+        };
+        crate::load_project(&opts, &src).map(|(p, _)| p.name)
+    }
+
+    #[test]
+    fn project_names_given_outside_the_file_must_be_normal() {
+        assert_eq!(load(Some("shop_2"), &[], "x").as_deref(), Ok("shop_2"));
+        for bad in ["Shop", "my shop", "-shop", "{{ fail \"x\" }}", ""] {
+            let e = load(Some(bad), &[], "x").expect_err(bad);
+            assert!(e.message.contains("invalid project name"), "{bad}: {e}");
+            assert!(!e.to_string().contains('\n'), "{bad}: {e}");
+        }
+        assert!(load(None, &[("COMPOSE_PROJECT_NAME", "My App")], "x").is_err());
+        // The file's own `name:` is normalized, as docker compose does.
+        assert_eq!(load(None, &[], "\"My {{App}}\"").as_deref(), Ok("myapp"));
+    }
+}
