@@ -3,7 +3,8 @@
 # cluster would: `helm lint --strict` and `helm template` for values.yaml and every
 # values-<env>.yaml, and `kubernetes-validate --strict` of the rendered manifests against
 # Kubernetes 1.32.0 and 1.37.0 (custom resources of add-ons, which it has no schema for,
-# are reported and skipped). Also renders each secrets provider. Exits 1 on any failure.
+# are reported and skipped). Also renders each secrets provider, then runs the injection
+# harness (hostile compose strings through real helm). Exits 1 on any failure.
 # Usage: scripts/validate-charts.sh [TOOLS_DIR]   (default .tools; run install-validators.sh first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,4 +55,11 @@ for compose in fixtures/*/compose.yaml; do
   done
 done
 echo "charts validated: $charts charts, $renders renders x 2 Kubernetes versions"
+# No compose text is evaluated by Helm: hostile strings (template actions, lookup, fail,
+# line breaks, ---, YAML indicators, NUL, unicode, 100 kB) in every compose field that
+# reaches the chart, through real `helm template` (compose2helm-core/tests/injection).
+helm_abs="$(cd "$(dirname "$helm")" && pwd)/$(basename "$helm")"
+if ! HELM="$helm_abs" cargo test --quiet -p compose2helm-core --test injection -- --ignored; then
+  echo "FAIL hostile strings through helm template"; fail=1
+fi
 exit $fail

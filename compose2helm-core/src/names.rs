@@ -17,6 +17,61 @@ pub const RESERVED_KEYS: &[&str] = &[
     "tests",
 ];
 
+/// The compose specification's pattern for the names of services, volumes, networks,
+/// secrets and configs (`patternProperties` of compose-spec.json).
+pub const COMPOSE_NAME_PATTERN: &str = "^[a-zA-Z0-9._-]+$";
+
+/// Does `name` match [`COMPOSE_NAME_PATTERN`]?
+pub fn is_compose_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// A text as it is quoted in a message: on one line (control characters escaped) and at
+/// most 80 characters, so a hostile name cannot forge or flood the output.
+pub fn shown(text: &str) -> String {
+    let escaped: String = text.escape_debug().collect();
+    match escaped.char_indices().nth(80) {
+        Some((i, _)) => format!("{}...", &escaped[..i]),
+        None => escaped,
+    }
+}
+
+/// The first character of `text` that breaks a line or is a control character (C0, DEL,
+/// C1, and the Unicode line and paragraph separators that YAML 1.1 readers break on).
+pub fn first_control(text: &str) -> Option<char> {
+    text.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+}
+
+/// The first character Helm's YAML functions cannot carry: `toYaml` goes through JSON and
+/// YAML 1.1, which refuses DEL, C1 controls and the non-characters U+FFFE/U+FFFF (the whole
+/// value then silently becomes empty) and breaks lines at NEL, LS and PS (a space, or an
+/// invalid document).
+pub fn first_unyamlable(text: &str) -> Option<char> {
+    text.chars().find(|c| matches!(c, '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'))
+}
+
+/// Why a text that the chart writes with `toYaml` (commands, annotations) is refused.
+pub fn yaml_problem(text: &str) -> Option<String> {
+    first_unyamlable(text).map(|c| {
+        format!(
+            "`{}` contains U+{:04X}, which YAML 1.1 (Helm's) reads as a line break or refuses: Helm's toYaml would drop or rewrite the value",
+            shown(text),
+            c as u32
+        )
+    })
+}
+
+/// Why a one-line text (a path, a host name, a setting) is refused, if it is.
+pub fn control_problem(text: &str, what: &str) -> Option<String> {
+    first_control(text).map(|c| {
+        format!(
+            "`{}` contains the control character U+{:04X}; {what} must be one line of printable text (a line break here could rewrite the generated Kubernetes objects)",
+            shown(text),
+            c as u32
+        )
+    })
+}
+
 /// A DNS-1123 label: lower case, `[a-z0-9-]`, no leading/trailing `-`, at most `max` long.
 pub fn dns_label(name: &str, max: usize) -> String {
     let mut out = String::with_capacity(name.len());

@@ -40,7 +40,7 @@ pub fn environment(
         if cx.classifier.is_secret(k, v, &ss.secrets) || cx.redactor.contains_secret(&v.value) {
             // A value built around other secrets keeps its shape as a template, so only
             // the secrets themselves live in the store.
-            let (tpl, used) = cx.redactor.replace_others(&v.value, k, |n| format!("{{{{ index . {n:?} }}}}"));
+            let (tpl, used) = secret_template(cx.redactor, &v.value, k);
             let composite = !used.is_empty() && !cx.redactor.contains_secret(&tpl);
             if composite {
                 for u in &used {
@@ -97,6 +97,27 @@ pub fn environment(
     (env, secret_env, command, args)
 }
 
+/// A value built around secrets as a Go template for the External Secrets / Sealed
+/// Secrets controllers: each secret becomes `{{ index . "NAME" }}`, and any `{{` of the
+/// value itself is escaped so that the controller prints it instead of evaluating it.
+fn secret_template(r: &Redactor, value: &str, own: &str) -> (String, Vec<String>) {
+    // Mark where the secrets were with a character the value does not contain, escape
+    // the rest, then put the actions in.
+    let mark = ('\u{e000}'..='\u{f8ff}').find(|c| !value.contains(*c)).unwrap_or('\u{e000}');
+    let (marked, used) = r.replace_others(value, own, |n| format!("{mark}{n}{mark}"));
+    let escaped = marked.replace("{{", "{{ \"{{\" }}");
+    let mut out = String::with_capacity(escaped.len());
+    for (i, part) in escaped.split(mark).enumerate() {
+        if i % 2 == 1 {
+            let name = serde_json::to_string(part).unwrap_or_default();
+            out.push_str(&format!("{{{{ index . {name} }}}}"));
+        } else {
+            out.push_str(part);
+        }
+    }
+    (out, used)
+}
+
 /// Probe commands must not carry secret values: shell forms read the variable at run
 /// time instead; exec forms are wrapped in a shell to do the same.
 pub fn scrub_probe(p: &mut Probe, r: &Redactor, secret_env: &mut Vec<SecretVar>, path: &str, w: &mut Warnings) {
@@ -142,5 +163,18 @@ fn shell_quote(s: &str) -> String {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_templates_escape_the_value_around_the_secrets() {
+        let r = Redactor::new(vec![("DB_PASSWORD".into(), "s3cret".into())]);
+        let (t, used) = secret_template(&r, "postgres://app:s3cret@db/{{ fail \"x\" }}", "DATABASE_URL");
+        assert_eq!(used, vec!["DB_PASSWORD".to_string()]);
+        assert_eq!(t, "postgres://app:{{ index . \"DB_PASSWORD\" }}@db/{{ \"{{\" }} fail \"x\" }}");
     }
 }

@@ -41,6 +41,11 @@ fn source(a: &ArgoSettings, path: &str, values_file: &str) -> V {
         .plain("helm", V::map().plain("valueFiles", strs(&["values.yaml", values_file])))
 }
 
+/// Text a Go template prints as it is: each `{{` becomes an action that prints `{{`.
+fn go_literal(text: &str) -> String {
+    text.replace("{{", "{{ \"{{\" }}")
+}
+
 /// `<chart>.yaml` and its lock, for the Argo CD directory.
 pub fn argocd(app: &App, a: &ArgoSettings, w: &mut Warnings) -> BTreeMap<String, Vec<u8>> {
     let pss = a.pod_security.as_str();
@@ -66,9 +71,17 @@ pub fn argocd(app: &App, a: &ArgoSettings, w: &mut Warnings) -> BTreeMap<String,
                     .plain("autoSync", V::s(a.auto_sync.contains(&e.name).to_string()))
             })
             .collect();
-        let mut spec = source(a, &path, "values-{{ .env }}.yaml");
+        // The ApplicationSet controller evaluates `{{ }}` in its template: settings are
+        // written there as literal text (the generator's elements are data already).
+        let literal = ArgoSettings {
+            repo_url: a.repo_url.as_deref().map(go_literal),
+            target_revision: go_literal(&a.target_revision),
+            project: go_literal(&a.project),
+            ..a.clone()
+        };
+        let mut spec = source(&literal, &go_literal(&path), "values-{{ .env }}.yaml");
         spec = V::map()
-            .plain("project", V::s(a.project.clone()))
+            .plain("project", V::s(literal.project.clone()))
             .plain("source", spec)
             .plain(
                 "destination",
@@ -204,6 +217,21 @@ mod tests {
                 .concat();
         assert_eq!(text(&doc, &labels), "restricted");
         assert!(text(&doc, &["spec", "templatePatch"]).contains("automated:"));
+    }
+
+    #[test]
+    fn application_set_settings_are_not_template_code() {
+        let a = ArgoSettings {
+            repo_url: Some("https://git.example/{{ .env }}.git".into()),
+            path: Some("charts/{{- fail \"x\" }}".into()),
+            ..Default::default()
+        };
+        let files = argocd(&app(), &a, &mut Warnings::default());
+        let doc = parse(&String::from_utf8_lossy(&files["shop.yaml"]), "shop.yaml").unwrap_or_else(|e| panic!("{e}"));
+        let source = ["spec", "template", "spec", "source"];
+        assert_eq!(text(&doc, &[&source[..], &["repoURL"]].concat()), "https://git.example/{{ \"{{\" }} .env }}.git");
+        assert_eq!(text(&doc, &[&source[..], &["path"]].concat()), "charts/{{ \"{{\" }}- fail \"x\" }}");
+        assert_eq!(go_literal("{{{"), "{{ \"{{\" }}{");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! people, so every key carries a comment and the layout is what a person would write.
 use serde::Serialize;
 
-use crate::yaml::quote_if_needed;
+use crate::yaml::{must_escape, quote_if_needed};
 
 /// A YAML value with comments on mapping entries.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -122,14 +122,23 @@ pub fn write(v: &V) -> String {
     out
 }
 
+/// Writes a comment, one `#` line per line of text. Comments may name things from compose
+/// (a file name), so every line break YAML knows starts a new `#` line and characters a
+/// YAML reader refuses are written as escapes.
 fn comment_lines(c: &str, indent: usize, out: &mut String) {
-    for line in c.lines() {
+    for line in c.split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']) {
         out.push_str(&" ".repeat(indent));
         if line.is_empty() {
             out.push_str("#\n");
         } else {
             out.push_str("# ");
-            out.push_str(line);
+            for ch in line.chars() {
+                if must_escape(ch) {
+                    out.push_str(&format!("\\u{:04x}", ch as u32));
+                } else {
+                    out.push(ch);
+                }
+            }
             out.push('\n');
         }
     }
@@ -154,7 +163,7 @@ fn block(s: &str, indent: usize) -> Option<String> {
         && !body.ends_with('\n')
         && !body.starts_with([' ', '\t'])
         && !body.is_empty()
-        && body.lines().all(|l| !l.ends_with([' ', '\t']) && l.chars().all(|c| !c.is_control() || c == '\t'));
+        && body.split('\n').all(|l| !l.ends_with([' ', '\t']) && l.chars().all(|c| !must_escape(c) || c == '\t'));
     if !blockable {
         return None;
     }
@@ -170,9 +179,17 @@ fn block(s: &str, indent: usize) -> Option<String> {
     Some(out)
 }
 
+/// YAML readers (yaml.v2 among them) refuse implicit keys longer than 1024 characters;
+/// longer keys (an environment variable name can be any length) are written `? key`.
+const MAX_IMPLICIT_KEY: usize = 1000;
+
 fn write_entry(key: &str, v: &V, indent: usize, out: &mut String) {
     let pad = " ".repeat(indent);
-    let k = quote_if_needed(key);
+    let mut k = quote_if_needed(key);
+    if k.len() > MAX_IMPLICIT_KEY {
+        out.push_str(&format!("{pad}? {k}\n"));
+        k = String::new();
+    }
     if let V::Str(s) = v {
         if let Some(b) = block(s, indent) {
             out.push_str(&format!("{pad}{k}: {b}"));
@@ -256,6 +273,21 @@ mod tests {
     fn multi_line_strings_are_literal_blocks() {
         let v = V::map().plain("a", V::s("x\ny\n")).plain("b", V::s("x\n\ny")).plain("c", V::s(" lead\nx"));
         assert_eq!(write(&v), "a: |\n  x\n  y\nb: |-\n  x\n\n  y\nc: \" lead\\nx\"\n");
+    }
+
+    #[test]
+    fn comments_and_blocks_hold_no_line_break_yaml_would_obey() {
+        let v = V::map().with("a", "one\rtwo\u{2028}three\0", V::s("x\u{2028}y\nz"));
+        assert_eq!(write(&v), "# one\n# two\n# three\\u0000\na: \"x\\u2028y\\nz\"\n");
+    }
+
+    #[test]
+    fn long_keys_are_explicit() {
+        let long = "K".repeat(1500);
+        let v = V::map()
+            .plain(&long, V::s("v"))
+            .plain("seq", V::Seq(vec![V::map().plain(&long, V::map().plain("a", V::Int(1)))]));
+        assert_eq!(write(&v), format!("? {long}\n: v\nseq:\n  - ? {long}\n    :\n      a: 1\n"));
     }
 
     #[test]

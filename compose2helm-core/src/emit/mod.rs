@@ -18,7 +18,7 @@ const HELMIGNORE: &str = "# Patterns to ignore when building packages.\n.DS_Stor
 
 /// Writes the chart: relative path -> bytes.
 pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
-    let t = templates::Templates::new()?;
+    let t = templates::Templates::get()?;
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut put = |path: String, content: String| {
         files.insert(path, content.into_bytes());
@@ -75,9 +75,9 @@ fn chart_yaml(app: &App) -> String {
     use crate::yaml::quote_if_needed as q;
     format!(
         "apiVersion: v2\nname: {}\ndescription: {}\ntype: application\nversion: {}\nappVersion: {}\nkubeVersion: \">=1.32.0-0\"\nannotations:\n  compose2helm.io/generator: {}\n  compose2helm.io/input-hash: {}\n",
-        app.chart_name,
+        q(&app.chart_name),
         q(&app.description),
-        app.chart_version,
+        q(&app.chart_version),
         q(&app.app_version),
         q(GENERATOR),
         q(&app.input_hash),

@@ -3,13 +3,26 @@
 use super::doc::{Entry, V};
 use crate::ir::App;
 
+/// Text for a Markdown table cell: one line, no column separator.
+fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            c if crate::yaml::must_escape(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn inline(v: &V) -> String {
     match v {
         V::Null => "`null`".into(),
         V::Bool(b) => format!("`{b}`"),
         V::Int(i) => format!("`{i}`"),
         V::Str(s) if s.is_empty() => "`\"\"`".into(),
-        V::Str(s) => format!("`{}`", s.replace('|', "\\|")),
+        V::Str(s) => format!("`{}`", cell(s)),
         V::Seq(items) if items.is_empty() => "`[]`".into(),
         V::Map(e) if e.is_empty() => "`{}`".into(),
         V::Seq(_) => "see values.yaml".into(),
@@ -44,9 +57,9 @@ pub fn readme(app: &App, values: &V) -> String {
             "| {} | {} | `{}/{}:{}` | {} |\n",
             w.compose_name,
             w.kind.name(),
-            w.image.registry,
-            w.image.repository,
-            w.image.tag,
+            cell(&w.image.registry),
+            cell(&w.image.repository),
+            cell(&w.image.tag),
             if ports.is_empty() { "-".into() } else { ports.join(", ") }
         ));
     }

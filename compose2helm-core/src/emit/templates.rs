@@ -1,6 +1,15 @@
 //! Helm templates, generated with minijinja. Helm's own `{{ }}` pass through untouched
 //! because compose2helm's templates use `[[ ]]`, `[% %]` and `[# #]`, which Go templates
 //! never produce.
+//!
+//! No text from compose may become template code: Helm would evaluate it (`lookup` with
+//! the deployer's credentials, `fail`, a `---` starting a new object). So every `[[ ]]`
+//! prints either a number, an identifier (`[A-Za-z0-9._/-]`: the DNS names and values
+//! keys compose2helm derives, and compose names, which the specification limits to those
+//! characters), or the output of `gostr` (a Go string literal, used inside `{{ }}`),
+//! `yamlstr` (an identifier quoted where YAML would read it as a boolean or number) or
+//! `yamltext` (any text as a YAML value that Helm prints literally).
+//! Anything else stops the rendering: see [`print_checked`].
 use std::collections::BTreeMap;
 
 use minijinja::value::Serde;
@@ -77,17 +86,16 @@ struct ConfigMapCtx {
 /// One Secret the chart may create (per service env, per compose secret).
 #[derive(Serialize)]
 struct SecretSetCtx {
-    /// Go expression of its values block.
-    values: String,
-    /// Go expression that says whether its owner is deployed.
-    enabled: String,
+    /// Values key of the service whose environment it holds; `None` for a compose secret.
+    env_key: Option<String>,
+    /// Key of the compose secret under `fileSecrets`.
+    file_key: String,
+    /// The compose secret's key in the Secret (its name).
+    data_key: String,
     component: String,
     owner: String,
     hook: bool,
-    has_data: String,
     templates: bool,
-    /// Go expressions of maps secretKey -> remote key.
-    data: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -97,7 +105,14 @@ struct FileCtx {
 }
 
 impl Templates {
-    pub fn new() -> Result<Self> {
+    /// The environment, compiled once per process (parsing the templates costs more than
+    /// rendering a small chart).
+    pub fn get() -> Result<&'static Templates> {
+        static TEMPLATES: std::sync::OnceLock<std::result::Result<Templates, Error>> = std::sync::OnceLock::new();
+        TEMPLATES.get_or_init(Templates::new).as_ref().map_err(Clone::clone)
+    }
+
+    fn new() -> Result<Self> {
         let mut env = Environment::new();
         let syntax = minijinja::syntax::SyntaxConfig::builder()
             .block_delimiters("[%", "%]")
@@ -110,10 +125,14 @@ impl Templates {
             .map_err(internal)?;
         env.set_syntax(syntax);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-        env.add_filter("yamlstr", |s: String| crate::yaml::quote_if_needed(&s));
-        // A Go template string literal (JSON's escaping is a subset Go accepts).
-        env.add_filter("gostr", |s: String| serde_json::to_string(&s).unwrap_or_default());
+        // A custom escape mode only so that captured blocks (`[% filter indent %]`), whose
+        // text was already checked piece by piece, count as checked; print_checked never
+        // escapes, it refuses.
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Custom("checked".into()));
+        env.set_formatter(print_checked);
+        env.add_filter("yamlstr", yaml_identifier);
+        env.add_filter("gostr", go_string_literal);
+        env.add_filter("yamltext", yaml_text);
         for (name, src) in TEMPLATES {
             env.add_template(name, src).map_err(internal)?;
         }
@@ -142,26 +161,24 @@ impl Templates {
         let mut sets = Vec::new();
         for w in app.workloads.iter().filter(|w| !w.secret_env.is_empty()) {
             sets.push(SecretSetCtx {
-                values: format!(".Values.{}.secretEnv", w.key),
-                enabled: format!(".Values.{}.enabled", w.key),
+                env_key: Some(w.key.clone()),
+                file_key: String::new(),
+                data_key: String::new(),
                 component: format!("{}-env", w.name),
                 owner: w.name.clone(),
                 hook: w.kind == crate::ir::Kind::Job,
-                has_data: "$set.keys $set.templates $set.fetch".into(),
                 templates: w.secret_env.iter().any(|s| s.template.is_some()),
-                data: vec!["$set.keys".into(), "$set.fetch".into()],
             });
         }
         for s in &app.file_secrets {
             sets.push(SecretSetCtx {
-                values: format!("(index .Values.fileSecrets {:?})", s.key),
-                enabled: "true".into(),
+                env_key: None,
+                file_key: s.key.clone(),
+                data_key: s.compose_name.clone(),
                 component: s.name.clone(),
                 owner: s.name.clone(),
                 hook: false,
-                has_data: "true".into(),
                 templates: false,
-                data: vec![format!("(dict {:?} $set.remoteKey)", s.compose_name)],
             });
         }
         if sets.is_empty() {
@@ -291,6 +308,62 @@ impl Templates {
             out.push(("pdb.yaml".into(), self.render("pdb.yaml.j2", ctx)?));
         }
         Ok(out)
+    }
+}
+
+/// Can this text be printed into a template as it is? Only an identifier can: it cannot
+/// open a Go action (`{{`), close a Go string, or start YAML syntax (`: `, `#`, a line).
+fn is_identifier(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/'))
+}
+
+/// The `[[ ]]` printer: numbers, booleans, identifiers and the output of `gostr` and
+/// `yamlstr`; anything else is a bug in a template, reported instead of written.
+fn print_checked(
+    out: &mut minijinja::Output<'_>,
+    _state: &mut minijinja::State<'_, '_>,
+    value: &Value,
+) -> std::result::Result<(), minijinja::Error> {
+    let printable = value.is_safe()
+        || matches!(value.kind(), minijinja::value::ValueKind::Number | minijinja::value::ValueKind::Bool)
+        || value.as_str().is_some_and(is_identifier);
+    if !printable {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!(
+                "`{}` would be written into template text; pass it through gostr inside {{{{ }}}}",
+                crate::names::shown(&value.to_string())
+            ),
+        ));
+    }
+    write!(out, "{value}").map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
+}
+
+/// `gostr`: any text as a Go template string literal, to be used inside `{{ }}` (then
+/// `| quote` makes it a YAML string). JSON's escapes are a subset of Go's.
+fn go_string_literal(text: String) -> Value {
+    Value::from_safe_string(serde_json::to_string(&text).unwrap_or_default())
+}
+
+/// `yamlstr`: an identifier as a YAML scalar, quoted where YAML would read it as a
+/// boolean, null or number (`on`, `no`, `1e3`).
+fn yaml_identifier(text: String) -> std::result::Result<Value, minijinja::Error> {
+    if !is_identifier(&text) {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("yamlstr takes identifiers only, not `{}`; use gostr inside {{{{ }}}}", crate::names::shown(&text)),
+        ));
+    }
+    Ok(Value::from_safe_string(crate::yaml::quote_if_needed(&text)))
+}
+
+/// `yamltext`: any text as a YAML scalar Helm writes literally: an identifier as it is
+/// (quoted where YAML needs it), anything else as `{{ "<Go string literal>" | quote }}`.
+fn yaml_text(text: String) -> Value {
+    if is_identifier(&text) {
+        Value::from_safe_string(crate::yaml::quote_if_needed(&text))
+    } else {
+        Value::from_safe_string(format!("{{{{ {} | quote }}}}", go_string_literal(text)))
     }
 }
 

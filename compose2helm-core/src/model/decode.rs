@@ -30,6 +30,65 @@ pub fn opt_string(n: Option<&Node>, path: &str) -> Result<Option<String>> {
     }
 }
 
+/// A text that must stay on one line (a path, a host name, a setting read from a label):
+/// a line break or control character there is refused rather than written to a chart.
+pub fn one_line(n: &Node, path: &str, text: &str, what: &str) -> Result<()> {
+    match crate::names::control_problem(text, what) {
+        Some(message) => Err(invalid(n, path, message)),
+        None => Ok(()),
+    }
+}
+
+/// Strings the chart writes with Helm's `toYaml` (a command, annotations): no character
+/// YAML 1.1 breaks lines at or refuses. Checks a scalar, each item of a list, or each
+/// value of a mapping.
+pub fn yaml_text(n: &Node, path: &str) -> Result<()> {
+    match &n.value {
+        Value::Seq(items) => items.iter().enumerate().try_for_each(|(i, it)| yaml_text(it, &format!("{path}[{i}]"))),
+        Value::Map(m) => m.iter().try_for_each(|(k, v)| yaml_text(v, &format!("{path}.{k}"))),
+        _ => match n.scalar_text().as_deref().and_then(crate::names::yaml_problem) {
+            Some(message) => Err(invalid(n, path, message)),
+            None => Ok(()),
+        },
+    }
+}
+
+/// The node of each item of a string list (the list itself when it is a single string).
+pub fn list_items(n: &Node) -> Vec<&Node> {
+    match &n.value {
+        Value::Seq(items) => items.iter().collect(),
+        _ => vec![n],
+    }
+}
+
+/// A count Kubernetes keeps in a 32-bit field (replicas, probe thresholds): larger
+/// values would be rendered by Helm as floats or wrap, so they are refused here.
+pub fn int32_count(n: &Node, path: &str, value: u64, what: &str) -> Result<u64> {
+    if value > i32::MAX as u64 {
+        return Err(invalid(
+            n,
+            path,
+            format!("`{value}` is out of range: {what} is a 32-bit integer in Kubernetes (at most {})", i32::MAX),
+        ));
+    }
+    Ok(value)
+}
+
+/// A duration Kubernetes keeps in whole seconds in a 32-bit field (probe timings).
+pub fn int32_seconds(n: &Node, path: &str, ms: u64) -> Result<u64> {
+    if units::ms_to_secs_ceil(ms) > i32::MAX as u64 {
+        return Err(invalid(
+            n,
+            path,
+            format!(
+                "the duration is out of range: Kubernetes keeps it in seconds in a 32-bit integer (at most {}s, about 68 years)",
+                i32::MAX
+            ),
+        ));
+    }
+    Ok(ms)
+}
+
 pub fn boolean(n: &Node, path: &str) -> Result<bool> {
     match &n.value {
         Value::Bool(b) => Ok(*b),

@@ -4,6 +4,7 @@ use super::keys::{self, Disposition};
 use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::yaml::{Node, Value};
+use indexmap::IndexMap;
 
 pub(super) fn decode_port(it: &Node, ip: &str) -> Result<Port> {
     let Some(m) = map(it, ip)? else {
@@ -44,12 +45,16 @@ pub(super) fn decode_mount(it: &Node, ip: &str, roots: &crate::load::Roots) -> R
     let target = opt_string(m.get("target"), &format!("{ip}.target"))?.ok_or_else(|| {
         Error::at(ErrorKind::InvalidValue, &it.mark, ip, "a volume needs `target` (the path in the container)")
     })?;
+    one_line(m.get("target").unwrap_or(it), &format!("{ip}.target"), &target, "a mount path")?;
     let read_only = match m.get("read_only") {
         Some(r) => boolean(r, &format!("{ip}.read_only"))?,
         None => false,
     };
     let sub = |k: &str| m.get(k).and_then(Node::as_map).and_then(|mm| mm.get("subpath")).and_then(Node::scalar_text);
     let subpath = sub("volume").or_else(|| sub("image"));
+    if let Some(sp) = &subpath {
+        one_line(it, &format!("{ip}.volume.subpath"), sp, "a sub-path")?;
+    }
     let source = match ty.as_str() {
         "volume" => MountSource::Volume(source.filter(|s| !s.is_empty())),
         "bind" => MountSource::Bind(ProjectPath {
@@ -82,7 +87,10 @@ pub(super) fn decode_healthcheck(v: &Node, kp: &str) -> Result<Healthcheck> {
     let mut h = Healthcheck::default();
     let dur = |k: &str| -> Result<Option<u64>> {
         match m.get(k) {
-            Some(n) if !matches!(n.value, Value::Null) => Ok(Some(duration_ms(n, &format!("{kp}.{k}"))?)),
+            Some(n) if !matches!(n.value, Value::Null) => {
+                let p = format!("{kp}.{k}");
+                Ok(Some(int32_seconds(n, &p, duration_ms(n, &p)?)?))
+            }
             _ => Ok(None),
         }
     };
@@ -91,13 +99,15 @@ pub(super) fn decode_healthcheck(v: &Node, kp: &str) -> Result<Healthcheck> {
     h.start_period_ms = dur("start_period")?;
     h.start_interval_ms = dur("start_interval")?;
     if let Some(r) = m.get("retries") {
-        h.retries = Some(non_negative(r, &format!("{kp}.retries"))?);
+        let rp = format!("{kp}.retries");
+        h.retries = Some(int32_count(r, &rp, non_negative(r, &rp)?, "a probe's failureThreshold")?);
     }
     if let Some(d) = m.get("disable") {
         h.disabled = boolean(d, &format!("{kp}.disable"))?;
     }
     if let Some(t) = m.get("test") {
         let tp = format!("{kp}.test");
+        yaml_text(t, &tp)?;
         match &t.value {
             Value::Str(s) => h.test = Some(HealthTest::Shell(s.clone())),
             Value::Seq(_) => {
@@ -133,7 +143,7 @@ pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warning
             None => w.push(&p, "unknown compose key; ignored"),
             Some(Disposition::Ignored(why)) => w.push(&p, *why),
             Some(Disposition::Mapped) => match k.as_str() {
-                "replicas" => s.deploy.replicas = Some(non_negative(n, &p)?),
+                "replicas" => s.deploy.replicas = Some(int32_count(n, &p, non_negative(n, &p)?, "replicas")?),
                 "mode" => {
                     let mode = string(n, &p)?;
                     match mode.as_str() {
@@ -144,7 +154,7 @@ pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warning
                         }
                     }
                 }
-                "labels" => s.deploy.labels = string_map(n, &p)?,
+                "labels" => s.deploy.labels = labels(n, &p)?,
                 "resources" => decode_resources(s, n, &p, w)?,
                 "update_config" => {
                     if let Some(u) = map(n, &p)? {
@@ -152,7 +162,10 @@ pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warning
                             let up = format!("{p}.{uk}");
                             match uk.as_str() {
                                 "order" => s.deploy.start_first = Some(string(un, &up)? == "start-first"),
-                                "parallelism" => s.deploy.parallelism = Some(non_negative(un, &up)?),
+                                "parallelism" => {
+                                    s.deploy.parallelism =
+                                        Some(int32_count(un, &up, non_negative(un, &up)?, "maxSurge")?)
+                                }
                                 _ => w.push(
                                     up,
                                     "rolling updates are paced by maxSurge/maxUnavailable in Kubernetes; ignored",
@@ -178,6 +191,7 @@ pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warning
                         for (pk, pn) in pm {
                             let pp = format!("{p}.{pk}");
                             if pk == "constraints" {
+                                yaml_text(pn, &pp)?;
                                 for c in string_list(pn, &pp)? {
                                     match c.split_once("==").map(|(a, b)| (a.trim(), b.trim())) {
                                         Some((l, val)) if l.starts_with("node.labels.") => {
@@ -226,4 +240,17 @@ pub(super) fn decode_resources(s: &mut Service, n: &Node, p: &str, w: &mut Warni
         }
     }
     Ok(())
+}
+
+/// `labels`: kompose's labels are settings, read as one-line values (a line break in
+/// `kompose.image-pull-secret` would otherwise reach the pod spec); other labels are data
+/// that become pod annotations, written with toYaml.
+pub(super) fn labels(n: &Node, kp: &str) -> Result<IndexMap<String, String>> {
+    let out = string_map(n, kp)?;
+    yaml_text(n, kp)?;
+    for (k, v) in out.iter().filter(|(k, _)| k.starts_with("kompose.")) {
+        let at = n.as_map().and_then(|m| m.get(k)).unwrap_or(n);
+        one_line(at, &format!("{kp}.{k}"), v.trim(), "a kompose setting")?;
+    }
+    Ok(out)
 }

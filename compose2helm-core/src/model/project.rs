@@ -7,6 +7,7 @@ use super::service::{decode_service, Env};
 use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::load::{Loaded, Roots};
+use crate::names::{is_compose_name, shown, COMPOSE_NAME_PATTERN};
 use crate::source::{Boundary, Refusal, Scope};
 use crate::yaml::Value;
 
@@ -47,6 +48,7 @@ pub(crate) fn build_project(loaded: Loaded, boundary: &Boundary<'_>, w: &mut War
     if let Some(sn) = services_node {
         if let Some(sm) = map(sn, "services")? {
             for (sname, snode) in sm {
+                check_name("service", sname, snode, &format!("services.{}", shown(sname)))?;
                 all.insert(sname.clone(), decode_service(sname, snode, &cx, w)?);
             }
         }
@@ -99,6 +101,7 @@ pub(crate) fn build_project(loaded: Loaded, boundary: &Boundary<'_>, w: &mut War
     if let Some(vn) = top.get("volumes") {
         if let Some(vm) = map(vn, "volumes")? {
             for (vname, vnode) in vm {
+                check_name("volume", vname, vnode, &format!("volumes.{}", shown(vname)))?;
                 let p = format!("volumes.{vname}");
                 let mut def = VolumeDef { mark: Some(vnode.mark.clone()), ..Default::default() };
                 if let Some(m) = map(vnode, &p)? {
@@ -165,6 +168,9 @@ pub(crate) fn build_project(loaded: Loaded, boundary: &Boundary<'_>, w: &mut War
         for (i, m) in s.volumes.iter().enumerate() {
             if let MountSource::Volume(Some(v)) = &m.source {
                 if !volumes.contains_key(v) {
+                    let mark = s.mark.clone().unwrap_or_else(crate::yaml::Mark::none);
+                    let at = crate::yaml::Node::new(Value::Null, mark);
+                    check_name("volume", v, &at, &format!("services.{n}.volumes[{i}]"))?;
                     w.push(format!("services.{n}.volumes[{i}]"), format!("named volume `{v}` is not declared under top-level `volumes:` (docker compose refuses this); it is created as if it were"));
                     volumes.insert(v.clone(), VolumeDef::default());
                 }
@@ -200,6 +206,7 @@ fn file_resources(
         return Ok(out);
     };
     for (name, def) in m {
+        check_name(kind.trim_end_matches('s'), name, def, &format!("{kind}.{}", shown(name)))?;
         let p = format!("{kind}.{name}");
         let dm = map(def, &p)?.cloned().unwrap_or_default();
         let res = if let Some(f) = dm.get("file") {
@@ -233,9 +240,41 @@ fn file_resources(
     Ok(out)
 }
 
+/// Services, volumes, secrets and configs are named as the compose specification's
+/// pattern says (its schema has no other properties there, so docker compose refuses
+/// anything else). Networks are not checked: the schema lets other names through.
+fn check_name(kind: &str, name: &str, at: &crate::yaml::Node, path: &str) -> Result<()> {
+    if is_compose_name(name) {
+        return Ok(());
+    }
+    Err(Error::at(
+        ErrorKind::InvalidValue,
+        &at.mark,
+        path,
+        format!(
+            "`{}` is not a valid {kind} name: the compose specification allows only names matching {COMPOSE_NAME_PATTERN} (letters, digits, `.`, `_` and `-`); docker compose refuses it too",
+            shown(name)
+        ),
+    ))
+}
+
+/// The project name as compose normalizes it; one given with `-p` or
+/// `COMPOSE_PROJECT_NAME` must already be normal, as docker compose requires.
 fn project_name(loaded: &Loaded, top: &crate::yaml::Map) -> Result<String> {
     let raw = match (&loaded.project_name, top.get("name")) {
-        (Some(n), _) => n.clone(),
+        (Some(n), _) => {
+            let normal = normalize_project_name(n);
+            if normal != *n || normal.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::InvalidValue,
+                    format!(
+                        "invalid project name `{}` (-p or COMPOSE_PROJECT_NAME): it must consist only of lowercase alphanumeric characters, hyphens and underscores, and start with a letter or number, as docker compose requires",
+                        shown(n)
+                    ),
+                ));
+            }
+            normal
+        }
         (None, Some(n)) => string(n, "name")?,
         (None, None) => {
             let dir = match loaded.project_dir.file_name() {
@@ -248,10 +287,18 @@ fn project_name(loaded: &Loaded, top: &crate::yaml::Map) -> Result<String> {
             dir.unwrap_or_else(|| "compose".into())
         }
     };
-    let cleaned: String =
-        raw.to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-    let cleaned = cleaned.trim_start_matches(['-', '_']).to_string();
+    let cleaned = normalize_project_name(&raw);
     Ok(if cleaned.is_empty() { "compose".into() } else { cleaned })
+}
+
+/// compose's normalization: lower case, only `[a-z0-9_-]`, no leading `-` or `_`.
+fn normalize_project_name(raw: &str) -> String {
+    let cleaned: String = raw
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_')
+        .collect();
+    cleaned.trim_start_matches(['-', '_']).to_string()
 }
 
 /// FNV-1a over the file names and texts: stable across machines and runs.
@@ -308,4 +355,35 @@ fn check_dependency_cycles(services: &IndexMap<String, Service>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load::LoadOptions;
+    use crate::source::MemorySource;
+
+    fn load(project_name: Option<&str>, environment: &[(&str, &str)], top_name: &str) -> crate::Result<String> {
+        let mut src = MemorySource::new();
+        src.insert("p/compose.yaml", format!("name: {top_name}\nservices:\n  web:\n    image: nginx:1.27\n"));
+        let opts = LoadOptions {
+            working_dir: "p".into(),
+            project_name: project_name.map(String::from),
+            environment: environment.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            ..Default::default()
+        };
+        crate::load_project(&opts, &src).map(|(p, _)| p.name)
+    }
+
+    #[test]
+    fn project_names_given_outside_the_file_must_be_normal() {
+        assert_eq!(load(Some("shop_2"), &[], "x").as_deref(), Ok("shop_2"));
+        for bad in ["Shop", "my shop", "-shop", "{{ fail \"x\" }}", ""] {
+            let e = load(Some(bad), &[], "x").expect_err(bad);
+            assert!(e.message.contains("invalid project name"), "{bad}: {e}");
+            assert!(!e.to_string().contains('\n'), "{bad}: {e}");
+        }
+        assert!(load(None, &[("COMPOSE_PROJECT_NAME", "My App")], "x").is_err());
+        // The file's own `name:` is normalized, as docker compose does.
+        assert_eq!(load(None, &[], "\"My {{App}}\"").as_deref(), Ok("myapp"));
+    }
 }

@@ -10,6 +10,7 @@ use super::*;
 use crate::error::{Result, Warnings};
 use crate::load::dotenv::read_env_file;
 use crate::load::Roots;
+use crate::names::shown;
 use crate::source::{Boundary, Scope};
 use crate::yaml::{Node, Value};
 
@@ -49,8 +50,14 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
         "image" => s.image = opt_string(Some(v), kp)?,
         "build" => s.build = decode_build(v, kp)?,
         "pull_policy" => s.pull_policy = opt_string(Some(v), kp)?,
-        "command" => s.command = command(v, kp)?,
-        "entrypoint" => s.entrypoint = command(v, kp)?,
+        "command" => {
+            yaml_text(v, kp)?;
+            s.command = command(v, kp)?
+        }
+        "entrypoint" => {
+            yaml_text(v, kp)?;
+            s.entrypoint = command(v, kp)?
+        }
         "ports" => {
             for (i, it) in seq(v, kp)?.iter().enumerate() {
                 s.ports.push(decode_port(it, &format!("{kp}[{i}]"))?);
@@ -73,12 +80,17 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
             }
         }
         "tmpfs" => {
-            s.tmpfs = string_list(v, kp)?.into_iter().map(|t| t.split(':').next().unwrap_or("").to_string()).collect()
+            s.tmpfs = string_list(v, kp)?.into_iter().map(|t| t.split(':').next().unwrap_or("").to_string()).collect();
+            for (i, (t, at)) in s.tmpfs.iter().zip(list_items(v)).enumerate() {
+                one_line(at, &format!("{kp}[{i}]"), t, "a mount path")?;
+            }
         }
         "shm_size" => s.shm_size = Some(bytes(v, kp)?),
         "healthcheck" => s.healthcheck = Some(decode_healthcheck(v, kp)?),
         "deploy" => decode_deploy(s, v, kp, w)?,
-        "scale" => s.deploy.replicas = s.deploy.replicas.or(Some(non_negative(v, kp)?)),
+        "scale" => {
+            s.deploy.replicas = s.deploy.replicas.or(Some(int32_count(v, kp, non_negative(v, kp)?, "replicas")?))
+        }
         "cpus" => s.deploy.limits.cpu_millis = s.deploy.limits.cpu_millis.or(Some(cpus(v, kp)?)),
         "mem_limit" => s.deploy.limits.memory = s.deploy.limits.memory.or(Some(bytes(v, kp)?)),
         "mem_reservation" => s.deploy.reservations.memory = s.deploy.reservations.memory.or(Some(bytes(v, kp)?)),
@@ -95,19 +107,49 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
             s.restart = Some(base.to_string());
         }
         "stop_grace_period" => s.stop_grace_period_ms = Some(duration_ms(v, kp)?),
-        "user" => s.user = opt_string(Some(v), kp)?,
+        "user" => {
+            s.user = opt_string(Some(v), kp)?;
+            // Kubernetes takes user and group IDs from 0 to 2^31-1 (runAsUser, runAsGroup).
+            for id in s.user.as_deref().unwrap_or_default().split(':') {
+                let numeric = id.starts_with(['-', '+']) || !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
+                if numeric && !id.parse::<u32>().is_ok_and(|n| n <= i32::MAX as u32) {
+                    return Err(invalid(
+                        v,
+                        kp,
+                        format!(
+                            "`{}` is out of range: Kubernetes takes user and group IDs from 0 to {}",
+                            shown(id),
+                            i32::MAX
+                        ),
+                    ));
+                }
+            }
+        }
         "group_add" => s.group_add = string_list(v, kp)?,
-        "working_dir" => s.working_dir = opt_string(Some(v), kp)?,
-        "hostname" => s.hostname = opt_string(Some(v), kp)?,
+        "working_dir" => {
+            s.working_dir = opt_string(Some(v), kp)?;
+            one_line(v, kp, s.working_dir.as_deref().unwrap_or_default(), "a working directory")?;
+        }
+        "hostname" => {
+            s.hostname = opt_string(Some(v), kp)?;
+            one_line(v, kp, s.hostname.as_deref().unwrap_or_default(), "a host name")?;
+        }
         "domainname" => s.domainname = opt_string(Some(v), kp)?,
-        "cap_add" => s.cap_add = string_list(v, kp)?,
-        "cap_drop" => s.cap_drop = string_list(v, kp)?,
+        "cap_add" => {
+            yaml_text(v, kp)?;
+            s.cap_add = string_list(v, kp)?
+        }
+        "cap_drop" => {
+            yaml_text(v, kp)?;
+            s.cap_drop = string_list(v, kp)?
+        }
         "read_only" => s.read_only = Some(boolean(v, kp)?),
         "privileged" => s.privileged = boolean(v, kp)?,
         "stdin_open" => s.stdin_open = boolean(v, kp)?,
         "tty" => s.tty = boolean(v, kp)?,
         "extra_hosts" => {
-            for (i, h) in string_list(v, kp)?.into_iter().enumerate() {
+            for (i, (h, at)) in string_list(v, kp)?.into_iter().zip(list_items(v)).enumerate() {
+                one_line(at, &format!("{kp}[{i}]"), &h, "an extra_hosts entry")?;
                 let sep = if h.contains('=') { '=' } else { ':' };
                 match h.split_once(sep) {
                     Some((host, ip)) => s.extra_hosts.push((host.to_string(), ip.trim_matches(['[', ']']).to_string())),
@@ -115,7 +157,7 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                 }
             }
         }
-        "labels" => s.labels = string_map(v, kp)?,
+        "labels" => s.labels = super::parts::labels(v, kp)?,
         "label_file" => {
             let files = string_list(v, kp)?;
             let nodes: Vec<&Node> = match &v.value {
@@ -130,11 +172,22 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                     read_env_file(cx.boundary, &path, within, "the label file", Some((&node.mark, kp)), cx.env)
                         .map_err(|e| e.with_path(kp))?;
                 for (k, val) in entries {
-                    s.labels.entry(k).or_insert(val.unwrap_or_default());
+                    let val = val.unwrap_or_default();
+                    let lp = format!("{kp}[{f}].{k}");
+                    if k.starts_with("kompose.") {
+                        one_line(v, &lp, val.trim(), "a kompose setting")?;
+                    }
+                    if let Some(message) = crate::names::yaml_problem(&val) {
+                        return Err(invalid(v, &lp, message));
+                    }
+                    s.labels.entry(k).or_insert(val);
                 }
             }
         }
-        "annotations" => s.annotations = string_map(v, kp)?,
+        "annotations" => {
+            yaml_text(v, kp)?;
+            s.annotations = string_map(v, kp)?
+        }
         "depends_on" => {
             if let Some(dm) = map(v, kp)? {
                 for (dep, d) in dm {
@@ -164,6 +217,9 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                     &format!("{ip}.source"),
                 )?;
                 let target = opt_string(m.get("target"), &format!("{ip}.target"))?;
+                if let Some(t) = &target {
+                    one_line(m.get("target").unwrap_or(it), &format!("{ip}.target"), t, "a mount path")?;
+                }
                 let target = match target {
                     Some(t) if t.starts_with('/') => t,
                     Some(t) if k == "secrets" => format!("/run/secrets/{t}"),

@@ -107,7 +107,7 @@ pub fn apply(
             },
             "kompose.hpa.replicas.min" | "kompose.hpa.replicas.max" | "kompose.hpa.cpu" | "kompose.hpa.memory" => {
                 let a = s.autoscaling.get_or_insert_with(AutoscalingSetting::default);
-                let n: Option<u64> = v.parse().ok();
+                let n = int32(v);
                 match (k.as_str(), n) {
                     ("kompose.hpa.replicas.min", Some(n)) => a.min = a.min.or(Some(n.max(1))),
                     ("kompose.hpa.replicas.max", Some(n)) => a.max = a.max.or(Some(n)),
@@ -139,7 +139,10 @@ pub fn apply(
                 };
                 out.concurrency_policy = Some(p.into());
             }
-            "kompose.cronjob.backoff_limit" => out.backoff_limit = v.parse().ok(),
+            "kompose.cronjob.backoff_limit" => match int32(v) {
+                Some(n) => out.backoff_limit = Some(n),
+                None => w.push(lp, format!("`{v}` is not a number of retries (0 to {}); ignored", i32::MAX)),
+            },
             "kompose.volume.size" => {
                 if s.volume_size.is_none() {
                     match v.parse::<String>().ok().and_then(|q| quantity_or_bytes(&q)) {
@@ -166,7 +169,11 @@ pub fn apply(
             "kompose.image-pull-secret" => {
                 s.pull_secret.get_or_insert_with(|| v.to_string());
             }
-            "kompose.security-context.fsgroup" => out.fs_group = v.parse().ok(),
+            "kompose.security-context.fsgroup" => match int32(v) {
+                // Kubernetes accepts group IDs from 0 to 2^31-1.
+                Some(n) => out.fs_group = Some(n as i64),
+                None => w.push(lp, format!("`{v}` is not a group ID (0 to {}); ignored", i32::MAX)),
+            },
             k if k.starts_with("kompose.service.healthcheck.") => {
                 let rest = &k["kompose.service.healthcheck.".len()..];
                 let Some((which, field)) = rest.split_once('.') else {
@@ -191,10 +198,10 @@ pub fn apply(
                     }
                     "http_get_port" => v.parse().map(|p| probe.http_port = Some(p)).is_ok(),
                     "tcp_port" => v.parse().map(|p| probe.tcp_port = Some(p)).is_ok(),
-                    "interval" => parse_duration_ms(v).map(|d| probe.interval_ms = Some(d)).is_some(),
-                    "timeout" => parse_duration_ms(v).map(|d| probe.timeout_ms = Some(d)).is_some(),
-                    "retries" => v.parse().map(|r| probe.retries = Some(r)).is_ok(),
-                    "start_period" => parse_duration_ms(v).map(|d| probe.start_period_ms = Some(d)).is_some(),
+                    "interval" => seconds32(v).map(|d| probe.interval_ms = Some(d)).is_some(),
+                    "timeout" => seconds32(v).map(|d| probe.timeout_ms = Some(d)).is_some(),
+                    "retries" => int32(v).map(|r| probe.retries = Some(r)).is_some(),
+                    "start_period" => seconds32(v).map(|d| probe.start_period_ms = Some(d)).is_some(),
                     _ => false,
                 };
                 if !ok {
@@ -205,6 +212,17 @@ pub fn apply(
         }
     }
     out
+}
+
+/// A count that fits the 32-bit fields Kubernetes keeps it in (larger ones would be
+/// rendered as floats by Helm); `None` when it is not one.
+fn int32(v: &str) -> Option<u64> {
+    v.parse::<u64>().ok().filter(|n| *n <= i32::MAX as u64)
+}
+
+/// A duration whose whole seconds fit a 32-bit field (probe timings), in milliseconds.
+fn seconds32(v: &str) -> Option<u64> {
+    parse_duration_ms(v).filter(|ms| crate::model::units::ms_to_secs_ceil(*ms) <= i32::MAX as u64)
 }
 
 fn quantity_or_bytes(q: &str) -> Option<String> {

@@ -13,6 +13,9 @@ const INTERVAL_MS: u64 = 30_000;
 const TIMEOUT_MS: u64 = 30_000;
 const RETRIES: u64 = 3;
 const START_INTERVAL_MS: u64 = 5_000;
+/// Thresholds are 32-bit in Kubernetes; the model keeps retries and timings within that,
+/// and a derived threshold beyond it is as good as endless anyway.
+const MAX_THRESHOLD: u64 = i32::MAX as u64;
 
 /// The three probes of a service.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -39,7 +42,7 @@ pub fn from_healthcheck(h: &Healthcheck) -> Probes {
         failure_threshold: retries,
         success_threshold: 1,
     };
-    let liveness = Probe { failure_threshold: retries * 2, ..readiness.clone() };
+    let liveness = Probe { failure_threshold: (retries * 2).min(MAX_THRESHOLD), ..readiness.clone() };
     let startup = h.start_period_ms.filter(|s| *s > 0).map(|sp| {
         let every = ms_to_secs_ceil(h.start_interval_ms.filter(|i| *i > 0).unwrap_or(START_INTERVAL_MS)).max(1);
         Probe {
@@ -47,7 +50,7 @@ pub fn from_healthcheck(h: &Healthcheck) -> Probes {
             initial_delay_seconds: 0,
             period_seconds: every,
             timeout_seconds: timeout,
-            failure_threshold: ms_to_secs_ceil(sp).div_ceil(every).max(1) + retries,
+            failure_threshold: (ms_to_secs_ceil(sp).div_ceil(every).max(1) + retries).min(MAX_THRESHOLD),
             success_threshold: 1,
         }
     });

@@ -6,7 +6,8 @@ use crate::ir::{Autoscaling, Pdb};
 pub fn autoscaling(s: &ServiceSettings, replicas: u64, d: &Defaults) -> Option<Autoscaling> {
     let a = s.autoscaling.as_ref()?;
     let min = a.min.unwrap_or(replicas.max(1));
-    let max = a.max.unwrap_or((min * 3).max(2)).max(min);
+    // Three times the floor, within the 32-bit field Kubernetes keeps it in.
+    let max = a.max.unwrap_or((min.saturating_mul(3)).clamp(2, i32::MAX as u64)).max(min);
     let (mut cpu, mut memory) = (a.cpu, a.memory);
     if cpu.is_none() && memory.is_none() {
         cpu = d.autoscaling_cpu;

@@ -66,11 +66,51 @@ fn is_float(s: &str) -> bool {
     mant_ok && exp_ok && (mant.contains('.') || exp.is_some())
 }
 
+/// Would a YAML 1.1 reader (Go's yaml.v2, which Helm and Kubernetes use) take this plain
+/// scalar for a number? It also reads `0b101`, `1_000`, `+.5` and `0X1F` as numbers.
+fn yaml11_number(s: &str) -> bool {
+    // yaml.v2 only tries numbers for scalars that start like one.
+    if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
+        return false;
+    }
+    let t = s.replace('_', "");
+    let body = t.strip_prefix(['-', '+']).unwrap_or(&t);
+    let digits = |d: &str, radix: u32| !d.is_empty() && d.chars().all(|c| c.is_digit(radix));
+    if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        return digits(h, 16);
+    }
+    if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        return digits(b, 2);
+    }
+    if let Some(o) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        return digits(o, 8);
+    }
+    // `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, yaml.v2's float (and int) form.
+    let (mant, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let mant_ok = match mant.split_once('.') {
+        Some((i, f)) => (digits(i, 10) || i.is_empty() && digits(f, 10)) && (f.is_empty() || digits(f, 10)),
+        None => digits(mant, 10),
+    };
+    let exp_ok = exp.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e), 10));
+    mant_ok && exp_ok && t.len() > usize::from(t.starts_with(['-', '+']))
+}
+
+/// Characters that must not appear raw in a YAML scalar read by yaml.v2: the line breaks
+/// it knows besides `\n` (NEL, LS, PS), the byte-order mark, and what it refuses as
+/// unprintable (control characters and the non-characters U+FFFE, U+FFFF).
+pub(crate) fn must_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
 /// A string as a YAML scalar: plain when it reads back as the same string, otherwise
 /// double-quoted with escapes.
 pub(crate) fn quote_if_needed(s: &str) -> String {
     let plain_ok = !s.is_empty()
         && matches!(plain_scalar(s), Value::Str(_))
+        && !yaml11_number(s)
         && !s.starts_with([
             ' ', '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`',
         ])
@@ -97,7 +137,7 @@ pub(crate) fn quote_if_needed(s: &str) -> String {
                 | "OFF"
                 | "="
         )
-        && s.chars().all(|c| !c.is_control())
+        && !s.chars().any(must_escape)
         && !s.starts_with("{{");
     if plain_ok {
         return s.to_string();
@@ -111,7 +151,7 @@ pub(crate) fn quote_if_needed(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if must_escape(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -149,5 +189,14 @@ mod tests {
         assert_eq!(quote_if_needed(""), "\"\"");
         assert_eq!(quote_if_needed("line\nnext"), "\"line\\nnext\"");
         assert_eq!(quote_if_needed("{{ x }}"), "\"{{ x }}\"");
+        // What yaml.v2 (Helm, Kubernetes) reads as numbers, and its extra line breaks.
+        for number in ["1_000", "0b101", "0X1F", "+.5", ".5", "1.", "-1e3", "0o17"] {
+            assert_eq!(quote_if_needed(number), format!("\"{number}\""), "{number}");
+        }
+        for text in ["1.2.3", "2fa", "v1.0", "_1", "1e", "0x", "-"] {
+            assert!(!yaml11_number(text), "{text}");
+        }
+        assert_eq!(quote_if_needed("a\u{2028}b"), "\"a\\u2028b\"");
+        assert_eq!(quote_if_needed("\u{feff}x"), "\"\\ufeffx\"");
     }
 }

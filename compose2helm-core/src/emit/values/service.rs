@@ -287,7 +287,9 @@ pub(super) fn lifecycle(v: &mut V, w: &Workload) {
                     .with(
                         "maxReplicas",
                         "Highest number of pods.",
-                        int(a.as_ref().map_or(w.replicas.max(1) * 3, |a| a.max_replicas)),
+                        int(a
+                            .as_ref()
+                            .map_or(w.replicas.max(1).saturating_mul(3).min(i32::MAX as u64), |a| a.max_replicas)),
                     )
                     .with(
                         "targetCPUUtilizationPercentage",

@@ -166,7 +166,14 @@ fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
                             d.autoscaling_memory =
                                 if matches!(av.value, Value::Null) { None } else { Some(percent(av, &ap)?) }
                         }
-                        _ => d.scale_down_stabilization_seconds = non_negative(av, &ap)?,
+                        _ => {
+                            d.scale_down_stabilization_seconds = crate::model::decode::int32_count(
+                                av,
+                                &ap,
+                                non_negative(av, &ap)?,
+                                "stabilizationWindowSeconds",
+                            )?
+                        }
                     }
                 }
             }

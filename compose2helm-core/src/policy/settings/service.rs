@@ -1,6 +1,6 @@
 //! A service's `x-compose2helm`.
 use super::*;
-use crate::model::decode::{boolean, string, string_list};
+use crate::model::decode::{boolean, int32_count, list_items, one_line, string, string_list};
 use crate::yaml::Value;
 
 /// Reads a service's `x-compose2helm`.
@@ -41,7 +41,7 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                 check_cron(&sch).map_err(|m| Error::at(ErrorKind::InvalidValue, &v.mark, &p, m))?;
                 s.schedule = Some(sch);
             }
-            "timeZone" => s.time_zone = Some(string(v, &p)?),
+            "timeZone" => s.time_zone = Some(one_line_string(v, &p, "a time zone")?),
             "nodePool" => {
                 let pool = string(v, &p)?;
                 if pool.is_empty()
@@ -60,22 +60,36 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                 let mut e = Expose { path: "/".into(), ..Default::default() };
                 match &v.value {
                     Value::Bool(true) => {}
-                    Value::Str(h) => e.hosts = vec![h.clone()],
+                    Value::Str(h) => {
+                        one_line(v, &p, h, "a host name")?;
+                        e.hosts = vec![h.clone()]
+                    }
                     _ => {
                         for (ek, ev) in keys_of(v, &p, &["host", "hosts", "path", "port", "tls", "className"])? {
                             let ep = format!("{p}.{ek}");
                             match ek.as_str() {
-                                "host" | "hosts" => e.hosts.extend(string_list(ev, &ep)?),
-                                "path" => e.path = string(ev, &ep)?,
+                                "host" | "hosts" => {
+                                    for (i, (h, at)) in
+                                        string_list(ev, &ep)?.into_iter().zip(list_items(ev)).enumerate()
+                                    {
+                                        let hp = if ek == "hosts" { format!("{ep}[{i}]") } else { ep.clone() };
+                                        one_line(at, &hp, &h, "a host name")?;
+                                        e.hosts.push(h);
+                                    }
+                                }
+                                "path" => {
+                                    e.path = string(ev, &ep)?;
+                                    one_line(ev, &ep, &e.path, "a path")?;
+                                }
                                 "port" => e.port = Some(port(ev, &ep)?),
                                 "tls" => {
                                     e.tls = match &ev.value {
                                         Value::Bool(true) => Some(String::new()),
                                         Value::Bool(false) => None,
-                                        _ => Some(string(ev, &ep)?),
+                                        _ => Some(one_line_string(ev, &ep, "a Secret name")?),
                                     }
                                 }
-                                _ => e.class_name = Some(string(ev, &ep)?),
+                                _ => e.class_name = Some(one_line_string(ev, &ep, "an IngressClass name")?),
                             }
                         }
                     }
@@ -87,8 +101,10 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                 for (ak, av) in keys_of(v, &p, &["minReplicas", "maxReplicas", "cpu", "memory"])? {
                     let ap = format!("{p}.{ak}");
                     match ak.as_str() {
-                        "minReplicas" => a.min = Some(non_negative(av, &ap)?.max(1)),
-                        "maxReplicas" => a.max = Some(non_negative(av, &ap)?),
+                        "minReplicas" => {
+                            a.min = Some(int32_count(av, &ap, non_negative(av, &ap)?, "minReplicas")?.max(1))
+                        }
+                        "maxReplicas" => a.max = Some(int32_count(av, &ap, non_negative(av, &ap)?, "maxReplicas")?),
                         "cpu" => a.cpu = Some(percent(av, &ap)?),
                         _ => a.memory = Some(percent(av, &ap)?),
                     }
@@ -113,7 +129,7 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                     if mk == "port" {
                         port_v = Some(port(mv, &mp)?)
                     } else {
-                        path_v = string(mv, &mp)?
+                        path_v = one_line_string(mv, &mp, "a path")?
                     }
                 }
                 let port_v =
@@ -125,7 +141,7 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                 for (ek, ev) in keys_of(v, &p, &["host", "port"])? {
                     let ep = format!("{p}.{ek}");
                     if ek == "host" {
-                        e.host = Some(string(ev, &ep)?)
+                        e.host = Some(one_line_string(ev, &ep, "a host name")?)
                     } else {
                         e.port = Some(port(ev, &ep)?)
                     }
@@ -197,4 +213,11 @@ pub fn check_cron(s: &str) -> std::result::Result<(), String> {
     } else {
         Err(format!("`{s}` is not a cron schedule"))
     }
+}
+
+/// A string setting that must stay on one line.
+fn one_line_string(n: &Node, path: &str, what: &str) -> Result<String> {
+    let s = string(n, path)?;
+    one_line(n, path, &s, what)?;
+    Ok(s)
 }
