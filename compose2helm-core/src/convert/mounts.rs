@@ -9,7 +9,7 @@ use crate::ir::{ChartFile, FileSecret, MountKind, MountPoint};
 use crate::model::units::bytes_to_quantity;
 use crate::model::{FileResource, MountSource, Project, Service};
 use crate::names::{camel, dns_label};
-use crate::policy::secrets::Redactor;
+use crate::policy::secrets::{secret_in_file, SecretValues};
 use crate::source::Source;
 
 /// ConfigMap data is stored in etcd; stay well under its 1 MiB object limit.
@@ -29,7 +29,7 @@ struct Ctx<'a> {
     dns: &'a str,
     project: &'a Project,
     src: &'a dyn Source,
-    redactor: &'a Redactor,
+    secret_values: &'a SecretValues,
     w: &'a mut Warnings,
     out: Mounts,
     names: HashSet<String>,
@@ -79,8 +79,8 @@ impl Ctx<'_> {
     /// file that holds a secret becomes a Secret mount instead.
     fn ship_file(&mut self, file_name: &str, content: Vec<u8>, target: &str, what: &str) {
         let text = String::from_utf8_lossy(&content);
-        if looks_secret(file_name, &text) || self.redactor.contains_secret(&text) {
-            self.w.push(what, format!("`{file_name}` looks like a secret: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
+        if let Some(found) = secret_in_file(file_name, &text, self.secret_values) {
+            self.w.push(what, format!("`{file_name}` {found}: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
             self.secret_file(file_name, target);
             return;
         }
@@ -130,22 +130,13 @@ impl Ctx<'_> {
     }
 }
 
-fn looks_secret(name: &str, text: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    text.contains("PRIVATE KEY")
-        || [".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx"].iter().any(|e| lower.ends_with(e))
-        || ["secret", "password", "passwd", "token", "credential", "id_rsa", "id_ed25519", ".htpasswd"]
-            .iter()
-            .any(|p| lower.contains(p))
-}
-
 /// Mounts of a service. `writable` are paths that need scratch space (read-only root).
 pub fn mounts(
     svc: &Service,
     dns: &str,
     project: &Project,
     src: &dyn Source,
-    redactor: &Redactor,
+    secret_values: &SecretValues,
     writable: &[String],
     w: &mut Warnings,
 ) -> Mounts {
@@ -153,7 +144,7 @@ pub fn mounts(
         dns,
         project,
         src,
-        redactor,
+        secret_values,
         w,
         out: Mounts::default(),
         names: HashSet::new(),
@@ -255,22 +246,25 @@ fn bind(cx: &mut Ctx<'_>, p: &str, target: &str, what: &str) {
             return;
         }
         let configmap = format!("{}-{}", cx.dns, dns_label(&name, 20));
-        let mut secret_like = false;
+        let mut secret_like = Vec::new();
         let mut shipped = Vec::new();
         for f in &files {
             let fname = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let Ok(bytes) = cx.src.read(f) else { continue };
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            if looks_secret(&fname, &text) || cx.redactor.contains_secret(&text) {
-                secret_like = true;
+            if let Some(found) = secret_in_file(&fname, &text, cx.secret_values) {
+                secret_like.push(format!("`{fname}` {found}"));
                 continue;
             }
             shipped.push((fname, bytes));
         }
-        if secret_like {
+        if !secret_like.is_empty() {
             cx.w.push(
                 what,
-                format!("directory {p} holds secret-looking files: those are not shipped; mount them from a Secret"),
+                format!(
+                    "directory {p} holds secret-looking files ({}): those are not shipped; mount them from a Secret",
+                    secret_like.join("; ")
+                ),
             );
         }
         for (fname, bytes) in shipped {

@@ -74,7 +74,7 @@ struct ConfigMapCtx {
     binary: Vec<FileCtx>,
 }
 
-/// One Secret the chart may create (per service env, per compose secret).
+/// One Secret of a compose secret the chart may create.
 #[derive(Serialize)]
 struct SecretSetCtx {
     /// Go expression of its values block.
@@ -140,17 +140,13 @@ impl Templates {
     /// The Secret objects of the External Secrets / Sealed Secrets providers.
     pub fn secrets(&self, app: &App) -> Result<Option<String>> {
         let mut sets = Vec::new();
-        for w in app.workloads.iter().filter(|w| !w.secret_env.is_empty()) {
-            sets.push(SecretSetCtx {
-                values: format!(".Values.{}.secretEnv", w.key),
-                enabled: format!(".Values.{}.enabled", w.key),
-                component: format!("{}-env", w.name),
-                owner: w.name.clone(),
-                hook: w.kind == crate::ir::Kind::Job,
-                has_data: "$set.keys $set.templates $set.fetch".into(),
-                templates: w.secret_env.iter().any(|s| s.template.is_some()),
-                data: vec!["$set.keys".into(), "$set.fetch".into()],
-            });
+        // The Secret of environment variables, and its copy for the pre-install Jobs.
+        let mut env_sets = Vec::new();
+        if !app.secret_keys.is_empty() {
+            env_sets.push(false);
+        }
+        if app.secret_keys.iter().any(|k| k.for_hooks) {
+            env_sets.push(true);
         }
         for s in &app.file_secrets {
             sets.push(SecretSetCtx {
@@ -164,11 +160,14 @@ impl Templates {
                 data: vec![format!("(dict {:?} $set.remoteKey)", s.compose_name)],
             });
         }
-        if sets.is_empty() {
+        if sets.is_empty() && env_sets.is_empty() {
             return Ok(None);
         }
-        self.render("secrets.yaml.j2", context! { chart => app.chart_name.clone(), sets => Value::from(Serde(&sets)) })
-            .map(Some)
+        self.render(
+            "secrets.yaml.j2",
+            context! { chart => app.chart_name.clone(), env_sets => env_sets, sets => Value::from(Serde(&sets)) },
+        )
+        .map(Some)
     }
 
     pub fn test(&self, app: &App) -> Result<String> {

@@ -62,6 +62,7 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result
         }
         let sub_dir = paths[0].parent().unwrap_or(Path::new("")).to_path_buf();
         let saved_env = ctx.env.clone();
+        let saved_secret = ctx.secret.clone();
         let env_paths: Vec<PathBuf> = if env_files.is_empty() {
             let d = sub_dir.join(".env");
             if ctx.src.is_file(&d) {
@@ -72,14 +73,16 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result
         } else {
             env_files.iter().map(|f| dir.join(f)).collect()
         };
+        let mut refs = std::collections::BTreeMap::new();
         for f in env_paths {
-            let entries = dotenv::read_env_file(ctx.src, &f, "the env file", &saved_env)?;
-            for (k, v) in entries {
-                if let Some(v) = v {
-                    ctx.env.entry(k).or_insert(v);
+            for line in dotenv::read_env_lines(ctx.src, &f, "the env file", &saved_env)? {
+                if let (Some(v), false) = (line.value, ctx.env.contains_key(&line.key)) {
+                    refs.insert(line.key.clone(), line.refs);
+                    ctx.env.insert(line.key, v);
                 }
             }
         }
+        ctx.secret.extend(crate::credentials::secret_variables(&ctx.env, &refs));
         ctx.include_stack.push(path.to_path_buf());
         let mut sub: Option<Node> = None;
         for p in &paths {
@@ -91,6 +94,7 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path) -> Result
         }
         ctx.include_stack.pop();
         ctx.env = saved_env;
+        ctx.secret = saved_secret;
         let Some(sub) = sub.map(merge::strip_tags) else {
             continue;
         };

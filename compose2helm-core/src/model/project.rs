@@ -12,7 +12,7 @@ use crate::yaml::Value;
 
 /// Decodes the merged tree into a [`Project`], keeping only the services of the active
 /// profiles.
-pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Result<Project> {
+pub fn build_project(loaded: &Loaded, src: &dyn Source, w: &mut Warnings) -> Result<Project> {
     let root = &loaded.root;
     let Some(top) = root.as_map() else {
         return Err(type_err(root, "", "a mapping"));
@@ -35,8 +35,14 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
             Some(Disposition::Mapped) => {}
         }
     }
-    let name = project_name(&loaded, top)?;
-    let cx = Env { src, project_dir: &loaded.project_dir, env: &loaded.env };
+    let name = project_name(loaded, top)?;
+    let cx = Env {
+        src,
+        project_dir: &loaded.project_dir,
+        env: &loaded.env,
+        secret: &loaded.secret_vars,
+        origins: &loaded.env_origins,
+    };
 
     let mut active: Vec<String> = loaded.profiles.clone();
     if let Some(ext) = extension.as_ref().and_then(|e| e.as_map()).and_then(|m| m.get("profiles")) {
@@ -182,6 +188,9 @@ pub fn build_project(loaded: Loaded, src: &dyn Source, w: &mut Warnings) -> Resu
         resolved: loaded.root.clone(),
         dotenv_names: loaded.dotenv_names.clone(),
         env: loaded.env.clone(),
+        env_origins: loaded.env_origins.clone(),
+        secret_vars: loaded.secret_vars.clone(),
+        profiles: loaded.profiles.clone(),
     })
 }
 

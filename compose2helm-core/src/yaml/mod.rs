@@ -6,7 +6,7 @@ mod parse;
 mod print;
 mod scalar;
 
-pub use node::{Map, Mark, Node, Tag, Value};
+pub use node::{find_path, Interpolation, Map, Mark, Node, Tag, Value};
 pub use parse::parse;
 pub use print::to_yaml_string;
 pub(crate) use scalar::{plain_scalar, quote_if_needed};
