@@ -34,18 +34,16 @@ pub fn no_secret_written(
     outputs: [&Files; 2],
     w: &mut Warnings,
 ) -> Result<()> {
-    // The file named in a message: a chart file, the lock (which only lists the others) last.
+    // The file a message names: one whose path does not hold the value itself (it would be
+    // masked), the lock (which only lists the others) last.
     let found_in = |outputs: [&Files; 2], value: &str| -> Option<String> {
         let [chart, argocd] = outputs;
-        let has = |c: &Vec<u8>| String::from_utf8_lossy(c).contains(value);
-        let lock = |p: &str| p == crate::sync::LOCK_FILE;
-        chart
-            .iter()
-            .filter(|(p, _)| !lock(p))
-            .chain(chart.iter().filter(|(p, _)| lock(p)))
-            .find(|(_, c)| has(c))
-            .map(|(p, _)| p.clone())
-            .or_else(|| argocd.iter().find(|(_, c)| has(c)).map(|(p, _)| format!("argocd/{p}")))
+        let files =
+            chart.iter().map(|(p, c)| (p.clone(), c)).chain(argocd.iter().map(|(p, c)| (format!("argocd/{p}"), c)));
+        let mut hits: Vec<String> =
+            files.filter(|(_, c)| String::from_utf8_lossy(c).contains(value)).map(|(p, _)| p).collect();
+        hits.sort_by_key(|p| (p.contains(value), p == crate::sync::LOCK_FILE));
+        hits.into_iter().next()
     };
     let hits: Vec<(&SecretValue, String)> = app
         .secret_values
