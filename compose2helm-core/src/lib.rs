@@ -130,25 +130,25 @@ fn read_policy(
 /// Converts a loaded project into a chart.
 pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Result<Chart> {
     let mut w = Warnings::default();
-    let chart = convert_masked(project, opts, src, &mut w).map_err(|e| load::mask_error(e, &project.resolved))?;
-    let mut warnings = w.0;
     // Messages quote values: what secret variables put there is masked, as in `config`.
-    load::mask_warnings(&mut warnings, &project.resolved);
-    let warnings = dedup(warnings);
-    let (name, files, argocd, app) = chart;
+    let (app, files, argocd) =
+        build_chart(project, opts, src, &mut w).map_err(|e| load::mask_error(e, &project.resolved))?;
+    load::mask_warnings(&mut w.0, &project.resolved);
+    let warnings = dedup(w.0);
     let mut explanations = explain::explain(project, &app);
     explain::attach_warnings(&mut explanations, &warnings);
-    Ok(Chart { name, files, argocd, warnings, explanations })
+    Ok(Chart { name: app.chart_name, files, argocd, warnings, explanations })
 }
 
 type Files = BTreeMap<String, Vec<u8>>;
 
-fn convert_masked(
+/// The application, its chart files and its Argo CD objects, checked for secrets.
+fn build_chart(
     project: &Project,
     opts: &ConvertOptions,
     src: &dyn Source,
     w: &mut Warnings,
-) -> Result<(String, Files, Files, ir::App)> {
+) -> Result<(ir::App, Files, Files)> {
     let mut settings = read_policy(opts, project, src, w)?;
     if let Some(n) = &opts.chart_name {
         settings.chart_name = Some(n.clone());
@@ -156,7 +156,7 @@ fn convert_masked(
     let app = convert::build_app(project, &settings, src, w)?;
     let (files, argocd) = render(&app, &settings, w)?;
     guard::no_secret_written(project, &settings, src, &app, [&files, &argocd], w)?;
-    Ok((app.chart_name.clone(), files, argocd, app))
+    Ok((app, files, argocd))
 }
 
 /// The chart's files (with their lock) and the Argo CD objects of an application.

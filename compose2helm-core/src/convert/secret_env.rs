@@ -138,7 +138,7 @@ pub fn healthcheck(
 }
 
 /// The secret interpolations of a text, outermost only, in order.
-fn secret_spans<'a>(cx: &Cx<'_>, vars: &'a [Interpolation]) -> Vec<&'a Interpolation> {
+pub(super) fn secret_spans<'a>(cx: &Cx<'_>, vars: &'a [Interpolation]) -> Vec<&'a Interpolation> {
     let mut spans: Vec<&Interpolation> = vars
         .iter()
         .filter(|i| i.range.as_ref().is_some_and(|r| !r.is_empty()) && cx.classifier.hides_secret(i))
@@ -157,7 +157,7 @@ fn secret_spans<'a>(cx: &Cx<'_>, vars: &'a [Interpolation]) -> Vec<&'a Interpola
 
 /// `text` with each span replaced by `reference(span)` and the rest passed through
 /// `literal`.
-fn rebuild(
+pub(super) fn rebuild(
     text: &str,
     spans: &[&Interpolation],
     literal: impl Fn(&str) -> String,

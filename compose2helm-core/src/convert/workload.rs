@@ -57,21 +57,14 @@ fn hide_secrets(cx: &Cx<'_>, svc: &Service, paths: &[String], value: &str) -> Op
     let Some(vars) = paths.iter().find_map(|p| svc.interpolations.get(p)) else {
         return Some(value.to_string());
     };
-    let mut spans: Vec<_> = vars.iter().filter(|i| cx.classifier.hides_secret(i)).collect();
-    spans.sort_by_key(|i| i.range.as_ref().map(|r| r.start));
-    let mut out = String::new();
-    let mut last = 0;
-    for i in spans {
-        let r = i.range.clone()?;
-        if r.start < last || !value.is_char_boundary(r.start) || !value.is_char_boundary(r.end) || r.end > value.len() {
-            return None;
-        }
-        out.push_str(&value[last..r.start]);
-        out.push_str(&format!("<{}>", i.var));
-        last = r.end;
+    let placed = |i: &&crate::yaml::Interpolation| {
+        i.range.as_ref().is_some_and(|r| value.get(r.clone()) == Some(i.text.as_str()))
+    };
+    if vars.iter().filter(|i| cx.classifier.hides_secret(i)).any(|i| !placed(&i)) {
+        return None;
     }
-    out.push_str(&value[last..]);
-    Some(out)
+    let spans = secret_env::secret_spans(cx, vars);
+    Some(secret_env::rebuild(value, &spans, str::to_string, |i| format!("<{}>", i.var)))
 }
 
 /// A service to deploy, with what was decided about it before it is built: its settings,
