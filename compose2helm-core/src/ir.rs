@@ -29,9 +29,12 @@ pub struct App {
     pub environments: Vec<Environment>,
     /// Services that run outside the cluster (managed databases).
     pub externals: Vec<ExternalService>,
-    /// (variable, value) of every secret: checked against the written chart, never written.
+    /// The keys of the chart's one Secret of environment variables: each secret variable
+    /// once, however many services read it.
+    pub secret_keys: Vec<SecretKey>,
+    /// Every secret value: checked against the written chart, never written.
     #[serde(skip)]
-    pub secret_values: Vec<(String, String)>,
+    pub secret_values: crate::policy::secrets::SecretValues,
 }
 
 /// A managed service: no workload, but its name keeps resolving.
@@ -85,8 +88,8 @@ pub struct Workload {
     pub args: Vec<String>,
     /// Plain environment variables (never secret values).
     pub env: IndexMap<String, String>,
-    /// Names of variables read from the service's Secret.
-    pub secret_env: Vec<SecretVar>,
+    /// Variables read from the chart's Secret.
+    pub secret_env: Vec<SecretRef>,
     pub ports: Vec<ContainerPort>,
     /// A ClusterIP Service named after the compose service, when it listens.
     pub service_ports: Vec<ServicePort>,
@@ -166,18 +169,30 @@ pub struct Image {
     pub pull_policy: String,
 }
 
-/// A variable taken from a Secret.
+/// An environment variable of a container read from the chart's Secret.
 #[derive(Debug, Clone, Serialize)]
-pub struct SecretVar {
+pub struct SecretRef {
+    /// The container's variable.
     pub name: String,
-    /// Key in the remote store (External Secrets).
+    /// The key of the Secret that holds its value.
+    pub key: String,
+}
+
+/// One key of the chart's Secret of environment variables.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretKey {
+    /// The key (the compose variable's name, unless two different values claim it).
+    pub key: String,
+    /// Its name in the remote store (a Key Vault secret); empty for a template.
     pub remote_key: String,
-    /// For a value built from other secrets (a URL with a password inside): the value with
-    /// each secret replaced by `{{ index . "NAME" }}`, for the Secret's template.
+    /// For a value built around secrets (a URL with a password inside): the value with each
+    /// secret replaced by `{{ index . "KEY" }}`, rendered by the Secret's template.
     pub template: Option<String>,
-    /// Whether the container gets it as an environment variable (false: only a template
-    /// needs it).
-    pub env: bool,
+    /// The keys the template reads.
+    pub uses: Vec<String>,
+    /// Read by a Job that runs as a pre-install hook, so it must exist before the release's
+    /// other objects do.
+    pub for_hooks: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -26,8 +26,10 @@ pub mod write;
 pub mod yaml;
 
 mod convert;
+mod credentials;
 mod emit;
 pub mod explain;
+mod guard;
 mod ir;
 mod names;
 mod policy;
@@ -93,7 +95,8 @@ pub fn load_project(opts: &LoadOptions, src: &dyn Source) -> Result<(Project, Ve
     let mut w = Warnings::default();
     let boundary = Boundary::new(src);
     let loaded = load::load_tree(opts, &boundary, &mut w)?;
-    let project = model::build_project(loaded, &boundary, &mut w)?;
+    let project = model::build_project(&loaded, &boundary, &mut w).map_err(|e| load::mask_error(e, &loaded.root))?;
+    load::mask_warnings(&mut w.0, &project.resolved);
     Ok((project, dedup(w.0)))
 }
 
@@ -139,57 +142,43 @@ fn read_policy(
 /// Converts a loaded project into a chart.
 pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Result<Chart> {
     let mut w = Warnings::default();
+    // Messages quote values: what secret variables put there is masked, as in `config`.
     let boundary = Boundary::new(src);
-    let mut settings = read_policy(opts, project, &boundary, &mut w)?;
-    if let Some(n) = &opts.chart_name {
-        settings.chart_name = Some(n.clone());
-    }
-    let app = convert::build_app(project, &settings, &boundary, &mut w)?;
-    let mut files = emit::emit(&app)?;
-    files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
-    guard_secrets(&app, &files, &policy::secrets::Classifier::new(&settings.defaults.secret_patterns), &mut w)?;
-    policy::pod_security::check_namespace_level(&app, settings.argocd.pod_security, &mut w);
-    let argocd = emit::argocd(&app, &settings.argocd, &mut w);
+    let (app, files, argocd) =
+        build_chart(project, opts, &boundary, &mut w).map_err(|e| load::mask_error(e, &project.resolved))?;
+    load::mask_warnings(&mut w.0, &project.resolved);
     let warnings = dedup(w.0);
     let mut explanations = explain::explain(project, &app);
     explain::attach_warnings(&mut explanations, &warnings);
     Ok(Chart { name: app.chart_name, files, argocd, warnings, explanations })
 }
 
-/// The last line of defence: no secret value may appear in any generated file. Secret
-/// values are never written by construction, so a hit means the value is also ordinary
-/// text of the project (a password equal to a service or image name).
-fn guard_secrets(
-    app: &ir::App,
-    files: &BTreeMap<String, Vec<u8>>,
-    c: &policy::secrets::Classifier,
+type Files = BTreeMap<String, Vec<u8>>;
+
+/// The application, its chart files and its Argo CD objects, checked for secrets.
+fn build_chart(
+    project: &Project,
+    opts: &ConvertOptions,
+    boundary: &Boundary<'_>,
     w: &mut Warnings,
-) -> Result<()> {
-    let values: Vec<&(String, String)> = app.secret_values.iter().filter(|(_, v)| v.chars().count() >= 6).collect();
-    if values.is_empty() {
-        return Ok(());
+) -> Result<(ir::App, Files, Files)> {
+    let mut settings = read_policy(opts, project, boundary, w)?;
+    if let Some(n) = &opts.chart_name {
+        settings.chart_name = Some(n.clone());
     }
-    let mut warned = std::collections::HashSet::new();
-    for (path, content) in files {
-        let text = String::from_utf8_lossy(content);
-        for (name, value) in &values {
-            if !text.contains(value.as_str()) {
-                continue;
-            }
-            if c.name_is_surely_secret(name) {
-                return Err(Error::new(
-                    ErrorKind::SecretExposed,
-                    format!(
-                        "the value of the secret {name} also appears as ordinary text of the project (in the generated {path}), so the chart would disclose it; use a secret value that is not also a name or setting of the project"
-                    ),
-                ));
-            }
-            if warned.insert(name.as_str()) {
-                w.push("", format!("{name} was treated as secret, but its value is also ordinary text of the project (in {path}); if it is a secret, change it"));
-            }
-        }
-    }
-    Ok(())
+    let app = convert::build_app(project, &settings, boundary, w)?;
+    let (files, argocd) = render(&app, &settings, w)?;
+    guard::no_secret_written(project, &settings, boundary, &app, [&files, &argocd], w)?;
+    Ok((app, files, argocd))
+}
+
+/// The chart's files (with their lock) and the Argo CD objects of an application.
+fn render(app: &ir::App, settings: &policy::settings::Settings, w: &mut Warnings) -> Result<(Files, Files)> {
+    let mut files = emit::emit(app)?;
+    files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
+    policy::pod_security::check_namespace_level(app, settings.argocd.pod_security, w);
+    let argocd = emit::argocd(app, &settings.argocd, w);
+    Ok((files, argocd))
 }
 
 /// Loads and converts in one call; warnings of both stages are returned with the chart.
@@ -257,7 +246,8 @@ fn mask(n: &mut yaml::Node, c: &policy::secrets::Classifier, secret: bool) {
         }
         yaml::Value::Seq(items) => items.iter_mut().for_each(|i| mask(i, c, secret)),
         yaml::Value::Str(s) => {
-            let leaks = n.vars.iter().any(|v| c.name_is_secret(v)) || policy::secrets::url_has_password(s);
+            let leaks =
+                n.vars.iter().any(|v| c.hides_secret(v)) || (!credentials::is_path(s) && credentials::is_credential(s));
             if (secret && !s.is_empty()) || leaks {
                 *s = "********".into();
             }

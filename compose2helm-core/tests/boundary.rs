@@ -124,6 +124,8 @@ fn cases() -> Vec<Case> {
         case("bind-fifo", &bind("./pipe"), vec![("project/pipe", Entry::Fifo)]),
         case("bind-device-in-project", &bind("./zero"), vec![("project/zero", Entry::CharDevice)]),
         case("bind-link-to-device", &bind("./zero"), vec![("project/zero", Entry::Link("/dev/zero"))]),
+        // Modes are not a rule (git keeps only the executable bit, so they depend on each
+        // developer's umask): a project file readable only by its owner is shipped alike.
         case(
             "bind-private-file",
             &bind("./conf/app.conf"),

@@ -1,7 +1,9 @@
 //! Any bytes through the whole pipeline (load, convert, emit): a chart or an error, never a
-//! panic; no secret value from the .env may appear in any generated file; and nothing from
-//! outside the project directory may either: a canary sits beside the project, reachable
-//! by `../outside/...` paths, absolute paths and symbolic links inside the project.
+//! panic; no secret value from the .env may appear in any generated file, warning or error
+//! (unless the input itself holds the value: then it is ordinary text); and nothing from
+//! outside the project directory may appear in a generated file: a canary sits beside the
+//! project, reachable by `../outside/...` paths, absolute paths and symbolic links inside
+//! the project.
 #![no_main]
 use compose2helm_core::source::{FileKind, MemorySource};
 use compose2helm_core::{convert_project, ConvertOptions};
@@ -33,12 +35,19 @@ fuzz_target!(|data: &[u8]| {
     src.special("p/fifo", FileKind::Fifo);
     src.special("p/zero", FileKind::CharDevice);
     let opts = ConvertOptions::new("p");
-    if let Ok(chart) = convert_project(&opts, &src) {
-        for (path, content) in chart.files.iter().chain(chart.argocd.iter()) {
-            let text = String::from_utf8_lossy(content);
-            assert!(!text.contains(SECRET), "secret leaked into {path}");
-            assert!(!text.contains(CANARY), "a file from outside the project leaked into {path}");
-            assert!(!path.contains(".."), "path escapes the chart: {path}");
+    let ordinary = String::from_utf8_lossy(data).contains(SECRET);
+    match convert_project(&opts, &src) {
+        Ok(chart) => {
+            for (path, content) in chart.files.iter().chain(chart.argocd.iter()) {
+                let text = String::from_utf8_lossy(content);
+                assert!(ordinary || !text.contains(SECRET), "secret leaked into {path}");
+                assert!(!text.contains(CANARY), "a file from outside the project leaked into {path}");
+                assert!(!path.contains(".."), "path escapes the chart: {path}");
+            }
+            for w in &chart.warnings {
+                assert!(ordinary || !w.to_string().contains(SECRET), "secret leaked into a warning: {w}");
+            }
         }
+        Err(e) => assert!(ordinary || !e.to_string().contains(SECRET), "secret leaked into an error: {e}"),
     }
 });

@@ -5,6 +5,7 @@ mod image;
 mod mounts;
 mod ports;
 mod secret_env;
+mod secret_keys;
 mod shipped;
 mod workload;
 
@@ -15,7 +16,7 @@ use crate::ir::{App, ExternalService, Volume};
 use crate::model::Project;
 use crate::names::{camel, dns1035_label, dns_label, RESERVED_KEYS};
 use crate::policy::kompose;
-use crate::policy::secrets::{Classifier, Redactor};
+use crate::policy::secrets::{Classifier, SecretValue, SecretValues};
 use crate::policy::settings::{read_service_settings, KindSetting, Settings};
 use crate::source::Boundary;
 
@@ -92,31 +93,14 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
             }
             _ => {}
         }
-        plans.push((svc, ss, kl, dns, key));
+        plans.push(workload::Plan { svc, settings: ss, kompose: kl, dns, key });
     }
     if plans.is_empty() && externals.is_empty() {
         return Err(Error::new(ErrorKind::InvalidValue, "no service is deployed (all are `skip`)"));
     }
 
-    // Every value a secret variable holds, wherever it was interpolated: variables the
-    // compose files use, and those of the project's env files.
-    let mut used = std::collections::BTreeSet::new();
-    collect_vars(&p.resolved, &mut used);
-    used.extend(p.dotenv_names.iter().cloned());
-    let mut pairs: Vec<(String, String)> = used
-        .iter()
-        .filter(|k| classifier.name_is_secret(k))
-        .filter_map(|k| p.env.get(k).map(|v| (k.clone(), v.clone())))
-        .collect();
-    for (svc, ss, ..) in &plans {
-        for (k, v) in &svc.environment {
-            if classifier.is_secret(k, v, &ss.secrets) {
-                pairs.push((k.clone(), v.value.clone()));
-            }
-        }
-    }
-    let secret_values = pairs.clone();
-    let redactor = Redactor::new(pairs);
+    let secret_values = secret_values(p, &plans, &classifier);
+    let mut keys = secret_keys::SecretKeys::default();
 
     let mut workloads = Vec::new();
     let mut files = Vec::new();
@@ -126,18 +110,21 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
     let renamed: HashMap<String, String> =
         dns_of.iter().filter(|(n, d)| n != d).map(|(n, d)| (n.clone(), d.clone())).collect();
     let shipping = mounts::ChartBudget::default();
-    for (svc, ss, kl, dns, key) in &plans {
+    for plan in &plans {
         let cx = workload::Cx {
             project: p,
             settings,
             boundary,
             shipping: &shipping,
             classifier: &classifier,
-            redactor: &redactor,
+            secret_values: &secret_values,
             inferred: &inferred,
             renamed: &renamed,
         };
-        let (wl, m) = workload::build(&cx, svc, ss, kl, dns, key, w)?;
+        let (wl, m) = workload::build(&cx, plan, &mut keys, w)?;
+        if wl.kind == crate::ir::Kind::Job {
+            wl.secret_env.iter().for_each(|r| keys.needed_by_hooks(&r.key));
+        }
         for v in &m.volumes {
             match volumes.get_mut(v) {
                 Some(x) => {
@@ -151,8 +138,8 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
                             compose_name: v.clone(),
                             key: camel(v),
                             name: dns_label(v, 40),
-                            size: ss.volume_size.clone().unwrap_or_else(|| "1Gi".into()),
-                            storage_class: ss.storage_class.clone().unwrap_or_default(),
+                            size: plan.settings.volume_size.clone().unwrap_or_else(|| "1Gi".into()),
+                            storage_class: plan.settings.storage_class.clone().unwrap_or_default(),
                             access_modes: vec!["ReadWriteOnce".into()],
                             existing_claim: p
                                 .volumes
@@ -168,7 +155,11 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
             }
         }
         files.extend(m.files);
-        for s in m.secrets {
+        for mut s in m.secrets {
+            // `env` and `hook-env` name the Secrets of environment variables.
+            if s.name == "env" || s.name == "hook-env" {
+                s.name.push_str("-file");
+            }
             if !file_secrets.iter().any(|x| x.key == s.key) {
                 file_secrets.push(s);
             }
@@ -186,14 +177,16 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
             );
         }
     }
-    let secret_names: Vec<String> = workloads
-        .iter()
-        .flat_map(|wl| wl.secret_env.iter().map(|s| s.name.clone()))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let secret_keys = keys.into_keys();
+    let secret_names: std::collections::BTreeSet<&str> = secret_keys.iter().map(|k| k.key.as_str()).collect();
     if !secret_names.is_empty() {
-        w.push("", format!("treated as secret (values never written; read from Secrets): {}", secret_names.join(", ")));
+        w.push(
+            "",
+            format!(
+                "treated as secret (values never written; each is one key of the chart's Secret <release>-<chart>-env): {}",
+                secret_names.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        );
     }
     let environments = crate::policy::environments::environments(&workloads, &settings.environments);
     let mut app = App {
@@ -211,17 +204,65 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
         file_secrets,
         environments,
         externals,
+        secret_keys,
         secret_values,
     };
     crate::policy::network::plan(&mut app);
     Ok(app)
 }
 
-fn collect_vars(n: &crate::yaml::Node, out: &mut std::collections::BTreeSet<String>) {
-    out.extend(n.vars.iter().cloned());
+/// Every secret value of the project, with where it is set: the secret variables of its
+/// env files and those interpolated anywhere, the secret variables of each service, and the
+/// variables compose secrets are read from. A value that is also ordinary text of the
+/// project (a name, an image, a plain setting) is marked weak.
+fn secret_values(p: &Project, plans: &[workload::Plan<'_>], classifier: &Classifier) -> SecretValues {
+    let at = |var: &str| p.env_origins.get(var).cloned();
+    let secret = |name: String, value: String, at| SecretValue { name, value, at, weak: false };
+    let mut found = Vec::new();
+    let mut interpolated = Vec::new();
+    collect_interpolations(&p.resolved, &mut interpolated);
+    for i in interpolated.into_iter().filter(|i| classifier.hides_secret(i)) {
+        found.push(secret(i.var.clone(), i.text.clone(), at(&i.var)));
+    }
+    for name in &p.dotenv_names {
+        if let (true, Some(v)) = (p.secret_vars.contains(name) || classifier.name_is_secret(name), p.env.get(name)) {
+            found.push(secret(name.clone(), v.clone(), at(name)));
+        }
+    }
+    for res in p.secrets.values() {
+        if let crate::model::FileResource::Environment(var) = res {
+            if let Some(v) = p.env.get(var) {
+                found.push(secret(var.clone(), v.clone(), at(var)));
+            }
+        }
+    }
+    let mut ordinary: Vec<&str> = vec![p.name.as_str()];
+    ordinary.extend(p.volumes.keys().chain(p.networks.iter()).map(String::as_str));
+    for workload::Plan { svc, settings: ss, .. } in plans {
+        ordinary.push(&svc.name);
+        ordinary.extend(svc.image.as_deref());
+        ordinary.extend(svc.labels.values().map(String::as_str));
+        for (k, v) in &svc.environment {
+            if classifier.is_secret(k, v, &ss.secrets) {
+                found.push(secret(k.clone(), v.value.clone(), v.at.clone()));
+            } else {
+                ordinary.push(&v.value);
+            }
+        }
+        for word in svc.entrypoint.iter().chain(svc.command.iter()).flatten() {
+            if !word.vars.iter().any(|i| classifier.hides_secret(i)) {
+                ordinary.push(&word.value);
+            }
+        }
+    }
+    SecretValues::new(found, &ordinary)
+}
+
+fn collect_interpolations<'a>(n: &'a crate::yaml::Node, out: &mut Vec<&'a crate::yaml::Interpolation>) {
+    out.extend(n.vars.iter());
     match &n.value {
-        crate::yaml::Value::Map(m) => m.values().for_each(|v| collect_vars(v, out)),
-        crate::yaml::Value::Seq(s) => s.iter().for_each(|v| collect_vars(v, out)),
+        crate::yaml::Value::Map(m) => m.values().for_each(|v| collect_interpolations(v, out)),
+        crate::yaml::Value::Seq(s) => s.iter().for_each(|v| collect_interpolations(v, out)),
         _ => {}
     }
 }

@@ -40,8 +40,11 @@ pub fn inferred_ports(p: &Project) -> HashMap<String, BTreeSet<u16>> {
         }
     }
     for s in p.services.values() {
-        let texts =
-            s.environment.values().map(|v| v.value.as_str()).chain(s.command.iter().flatten().map(String::as_str));
+        let texts = s
+            .environment
+            .values()
+            .map(|v| v.value.as_str())
+            .chain(s.command.iter().flatten().map(|t| t.value.as_str()));
         for t in texts {
             for (host, port) in host_ports(t) {
                 if host != s.name && p.services.contains_key(host) {

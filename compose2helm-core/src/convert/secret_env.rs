@@ -1,13 +1,17 @@
-//! A service's environment split into plain values and Secret references, and secret
-//! values scrubbed from commands and probes.
+//! A service's environment split into plain values and references to the chart's Secret,
+//! and secret values kept out of commands and probes. Only text that compose interpolated
+//! from a secret variable is replaced (by `$(VAR)` in a command, `${VAR}` in a shell probe);
+//! literal text is never rewritten, even when it happens to equal a secret value.
 use indexmap::IndexMap;
 
+use super::secret_keys::SecretKeys;
 use super::workload::Cx;
+use crate::credentials;
 use crate::error::Warnings;
-use crate::ir::{Probe, ProbeHandler, SecretVar};
-use crate::model::Service;
-use crate::policy::secrets::Redactor;
+use crate::ir::SecretRef;
+use crate::model::{HealthTest, Healthcheck, Service, Text};
 use crate::policy::settings::ServiceSettings;
+use crate::yaml::Interpolation;
 
 /// Kubernetes expands `$(VAR)` in command, args and env values; a literal `$(` from compose
 /// must not be expanded.
@@ -15,54 +19,31 @@ pub fn escape_k8s(s: &str) -> String {
     s.replace("$(", "$$(")
 }
 
-/// (plain env, secret variables, command, args) of a service.
+/// What the container environment of one service is made of.
+pub struct Environment {
+    /// Plain variables (values.yaml).
+    pub env: IndexMap<String, String>,
+    /// Variables read from the chart's Secret.
+    pub secret_env: Vec<SecretRef>,
+    /// `command` (compose entrypoint) and `args` (compose command).
+    pub command: Vec<String>,
+    pub args: Vec<String>,
+}
+
+/// One service's environment, command and args; secret keys are claimed in `keys`.
 pub fn environment(
     cx: &Cx<'_>,
     svc: &Service,
     ss: &ServiceSettings,
-    path: &str,
+    dns: &str,
+    keys: &mut SecretKeys,
     w: &mut Warnings,
-) -> (IndexMap<String, String>, Vec<SecretVar>, Vec<String>, Vec<String>) {
-    // Environment: plain values in values.yaml, secret ones by name only.
+) -> Environment {
+    let path = format!("services.{}", svc.name);
     let mut env = IndexMap::new();
-    let mut secret_env: Vec<SecretVar> = Vec::new();
-    let add_secret = |secret_env: &mut Vec<SecretVar>, name: &str| match secret_env.iter_mut().find(|s| s.name == name)
-    {
-        Some(s) => s.env = true,
-        None => secret_env.push(SecretVar {
-            name: name.to_string(),
-            remote_key: remote_key(name),
-            template: None,
-            env: true,
-        }),
-    };
+    let mut secret_env: Vec<SecretRef> = Vec::new();
     for (k, v) in &svc.environment {
-        if cx.classifier.is_secret(k, v, &ss.secrets) || cx.redactor.contains_secret(&v.value) {
-            // A value built around other secrets keeps its shape as a template, so only
-            // the secrets themselves live in the store.
-            let (tpl, used) = secret_template(cx.redactor, &v.value, k);
-            let composite = !used.is_empty() && !cx.redactor.contains_secret(&tpl);
-            if composite {
-                for u in &used {
-                    if !secret_env.iter().any(|s| &s.name == u) {
-                        secret_env.push(SecretVar {
-                            name: u.clone(),
-                            remote_key: remote_key(u),
-                            template: None,
-                            env: false,
-                        });
-                    }
-                }
-                secret_env.push(SecretVar {
-                    name: k.clone(),
-                    remote_key: String::new(),
-                    template: Some(tpl),
-                    env: true,
-                });
-            } else {
-                add_secret(&mut secret_env, k);
-            }
-        } else {
+        if !cx.classifier.is_secret(k, v, &ss.secrets) {
             let value = match crate::names::rewrite_hosts(&v.value, cx.renamed) {
                 Some(new) => {
                     w.push(
@@ -74,88 +55,199 @@ pub fn environment(
                 None => v.value.clone(),
             };
             env.insert(k.clone(), escape_k8s(&value));
+            continue;
         }
+        let spans = secret_spans(cx, &v.interpolated);
+        let key = match spans.as_slice() {
+            // A copy of one variable (`POSTGRES_PASSWORD: ${DB_PASSWORD}`) reads its key.
+            [only] if only.range == Some(0..v.value.len()) => keys.value(&only.var, &v.value, dns),
+            // A value built around secrets keeps its shape as a template, so only the
+            // secrets themselves are provisioned.
+            [_, ..] if !credentials::is_credential(&without(&v.value, &spans)) => {
+                let mut uses = Vec::new();
+                let template = rebuild(&v.value, &spans, go_template_literal, |i| {
+                    let key = keys.value(&i.var, &i.text, dns);
+                    let quoted = serde_json::to_string(&key).unwrap_or_default();
+                    uses.push(key);
+                    format!("{{{{ index . {quoted} }}}}")
+                });
+                keys.template(k, &template, uses, dns)
+            }
+            _ => keys.value(k, &v.value, dns),
+        };
+        secret_env.push(SecretRef { name: k.clone(), key });
     }
-    // Secret values interpolated into the command line become `$(VAR)` references.
-    let mut scrub = |words: &[String], secret_env: &mut Vec<SecretVar>| -> Vec<String> {
+    let mut refs = Refs { dns, svc, keys, env: &mut secret_env };
+    let note = |var: &str| format!("the container now reads it from its Secret as $({var})");
+    let mut scrub = |words: &[Text]| -> Vec<String> {
         words
             .iter()
-            .map(|wd| {
-                let (s, used) = cx.redactor.replace(&escape_k8s(wd), |n| format!("$({n})"));
-                for u in used {
-                    if !svc.environment.contains_key(&u) {
-                        w.push(format!("{path}.command"), format!("the value of {u} was interpolated here; the container now reads it from its Secret as $({u})"));
-                    }
-                    add_secret(secret_env, &u);
-                }
-                s
+            .map(|word| {
+                let spans = secret_spans(cx, &word.vars);
+                rebuild(&word.value, &spans, escape_k8s, |i| {
+                    format!("$({})", refs.variable(i, w, &format!("{path}.command"), note))
+                })
             })
             .collect()
     };
-    let command = svc.entrypoint.as_deref().map(|c| scrub(c, &mut secret_env)).unwrap_or_default();
-    let args = svc.command.as_deref().map(|c| scrub(c, &mut secret_env)).unwrap_or_default();
-    (env, secret_env, command, args)
+    let command = svc.entrypoint.as_deref().map(&mut scrub).unwrap_or_default();
+    let args = svc.command.as_deref().map(&mut scrub).unwrap_or_default();
+    Environment { env, secret_env, command, args }
 }
 
-/// A value built around secrets as a Go template for the External Secrets / Sealed
-/// Secrets controllers: each secret becomes `{{ index . "NAME" }}`, and any `{{` of the
-/// value itself is escaped so that the controller prints it instead of evaluating it.
-fn secret_template(r: &Redactor, value: &str, own: &str) -> (String, Vec<String>) {
-    // Mark where the secrets were with a character the value does not contain, escape
-    // the rest, then put the actions in.
-    let mark = ('\u{e000}'..='\u{f8ff}').find(|c| !value.contains(*c)).unwrap_or('\u{e000}');
-    let (marked, used) = r.replace_others(value, own, |n| format!("{mark}{n}{mark}"));
-    let escaped = marked.replace("{{", "{{ \"{{\" }}");
-    let mut out = String::with_capacity(escaped.len());
-    for (i, part) in escaped.split(mark).enumerate() {
-        if i % 2 == 1 {
-            let name = serde_json::to_string(part).unwrap_or_default();
-            out.push_str(&format!("{{{{ index . {name} }}}}"));
-        } else {
-            out.push_str(part);
+/// A healthcheck whose test reads the secrets compose interpolated into it from the
+/// container environment at run time: the test becomes a shell script with `${VAR}` where
+/// the values were (an exec form is quoted word by word). Other healthchecks are returned
+/// as they are.
+pub fn healthcheck(
+    cx: &Cx<'_>,
+    svc: &Service,
+    hc: &Healthcheck,
+    dns: &str,
+    keys: &mut SecretKeys,
+    secret_env: &mut Vec<SecretRef>,
+    w: &mut Warnings,
+) -> Healthcheck {
+    let path = format!("services.{}.healthcheck.test", svc.name);
+    let note = |var: &str| format!("the probe now reads ${{{var}}} from the container environment");
+    let mut refs = Refs { dns, svc, keys, env: secret_env };
+    let script = match &hc.test {
+        Some(HealthTest::Shell(t)) if t.has_secret() => {
+            let spans = secret_spans(cx, &t.vars);
+            let quotes = shell_quote_states(&t.value);
+            rebuild(&t.value, &spans, str::to_string, |i| {
+                let name = refs.variable(i, w, &path, note);
+                match i.range.as_ref().and_then(|r| quotes.get(r.start)) {
+                    Some(Quote::Single) => format!("'\"${{{name}}}\"'"),
+                    Some(Quote::Double) => format!("${{{name}}}"),
+                    _ => format!("\"${{{name}}}\""),
+                }
+            })
         }
-    }
-    (out, used)
-}
-
-/// Probe commands must not carry secret values: shell forms read the variable at run
-/// time instead; exec forms are wrapped in a shell to do the same.
-pub fn scrub_probe(p: &mut Probe, r: &Redactor, secret_env: &mut Vec<SecretVar>, path: &str, w: &mut Warnings) {
-    let ProbeHandler::Exec(words) = &p.handler else {
-        return;
+        Some(HealthTest::Exec(words)) if words.iter().any(Text::has_secret) => words
+            .iter()
+            .map(|word| {
+                let spans = secret_spans(cx, &word.vars);
+                rebuild(&word.value, &spans, shell_quote, |i| format!("\"${{{}}}\"", refs.variable(i, w, &path, note)))
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => return hc.clone(),
     };
-    if !words.iter().any(|x| r.contains_secret(x)) {
-        return;
-    }
-    let is_shell = words.len() == 3 && words[0] == "sh" && words[1] == "-c";
-    let script =
-        if is_shell { words[2].clone() } else { words.iter().map(|x| shell_quote(x)).collect::<Vec<_>>().join(" ") };
-    let (s, used) = r.replace(&script, |n| format!("${{{n}}}"));
-    for u in used {
-        match secret_env.iter_mut().find(|x| x.name == u) {
-            Some(x) => x.env = true,
-            None => {
-                secret_env.push(SecretVar { name: u.clone(), remote_key: remote_key(&u), template: None, env: true })
-            }
-        }
-        w.push(
-            format!("{path}.healthcheck.test"),
-            format!(
-                "the value of {u} was interpolated here; the probe now reads ${{{u}}} from the container environment"
-            ),
-        );
-    }
-    p.handler = ProbeHandler::Exec(vec!["sh".into(), "-c".into(), s]);
+    Healthcheck { test: Some(HealthTest::Shell(Text::literal(script))), ..hc.clone() }
 }
 
-/// A Key Vault secret name for a variable: its name with `-` for `_` (Key Vault allows
-/// letters, digits and dashes, and ignores case).
-pub fn remote_key(var: &str) -> String {
-    var.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .trim_matches('-')
-        .to_string()
+/// The secret interpolations of a text, outermost only, in order.
+pub(super) fn secret_spans<'a>(cx: &Cx<'_>, vars: &'a [Interpolation]) -> Vec<&'a Interpolation> {
+    let mut spans: Vec<&Interpolation> = vars
+        .iter()
+        .filter(|i| i.range.as_ref().is_some_and(|r| !r.is_empty()) && cx.classifier.hides_secret(i))
+        .collect();
+    spans.sort_by_key(|i| i.range.as_ref().map(|r| (r.start, std::cmp::Reverse(r.end))));
+    let mut outer: Vec<&Interpolation> = Vec::new();
+    for i in spans {
+        let inside =
+            outer.last().and_then(|o| o.range.clone()).zip(i.range.clone()).is_some_and(|(o, r)| r.end <= o.end);
+        if !inside {
+            outer.push(i);
+        }
+    }
+    outer
+}
+
+/// `text` with each span replaced by `reference(span)` and the rest passed through
+/// `literal`.
+pub(super) fn rebuild(
+    text: &str,
+    spans: &[&Interpolation],
+    literal: impl Fn(&str) -> String,
+    mut reference: impl FnMut(&Interpolation) -> String,
+) -> String {
+    let mut out = String::new();
+    let mut last = 0;
+    for i in spans {
+        let Some(r) = i.range.clone() else { continue };
+        if !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end) || r.start < last {
+            continue;
+        }
+        if r.start > last {
+            out.push_str(&literal(&text[last..r.start]));
+        }
+        out.push_str(&reference(i));
+        last = r.end;
+    }
+    if last < text.len() || text.is_empty() {
+        out.push_str(&literal(&text[last..]));
+    }
+    out
+}
+
+/// `text` without the spans (what is left of a URL once its password is taken out).
+fn without(text: &str, spans: &[&Interpolation]) -> String {
+    rebuild(text, spans, str::to_string, |_| String::new())
+}
+
+/// Literal text inside a Go template: a `{{` would start an action, so it is printed by
+/// one (`}}` alone is printed as it is). A `{` at the end would make one with the action
+/// that follows.
+fn go_template_literal(s: &str) -> String {
+    let escaped = s.replace("{{", "{{ \"{{\" }}");
+    match escaped.strip_suffix('{') {
+        Some(head) => format!("{head}{{{{ \"{{\" }}}}"),
+        None => escaped,
+    }
+}
+
+/// Where the secret references of one service go.
+struct Refs<'a> {
+    dns: &'a str,
+    svc: &'a Service,
+    keys: &'a mut SecretKeys,
+    env: &'a mut Vec<SecretRef>,
+}
+
+impl Refs<'_> {
+    /// The container variable that holds the secret interpolated in `i`: the service's
+    /// variable with the same key when it has one, else the compose variable itself, added
+    /// to the container's environment (and said so, with `note`).
+    fn variable(&mut self, i: &Interpolation, w: &mut Warnings, path: &str, note: impl Fn(&str) -> String) -> String {
+        let key = self.keys.value(&i.var, &i.text, self.dns);
+        if let Some(r) = self.env.iter().find(|r| r.key == key) {
+            return r.name.clone();
+        }
+        self.env.push(SecretRef { name: i.var.clone(), key });
+        if !self.svc.environment.contains_key(&i.var) {
+            w.push(path, format!("the value of {} was interpolated here; {}", i.var, note(&i.var)));
+        }
+        i.var.clone()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    None,
+    Single,
+    Double,
+}
+
+/// The shell quoting in force at each byte of a script.
+fn shell_quote_states(script: &str) -> Vec<Quote> {
+    let mut states = Vec::with_capacity(script.len());
+    let mut q = Quote::None;
+    let mut escaped = false;
+    for b in script.bytes() {
+        states.push(q);
+        match (q, b) {
+            _ if escaped => escaped = false,
+            (Quote::None | Quote::Double, b'\\') => escaped = true,
+            (Quote::None, b'\'') => q = Quote::Single,
+            (Quote::Single, b'\'') => q = Quote::None,
+            (Quote::None, b'"') => q = Quote::Double,
+            (Quote::Double, b'"') => q = Quote::None,
+            _ => {}
+        }
+    }
+    states
 }
 
 fn shell_quote(s: &str) -> String {
@@ -171,10 +263,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secret_templates_escape_the_value_around_the_secrets() {
-        let r = Redactor::new(vec![("DB_PASSWORD".into(), "s3cret".into())]);
-        let (t, used) = secret_template(&r, "postgres://app:s3cret@db/{{ fail \"x\" }}", "DATABASE_URL");
-        assert_eq!(used, vec!["DB_PASSWORD".to_string()]);
-        assert_eq!(t, "postgres://app:{{ index . \"DB_PASSWORD\" }}@db/{{ \"{{\" }} fail \"x\" }}");
+    fn go_template_literals_are_not_actions() {
+        assert_eq!(go_template_literal("@db/{{ fail \"x\" }}"), "@db/{{ \"{{\" }} fail \"x\" }}");
+        assert_eq!(go_template_literal("postgresql://app:"), "postgresql://app:");
+        assert_eq!(go_template_literal("{\"pw\":{"), "{\"pw\":{{ \"{\" }}");
+    }
+
+    #[test]
+    fn quote_states() {
+        let s = r#"a '$x' "$y" \'z"#;
+        let q = shell_quote_states(s);
+        assert!(q[s.find("$x").unwrap_or(0)] == Quote::Single);
+        assert!(q[s.find("$y").unwrap_or(0)] == Quote::Double);
+        assert!(q[s.len() - 1] == Quote::None);
     }
 }

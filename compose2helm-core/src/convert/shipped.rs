@@ -8,9 +8,11 @@
 //!   past 5 MiB), and only its own files: a ConfigMap volume has no subdirectories;
 //! - the whole chart ships at most [`MAX_CHART_FILES`] files and [`MAX_CHART_BYTES`], so a
 //!   small compose file cannot make a huge chart;
-//! - a file that is not world-readable in the project is not shipped (a ConfigMap file is
-//!   readable by every user of the pod); like a secret-looking file it is mounted from a
-//!   Secret.
+//! - a file that holds a secret (by its name, a credential-shaped line, or a secret value
+//!   of the project: `policy::secrets::secret_in_file`) is mounted from a Secret instead.
+//!
+//! File modes are not a rule: git keeps only the executable bit, so read permissions
+//! depend on each developer's umask, and the chart must be the same on every machine.
 //!
 //! Past a limit the data is mounted as what [`Ctx::mount_instead`] decides, with a warning
 //! naming the directory and the limit; the chart is never left half-shipped.
@@ -21,6 +23,7 @@ use super::mounts::Ctx;
 use crate::ir::{ChartFile, MountKind};
 use crate::model::ProjectPath;
 use crate::names::dns_label;
+use crate::policy::secrets::{secret_in_file, SecretInFile};
 use crate::source::{human, FileKind, Found, Refusal, Scope};
 
 /// Kubernetes' limit on a ConfigMap's data (keys and values).
@@ -63,23 +66,10 @@ fn configmap_cost(key: &str, content: &[u8]) -> usize {
     key.len() + value
 }
 
-fn world_readable(mode: Option<u32>) -> bool {
-    mode.is_none_or(|m| m & 0o004 != 0)
-}
-
-fn looks_secret(name: &str, text: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    text.contains("PRIVATE KEY")
-        || [".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx"].iter().any(|e| lower.ends_with(e))
-        || ["secret", "password", "passwd", "token", "credential", "id_rsa", "id_ed25519", ".htpasswd"]
-            .iter()
-            .any(|p| lower.contains(p))
-}
-
 impl Ctx<'_> {
-    fn secret_like(&self, name: &str, content: &[u8]) -> bool {
-        let text = String::from_utf8_lossy(content);
-        looks_secret(name, &text) || self.cx.redactor.contains_secret(&text)
+    /// Why a project file must not be shipped as ConfigMap data, if it holds a secret.
+    fn secret_in(&self, name: &str, content: &[u8]) -> Option<SecretInFile> {
+        secret_in_file(name, &String::from_utf8_lossy(content), self.cx.secret_values)
     }
 
     /// How many bytes a file may have to still fit `configmap` and the chart.
@@ -91,8 +81,8 @@ impl Ctx<'_> {
     /// Ships `content` as a file of the service's ConfigMap and mounts it at `target`; a
     /// file that holds a secret becomes a Secret mount instead.
     pub fn ship_file(&mut self, file_name: &str, content: Vec<u8>, target: &str, what: &str) {
-        if self.secret_like(file_name, &content) {
-            self.w.push(what, format!("`{file_name}` looks like a secret: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
+        if let Some(found) = self.secret_in(file_name, &content) {
+            self.w.push(what, format!("`{file_name}` {found}: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
             self.secret_file(file_name, target);
             return;
         }
@@ -120,12 +110,6 @@ impl Ctx<'_> {
     /// Ships the located project file `shown` (a bind mount's source or a config's file),
     /// reading no more than can fit.
     pub fn ship_project_file(&mut self, file_name: &str, shown: &str, found: &Found, target: &str, what: &str) {
-        if !world_readable(found.meta.mode) {
-            let why = private_message(shown, found);
-            self.w.push(what, format!("{why}; it is mounted from a Secret (see fileSecrets in values.yaml)"));
-            self.secret_file(file_name, target);
-            return;
-        }
         let room = self.room(&format!("{}-files", self.dns));
         match self.cx.boundary.read_found(found, room as u64) {
             Ok(bytes) => self.ship_file(file_name, bytes, target, what),
@@ -152,7 +136,7 @@ impl Ctx<'_> {
         let dir = dns_label(name, 20);
         let configmap = format!("{}-{dir}", self.dns);
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-        let (mut size, mut secret_like, mut subdirs) = (0usize, false, Vec::new());
+        let (mut size, mut secret_like, mut subdirs) = (0usize, Vec::new(), Vec::new());
         let limit = MAX_CONFIGMAP_BYTES.min(self.cx.shipping.bytes.get());
         for entry in entries {
             let entry_shown = format!("{shown}/{}", entry.name);
@@ -174,10 +158,6 @@ impl Ctx<'_> {
                     continue;
                 }
             }
-            if !world_readable(found.meta.mode) {
-                self.w.push(what, format!("{}; mount it from a Secret", private_message(&entry_shown, &found)));
-                continue;
-            }
             let bytes = match self.cx.boundary.read_found(&found, limit.saturating_sub(size) as u64) {
                 Ok(b) => b,
                 Err(Refusal::TooLarge { .. }) => return self.dir_too_large(shown, name, target, what),
@@ -186,8 +166,8 @@ impl Ctx<'_> {
                     continue;
                 }
             };
-            if self.secret_like(&entry.name, &bytes) {
-                secret_like = true;
+            if let Some(found) = self.secret_in(&entry.name, &bytes) {
+                secret_like.push(format!("`{}` {found}", entry.name));
                 continue;
             }
             size += configmap_cost(&entry.name, &bytes) + 8; // the key may gain a `2-` prefix
@@ -199,11 +179,12 @@ impl Ctx<'_> {
         if !subdirs.is_empty() {
             self.w.push(what, format!("directory {shown} holds subdirectories, which a ConfigMap volume cannot hold; not shipped: {} (bake them into the image or mount each as its own volume)", subdirs.join(", ")));
         }
-        if secret_like {
+        if !secret_like.is_empty() {
             self.w.push(
                 what,
                 format!(
-                    "directory {shown} holds secret-looking files: those are not shipped; mount them from a Secret"
+                    "directory {shown} holds secret-looking files ({}): those are not shipped; mount them from a Secret",
+                    secret_like.join("; ")
                 ),
             );
         }
@@ -235,9 +216,4 @@ impl Ctx<'_> {
         let why = format!("directory {shown} needs more than {} as a ConfigMap (Kubernetes' limit per object; binary files count base64-encoded) or more than the chart may still ship ({} in all, compose2helm's limit): its files are not shipped (bake them into the image or use a volume)", human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
         self.mount_instead(name, target, what, why);
     }
-}
-
-fn private_message(shown: &str, found: &Found) -> String {
-    let mode = found.meta.mode.unwrap_or(0);
-    format!("{shown} is not readable by everyone in the project (mode {mode:04o}): its content is not shipped, because every user of the pod could read a ConfigMap file")
 }

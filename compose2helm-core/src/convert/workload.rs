@@ -7,13 +7,14 @@ use super::exposure;
 use super::image::image;
 use super::mounts::{mounts, Mounts};
 use super::ports::ports;
-use super::secret_env::{self, scrub_probe};
+use super::secret_env;
+use super::secret_keys::SecretKeys;
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::ir::{Kind, Toleration, Workload};
 use crate::model::{Project, Service};
 use crate::names::dns_label;
 use crate::policy::kompose::KomposeLabels;
-use crate::policy::secrets::{Classifier, Redactor};
+use crate::policy::secrets::{Classifier, SecretValues};
 use crate::policy::settings::{KindSetting, ServiceSettings, Settings};
 use crate::policy::{batch, probes, resources, scaling, security};
 use crate::source::Boundary;
@@ -25,7 +26,7 @@ pub struct Cx<'a> {
     /// What the whole chart may still ship of project files.
     pub shipping: &'a super::mounts::ChartBudget,
     pub classifier: &'a Classifier,
-    pub redactor: &'a Redactor,
+    pub secret_values: &'a SecretValues,
     /// Undeclared ports, by compose service name.
     pub inferred: &'a HashMap<String, std::collections::BTreeSet<u16>>,
     /// compose name -> DNS name, for services whose name had to change.
@@ -52,20 +53,41 @@ fn kind_of(svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> Kind {
     }
 }
 
-pub fn build(
-    cx: &Cx<'_>,
-    svc: &Service,
-    ss: &ServiceSettings,
-    kl: &KomposeLabels,
-    dns: &str,
-    key: &str,
-    w: &mut Warnings,
-) -> Result<(Workload, Mounts)> {
+/// A value of the service (found under one of `paths`) with what secret variables put into
+/// it replaced by `<VAR>`; `None` when the secret's place in it is not known.
+fn hide_secrets(cx: &Cx<'_>, svc: &Service, paths: &[String], value: &str) -> Option<String> {
+    let Some(vars) = paths.iter().find_map(|p| svc.interpolations.get(p)) else {
+        return Some(value.to_string());
+    };
+    let placed = |i: &&crate::yaml::Interpolation| {
+        i.range.as_ref().is_some_and(|r| value.get(r.clone()) == Some(i.text.as_str()))
+    };
+    if vars.iter().filter(|i| cx.classifier.hides_secret(i)).any(|i| !placed(&i)) {
+        return None;
+    }
+    let spans = secret_env::secret_spans(cx, vars);
+    Some(secret_env::rebuild(value, &spans, str::to_string, |i| format!("<{}>", i.var)))
+}
+
+/// A service to deploy, with what was decided about it before it is built: its settings,
+/// its kompose labels, its Kubernetes name and its values key.
+pub struct Plan<'a> {
+    pub svc: &'a Service,
+    pub settings: ServiceSettings,
+    pub kompose: KomposeLabels,
+    pub dns: String,
+    pub key: String,
+}
+
+pub fn build(cx: &Cx<'_>, plan: &Plan<'_>, keys: &mut SecretKeys, w: &mut Warnings) -> Result<(Workload, Mounts)> {
+    let Plan { svc, settings: ss, kompose: kl, dns, key } = plan;
+    let (dns, key) = (dns.as_str(), key.as_str());
     let path = format!("services.{}", svc.name);
     let kind = kind_of(svc, ss, w);
     let image = image(cx, svc, ss, w);
 
-    let (env, mut secret_env, command, args) = secret_env::environment(cx, svc, ss, &path, w);
+    let secret_env::Environment { env, mut secret_env, command, args } =
+        secret_env::environment(cx, svc, ss, dns, keys, w);
 
     let (mut cports, mut sports) = if matches!(kind, Kind::Job | Kind::CronJob) {
         ports(svc, None)
@@ -86,8 +108,10 @@ pub fn build(
     }
     let m = mounts(svc, dns, cx, &writable, w);
 
-    // Probes.
-    let mut pr = svc.healthcheck.as_ref().map(probes::from_healthcheck).unwrap_or_default();
+    // Probes; a healthcheck that compose interpolated secrets into reads them at run time.
+    let healthcheck =
+        svc.healthcheck.as_ref().map(|h| secret_env::healthcheck(cx, svc, h, dns, keys, &mut secret_env, w));
+    let mut pr = healthcheck.as_ref().map(probes::from_healthcheck).unwrap_or_default();
     if kl.readiness.is_set() {
         pr.readiness = probes::from_kompose(&kl.readiness, pr.readiness.as_ref());
     }
@@ -109,9 +133,6 @@ pub fn build(
     if has_job {
         // Probes do not gate Jobs; a healthcheck there only made sense for compose's depends_on.
         pr = probes::Probes::default();
-    }
-    for p in [&mut pr.liveness, &mut pr.readiness, &mut pr.startup].into_iter().flatten() {
-        scrub_probe(p, cx.redactor, &mut secret_env, &path, w);
     }
 
     let replicas =
@@ -157,8 +178,15 @@ pub fn build(
             continue;
         }
         if crate::names::valid_qualified_name(k) {
-            let (v, _) = cx.redactor.replace(v, |n| format!("<{n}>"));
-            pod_annotations.insert(k.clone(), v);
+            match hide_secrets(cx, svc, &[format!("labels.{k}"), format!("annotations.{k}")], v) {
+                Some(v) => {
+                    pod_annotations.insert(k.clone(), v);
+                }
+                None => w.push(
+                    format!("{path}.labels.{k}"),
+                    "built from a secret variable; not carried over (it would disclose the secret)",
+                ),
+            }
         } else {
             w.push(format!("{path}.labels.{k}"), "not a valid Kubernetes annotation key; not carried over");
         }
@@ -203,14 +231,20 @@ pub fn build(
 
     let hostname = svc.hostname.as_deref().and_then(|h| {
         let l = dns_label(h, 63);
-        if l == h.to_ascii_lowercase() {
-            Some(l)
-        } else {
+        if l != h.to_ascii_lowercase() {
             w.push(
                 format!("{path}.hostname"),
                 format!("`{h}` is not a DNS label; the pod keeps its generated hostname"),
             );
             None
+        } else if svc.interpolations.get("hostname").is_some_and(|v| v.iter().any(|i| cx.classifier.hides_secret(i))) {
+            w.push(
+                format!("{path}.hostname"),
+                "built from a secret variable; the pod keeps its generated hostname (it would disclose the secret)",
+            );
+            None
+        } else {
+            Some(l)
         }
     });
     if svc.domainname.is_some() {

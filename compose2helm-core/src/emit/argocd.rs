@@ -170,7 +170,8 @@ mod tests {
                 .map(|n| Environment { name: n.to_string(), overrides: Doc::map() })
                 .collect(),
             externals: Vec::new(),
-            secret_values: Vec::new(),
+            secret_keys: Vec::new(),
+            secret_values: Default::default(),
         }
     }
 

@@ -78,7 +78,7 @@ pub fn readme(app: &App, values: &V) -> String {
             env = env.name
         ));
     }
-    out.push_str("```\n\nSecrets are never in this chart: set `secrets.provider` (existingSecret, externalSecrets, sealedSecrets) and the remote keys in `<service>.secretEnv`. `helm test` checks that every Service answers.\n\n## Parameters\n\n| key | description | default |\n|---|---|---|\n");
+    out.push_str("```\n\nSecrets are never in this chart: set `secrets.provider` (existingSecret, externalSecrets, sealedSecrets) and the remote keys in `secrets.keys` (one key per secret variable, shared by the services that read it). `helm test` checks that every Service answers.\n\n## Parameters\n\n| key | description | default |\n|---|---|---|\n");
     if let V::Map(entries) = values {
         rows(entries, "", &mut out);
     }

@@ -83,19 +83,15 @@ struct ConfigMapCtx {
     binary: Vec<FileCtx>,
 }
 
-/// One Secret the chart may create (per service env, per compose secret).
+/// One Secret of a compose secret the chart may create.
 #[derive(Serialize)]
 struct SecretSetCtx {
-    /// Values key of the service whose environment it holds; `None` for a compose secret.
-    env_key: Option<String>,
     /// Key of the compose secret under `fileSecrets`.
     file_key: String,
     /// The compose secret's key in the Secret (its name).
     data_key: String,
     component: String,
     owner: String,
-    hook: bool,
-    templates: bool,
 }
 
 #[derive(Serialize)]
@@ -159,33 +155,30 @@ impl Templates {
     /// The Secret objects of the External Secrets / Sealed Secrets providers.
     pub fn secrets(&self, app: &App) -> Result<Option<String>> {
         let mut sets = Vec::new();
-        for w in app.workloads.iter().filter(|w| !w.secret_env.is_empty()) {
-            sets.push(SecretSetCtx {
-                env_key: Some(w.key.clone()),
-                file_key: String::new(),
-                data_key: String::new(),
-                component: format!("{}-env", w.name),
-                owner: w.name.clone(),
-                hook: w.kind == crate::ir::Kind::Job,
-                templates: w.secret_env.iter().any(|s| s.template.is_some()),
-            });
+        // The Secret of environment variables, and its copy for the pre-install Jobs.
+        let mut env_sets = Vec::new();
+        if !app.secret_keys.is_empty() {
+            env_sets.push(false);
+        }
+        if app.secret_keys.iter().any(|k| k.for_hooks) {
+            env_sets.push(true);
         }
         for s in &app.file_secrets {
             sets.push(SecretSetCtx {
-                env_key: None,
                 file_key: s.key.clone(),
                 data_key: s.compose_name.clone(),
                 component: s.name.clone(),
                 owner: s.name.clone(),
-                hook: false,
-                templates: false,
             });
         }
-        if sets.is_empty() {
+        if sets.is_empty() && env_sets.is_empty() {
             return Ok(None);
         }
-        self.render("secrets.yaml.j2", context! { chart => app.chart_name.clone(), sets => Value::from(Serde(&sets)) })
-            .map(Some)
+        self.render(
+            "secrets.yaml.j2",
+            context! { chart => app.chart_name.clone(), env_sets => env_sets, sets => Value::from(Serde(&sets)) },
+        )
+        .map(Some)
     }
 
     pub fn test(&self, app: &App) -> Result<String> {

@@ -8,12 +8,28 @@ use indexmap::IndexMap;
 use std::path::Path;
 
 use super::files::{display, read_text, NamedAt};
-use super::interpolate::{interpolate_str, Lookup};
+use super::interpolate::{interpolate_str, Interpolated, Lookup};
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::source::{Boundary, Scope};
+use crate::yaml::Interpolation;
 
 /// One parsed line: the value is `None` for a bare `KEY`.
 pub type EnvEntries = IndexMap<String, Option<String>>;
+
+/// One variable of an env file, with where it is set and what its value interpolated.
+#[derive(Debug, Clone)]
+pub struct EnvLine {
+    /// The variable.
+    pub key: String,
+    /// Its value; `None` for a bare `KEY`.
+    pub value: Option<String>,
+    /// Where it is set.
+    pub at: Location,
+    /// What interpolation put into the value.
+    pub spans: Vec<Interpolation>,
+    /// Every variable the value referenced.
+    pub refs: Vec<String>,
+}
 
 /// Reads (through the boundary, inside `scope`) and parses an env file (`what` names it
 /// in messages); a refusal points at `at`, a bad line at its line.
@@ -25,18 +41,42 @@ pub fn read_env_file(
     at: NamedAt<'_>,
     outer: &dyn Lookup,
 ) -> Result<EnvEntries> {
-    let text = read_text(boundary, path, scope, what, at)?;
-    parse_dotenv(&text, outer).map_err(|(line, message)| Error {
-        kind: ErrorKind::Syntax,
-        location: Some(Location { file: display(path), line, column: 1 }),
-        key_path: None,
-        message,
-    })
+    Ok(read_env_lines(boundary, path, scope, what, at, outer)?.into_iter().map(|l| (l.key, l.value)).collect())
 }
 
-/// Parses a dotenv text. Errors are `(line, message)`.
-pub fn parse_dotenv(text: &str, outer: &dyn Lookup) -> Result<EnvEntries, (u32, String)> {
-    let mut out: EnvEntries = IndexMap::new();
+/// Like [`read_env_file`], keeping each variable's line and interpolations. A variable set
+/// twice keeps its last line.
+pub fn read_env_lines(
+    boundary: &Boundary<'_>,
+    path: &Path,
+    scope: Scope<'_>,
+    what: &str,
+    at: NamedAt<'_>,
+    outer: &dyn Lookup,
+) -> Result<Vec<EnvLine>> {
+    let text = read_text(boundary, path, scope, what, at)?;
+    let file = display(path);
+    let located = |line| Location { file: file.clone(), line, column: 1 };
+    let lines = parse_lines(&text, outer).map_err(|(line, message)| Error {
+        kind: ErrorKind::Syntax,
+        location: Some(located(line)),
+        key_path: None,
+        message,
+    })?;
+    Ok(lines
+        .into_iter()
+        .map(|(line, key, value, r)| {
+            let (spans, refs) = r.map(|r| (r.spans, r.referenced)).unwrap_or_default();
+            EnvLine { key, value, at: located(line), spans, refs }
+        })
+        .collect())
+}
+
+/// (line, key, value, its interpolation) of each variable, the last line of a repeated one.
+type Lines = Vec<(u32, String, Option<String>, Option<Interpolated>)>;
+
+fn parse_lines(text: &str, outer: &dyn Lookup) -> Result<Lines, (u32, String)> {
+    let mut out: IndexMap<String, (u32, Option<String>, Option<Interpolated>)> = IndexMap::new();
     // A byte order mark starts the file, not its first variable (`read_text` removes it;
     // text handed in directly may still have it).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -53,10 +93,11 @@ pub fn parse_dotenv(text: &str, outer: &dyn Lookup) -> Result<EnvEntries, (u32, 
             _ => (line, None),
         };
         if key.is_empty() || key.contains(char::is_whitespace) {
-            return Err((lineno, format!("`{}` is not a valid variable name", key)));
+            // The line is not quoted: it may be a stray part of a secret.
+            return Err((lineno, "not a `NAME=value` line (a variable name has no spaces)".to_string()));
         }
         let Some(rest) = rest else {
-            out.insert(key.to_string(), None);
+            out.insert(key.to_string(), (lineno, None, None));
             continue;
         };
         let rest = rest.trim_start();
@@ -71,7 +112,8 @@ pub fn parse_dotenv(text: &str, outer: &dyn Lookup) -> Result<EnvEntries, (u32, 
                     None => return Err((lineno, format!("unterminated single quote in the value of {key}"))),
                 }
             }
-            acc[..acc.find('\'').unwrap_or(acc.len())].to_string()
+            let literal = acc[..acc.find('\'').unwrap_or(acc.len())].to_string();
+            Interpolated { value: literal, ..Default::default() }
         } else if let Some(body) = rest.strip_prefix('"') {
             let mut acc = body.to_string();
             loop {
@@ -88,17 +130,17 @@ pub fn parse_dotenv(text: &str, outer: &dyn Lookup) -> Result<EnvEntries, (u32, 
                 }
             }
             let unescaped = unescape_double(&acc);
-            expand(&unescaped, &out, outer).map_err(|m| (lineno, m))?
+            expand(key, &unescaped, &out, outer).map_err(|m| (lineno, m))?
         } else {
             let v = match rest.find(" #") {
                 Some(i) => &rest[..i],
                 None => rest,
             };
-            expand(v.trim_end(), &out, outer).map_err(|m| (lineno, m))?
+            expand(key, v.trim_end(), &out, outer).map_err(|m| (lineno, m))?
         };
-        out.insert(key.to_string(), Some(value));
+        out.insert(key.to_string(), (lineno, Some(value.value.clone()), Some(value)));
     }
-    Ok(out)
+    Ok(out.into_iter().map(|(k, (line, v, r))| (line, k, v, r)).collect())
 }
 
 fn closing_double_quote(s: &str) -> Option<usize> {
@@ -139,17 +181,47 @@ fn unescape_double(s: &str) -> String {
 }
 
 /// Earlier lines of the same file win over the outer lookup only when the outer lookup has
-/// nothing; that is compose's order (the process environment comes first).
-fn expand(v: &str, earlier: &EnvEntries, outer: &dyn Lookup) -> Result<String, String> {
-    let lookup = |name: &str| -> Option<String> { outer.get(name).or_else(|| earlier.get(name).cloned().flatten()) };
-    let r = interpolate_str(v, &lookup)?;
-    Ok(r.value)
+/// nothing; that is compose's order (the process environment comes first). A bad
+/// expression is reported without the value: it may be a secret.
+fn expand(
+    key: &str,
+    v: &str,
+    earlier: &IndexMap<String, (u32, Option<String>, Option<Interpolated>)>,
+    outer: &dyn Lookup,
+) -> Result<Interpolated, String> {
+    let lookup = Earlier { earlier, outer };
+    interpolate_str(v, &lookup).map_err(|m| {
+        if m.starts_with("required variable") {
+            m
+        } else {
+            format!("the value of {key} has an invalid `${{...}}` expression (write `$$` for a literal `$`)")
+        }
+    })
+}
+
+struct Earlier<'a> {
+    earlier: &'a IndexMap<String, (u32, Option<String>, Option<Interpolated>)>,
+    outer: &'a dyn Lookup,
+}
+
+impl Lookup for Earlier<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.outer.get(name).or_else(|| self.earlier.get(name).and_then(|(_, v, _)| v.clone()))
+    }
+
+    fn is_secret(&self, name: &str) -> bool {
+        self.outer.is_secret(name)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    fn parse_dotenv(text: &str, outer: &dyn Lookup) -> Result<EnvEntries, (u32, String)> {
+        Ok(parse_lines(text, outer)?.into_iter().map(|(_, k, v, _)| (k, v)).collect())
+    }
 
     fn parse(s: &str) -> EnvEntries {
         let none: HashMap<String, String> = HashMap::new();

@@ -112,8 +112,9 @@ fn load_services(ctx: &mut Ctx<'_>, path: &Path, within: &ReadRoot, at: (&crate:
     let mut root = parse_compose(&text, &name)?;
     ctx.roots.record(&name, within);
     ctx.files.push((name, text));
-    interpolate::interpolate_tree(&mut root, "", &ctx.env, ctx.warnings, &mut ctx.unset_seen)?;
+    let vars = interpolate::Vars { values: &ctx.env, secret: &ctx.secret };
+    interpolate::interpolate_tree(&mut root, "", &vars, ctx.warnings, &mut ctx.unset_seen)?;
     let dir = super::files::relative_to(path.parent().unwrap_or(Path::new("")), &ctx.top_dir);
-    normalize::normalize_file(&mut root, &dir, ctx.warnings)?;
+    normalize::normalize_file(&mut root, &dir, ctx.warnings).map_err(|e| super::mask_error(e, &root))?;
     Ok(root.as_map().and_then(|m| m.get("services")).and_then(Node::as_map).cloned().unwrap_or_default())
 }

@@ -72,6 +72,7 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, place: &P
         let sub_dir = paths[0].parent().unwrap_or(Path::new("")).to_path_buf();
         let sub_place = Place { base: sub_dir.clone(), root: ReadRoot::included(&sub_dir, &display(&paths[0])) };
         let saved_env = ctx.env.clone();
+        let saved_secret = ctx.secret.clone();
         let env_paths: Vec<(PathBuf, Scope<'_>, String, &Node)> = if env_files.is_empty() {
             let d = sub_dir.join(".env");
             let scope = Scope::Inside(&sub_place.root);
@@ -83,15 +84,17 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, place: &P
         } else {
             env_files.iter().map(|(f, n)| (dir.join(f), within, format!("{key}.env_file"), *n)).collect()
         };
+        let mut refs = std::collections::BTreeMap::new();
         for (f, scope, at, node) in env_paths {
-            let entries =
-                dotenv::read_env_file(ctx.boundary, &f, scope, "the env file", Some((&node.mark, &at)), &saved_env)?;
-            for (k, v) in entries {
-                if let Some(v) = v {
-                    ctx.env.entry(k).or_insert(v);
+            let named = Some((&node.mark, at.as_str()));
+            for line in dotenv::read_env_lines(ctx.boundary, &f, scope, "the env file", named, &saved_env)? {
+                if let (Some(v), false) = (line.value, ctx.env.contains_key(&line.key)) {
+                    refs.insert(line.key.clone(), line.refs);
+                    ctx.env.insert(line.key, v);
                 }
             }
         }
+        ctx.secret.extend(crate::credentials::secret_variables(&ctx.env, &refs));
         ctx.include_stack.push(path.to_path_buf());
         let mut sub: Option<Node> = None;
         for p in &paths {
@@ -103,6 +106,7 @@ pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, place: &P
         }
         ctx.include_stack.pop();
         ctx.env = saved_env;
+        ctx.secret = saved_secret;
         let Some(sub) = sub.map(merge::strip_tags) else {
             continue;
         };

@@ -11,13 +11,14 @@ mod merge;
 pub(crate) mod normalize;
 mod ports;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Result, Warnings};
+use crate::error::{Location, Result, Warnings};
 use crate::source::{normalize as norm_path, Boundary, ReadRoot, Scope};
 use crate::yaml::{Mark, Node};
 use files::display;
+use interpolate::Vars;
 pub(crate) use merge::strip_tags;
 pub(crate) use ports::normalize_port_text;
 
@@ -56,6 +57,10 @@ pub struct Loaded {
     pub env: BTreeMap<String, String>,
     /// Names of the variables that came from `.env`/`--env-file` files (not the process).
     pub dotenv_names: Vec<String>,
+    /// Where each of those is set (file and line).
+    pub env_origins: BTreeMap<String, Location>,
+    /// The variables of `env` that hold secrets (by name, value shape, or as copies).
+    pub secret_vars: BTreeSet<String>,
     /// Profiles to activate.
     pub profiles: Vec<String>,
     /// Project name from `-p` or `COMPOSE_PROJECT_NAME`.
@@ -118,6 +123,8 @@ pub(crate) struct Ctx<'a> {
     /// The top project directory (all rebased paths are relative to it).
     pub top_dir: PathBuf,
     pub env: BTreeMap<String, String>,
+    /// The variables of `env` that hold secrets.
+    pub secret: BTreeSet<String>,
     pub warnings: &'a mut Warnings,
     pub unset_seen: Vec<String>,
     pub files: Vec<(String, String)>,
@@ -144,12 +151,13 @@ pub(crate) fn load_tree(opts: &LoadOptions, boundary: &Boundary<'_>, warnings: &
     let files: Vec<PathBuf> = files.iter().map(|f| norm_path(f)).collect();
     let project_dir = files[0].parent().map(Path::to_path_buf).unwrap_or_default();
     let roots = Roots::new(&project_dir);
-    let (env, dotenv_names) = project_env(
+    let ProjectEnv { env, dotenv_names, origins, refs } = project_env(
         boundary,
         roots.project(),
         &opts.env_files.iter().map(|f| wd.join(f)).collect::<Vec<_>>(),
         &opts.environment,
     )?;
+    let secret = crate::credentials::secret_variables(&env, &refs);
 
     let place = Place { base: project_dir.clone(), root: roots.project().clone() };
     let mut ctx = Ctx {
@@ -157,6 +165,7 @@ pub(crate) fn load_tree(opts: &LoadOptions, boundary: &Boundary<'_>, warnings: &
         roots,
         top_dir: project_dir.clone(),
         env,
+        secret,
         warnings,
         unset_seen: Vec::new(),
         files: Vec::new(),
@@ -184,6 +193,8 @@ pub(crate) fn load_tree(opts: &LoadOptions, boundary: &Boundary<'_>, warnings: &
         files: ctx.files,
         env: ctx.env,
         dotenv_names,
+        env_origins: origins,
+        secret_vars: ctx.secret,
         profiles,
         project_name,
         working_dir_name: opts.working_dir_name.clone(),
@@ -205,12 +216,23 @@ pub(crate) fn load_file(
     let mut root = files::parse_compose(&text, &name)?;
     ctx.roots.record(&name, &place.root);
     ctx.files.push((name, text));
-    interpolate::interpolate_tree(&mut root, "", &ctx.env, ctx.warnings, &mut ctx.unset_seen)?;
+    let vars = Vars { values: &ctx.env, secret: &ctx.secret };
+    interpolate::interpolate_tree(&mut root, "", &vars, ctx.warnings, &mut ctx.unset_seen)?;
     let dir = files::relative_to(&place.base, &ctx.top_dir);
-    normalize::normalize_file(&mut root, &dir, ctx.warnings)?;
-    include::apply_includes(ctx, &mut root, path, place)?;
-    extends::resolve_file(ctx, &mut root, path, &place.root)?;
+    let normalized = normalize::normalize_file(&mut root, &dir, ctx.warnings)
+        .and_then(|()| include::apply_includes(ctx, &mut root, path, place))
+        .and_then(|()| extends::resolve_file(ctx, &mut root, path, &place.root));
+    // Messages about this file quote its values: mask what secret variables put there.
+    normalized.map_err(|e| mask_error(e, &root))?;
     Ok(root)
+}
+
+/// What the project's env files define.
+struct ProjectEnv {
+    env: BTreeMap<String, String>,
+    dotenv_names: Vec<String>,
+    origins: BTreeMap<String, Location>,
+    refs: BTreeMap<String, Vec<String>>,
 }
 
 /// The interpolation environment: the process environment over the env files. The
@@ -220,7 +242,7 @@ fn project_env(
     project: &ReadRoot,
     env_files: &[PathBuf],
     process: &BTreeMap<String, String>,
-) -> Result<(BTreeMap<String, String>, Vec<String>)> {
+) -> Result<ProjectEnv> {
     let default_env = project.dir.join(".env");
     let files: Vec<(PathBuf, Scope<'_>)> = if env_files.is_empty() {
         let scope = Scope::Inside(project);
@@ -234,19 +256,49 @@ fn project_env(
     };
     let mut env = BTreeMap::new();
     let mut names = Vec::new();
+    let mut origins = BTreeMap::new();
+    let mut refs = BTreeMap::new();
     for (f, scope) in files {
         let outer = |k: &str| process.get(k).cloned().or_else(|| env.get(k).cloned());
-        let entries = dotenv::read_env_file(boundary, &f, scope, "the env file", None, &outer)?;
-        for (k, v) in entries {
-            if let Some(v) = v {
-                names.push(k.clone());
-                env.insert(k, v);
+        for line in dotenv::read_env_lines(boundary, &f, scope, "the env file", None, &outer)? {
+            if let Some(v) = line.value {
+                names.push(line.key.clone());
+                origins.insert(line.key.clone(), line.at);
+                refs.insert(line.key.clone(), line.refs);
+                env.insert(line.key, v);
             }
         }
     }
     for (k, v) in process {
         env.insert(k.clone(), v.clone());
+        origins.remove(k);
+        refs.remove(k);
     }
     names.retain(|n| !process.contains_key(n));
-    Ok((env, names))
+    Ok(ProjectEnv { env, dotenv_names: names, origins, refs })
+}
+
+/// An error about a tree with the texts secret variables put into the node it names (by
+/// its key path) replaced by `********`, in its message and in the key path itself (a key
+/// can be interpolated: `depends_on: ["${X}"]`). Every message that quotes a value passes
+/// here (or through [`mask_warnings`]), so no call site has to think of it.
+pub(crate) fn mask_error(mut e: crate::error::Error, root: &Node) -> crate::error::Error {
+    let path = e.key_path.clone().unwrap_or_default();
+    let texts = crate::yaml::find_path(root, &path).secret_texts();
+    if !texts.is_empty() {
+        e.message = crate::credentials::mask(&e.message, &texts);
+        e.key_path = e.key_path.map(|p| crate::credentials::mask(&p, &texts));
+    }
+    e
+}
+
+/// Warnings about a tree, masked like [`mask_error`].
+pub(crate) fn mask_warnings(warnings: &mut [crate::error::Warning], root: &Node) {
+    for w in warnings {
+        let texts = crate::yaml::find_path(root, &w.key_path).secret_texts();
+        if !texts.is_empty() {
+            w.message = crate::credentials::mask(&w.message, &texts);
+            w.key_path = crate::credentials::mask(&w.key_path, &texts);
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::source::normalize as norm_path;
-use crate::yaml::{Map, Node, Value};
+use crate::yaml::{Interpolation, Map, Node, Value};
 
 /// Normalizes the services and top-level resources of a file whose directory is `dir`
 /// (relative to the project directory).
@@ -49,22 +49,23 @@ pub fn normalize_service(svc: &mut Node, path: &str, dir: &Path, w: &mut Warning
             // `host: ip` and `host: [ip, ip]` both become `host=ip` list entries.
             let mut items = Vec::new();
             for (h, v) in map {
-                let ips: Vec<String> = match &v.value {
-                    Value::Seq(s) => s.iter().filter_map(Node::scalar_text).collect(),
-                    _ => v.scalar_text().into_iter().collect(),
+                let ips: Vec<&Node> = match &v.value {
+                    Value::Seq(s) => s.iter().collect(),
+                    _ => vec![v],
                 };
                 for ip in ips {
-                    items.push(Node::new(Value::Str(format!("{h}={ip}")), v.mark.clone()));
+                    let Some(text) = ip.scalar_text() else { continue };
+                    let mut item = Node::new(Value::Str(format!("{h}={text}")), v.mark.clone());
+                    item.vars = shifted(&ip.vars, h.len() + 1);
+                    items.push(item);
                 }
             }
             n.value = Value::Seq(items);
         }
     }
     if let Some(b) = m.get_mut("build") {
-        if let Value::Str(s) = &b.value {
-            let mut bm = Map::new();
-            bm.insert("context".into(), Node::new(Value::Str(s.clone()), b.mark.clone()));
-            b.value = Value::Map(bm);
+        if let Value::Str(_) = &b.value {
+            wrap_scalar(b, "context");
         }
         if let Some(bm) = b.as_map_mut() {
             if let Some(a) = bm.get_mut("args") {
@@ -85,7 +86,7 @@ pub fn normalize_service(svc: &mut Node, path: &str, dir: &Path, w: &mut Warning
                     let mut cond = Map::new();
                     cond.insert("condition".into(), Node::new(Value::Str("service_started".into()), it.mark.clone()));
                     cond.insert("required".into(), Node::new(Value::Bool(true), it.mark.clone()));
-                    dm.insert(name, Node::new(Value::Map(cond), it.mark.clone()));
+                    dm.insert(name, made_from(Node::new(Value::Map(cond), it.mark.clone()), it));
                 }
             }
             d.value = Value::Map(dm);
@@ -96,7 +97,7 @@ pub fn normalize_service(svc: &mut Node, path: &str, dir: &Path, w: &mut Warning
             let mut nm = Map::new();
             for it in items {
                 if let Some(name) = it.scalar_text() {
-                    nm.insert(name, Node::new(Value::Null, it.mark.clone()));
+                    nm.insert(name, made_from(Node::new(Value::Null, it.mark.clone()), it));
                 }
             }
             n.value = Value::Map(nm);
@@ -133,10 +134,8 @@ pub fn normalize_service(svc: &mut Node, path: &str, dir: &Path, w: &mut Warning
         }
     }
     if let Some(ext) = m.get_mut("extends") {
-        if let Value::Str(s) = &ext.value {
-            let mut em = Map::new();
-            em.insert("service".into(), Node::new(Value::Str(s.clone()), ext.mark.clone()));
-            ext.value = Value::Map(em);
+        if let Value::Str(_) = &ext.value {
+            wrap_scalar(ext, "service");
         }
         if let Some(f) = ext.as_map_mut().and_then(|em| em.get_mut("file")) {
             rebase(f, dir);
@@ -157,7 +156,13 @@ pub fn normalize_service(svc: &mut Node, path: &str, dir: &Path, w: &mut Warning
                     w.push(format!("{path}.ports[{i}]"), "empty (an unset variable?); ignored");
                     continue;
                 }
+                let first = out.len();
                 super::ports::normalize_port(it, &format!("{path}.ports[{i}]"), &mut out)?;
+                for port in &mut out[first..] {
+                    if port.vars.is_empty() {
+                        port.vars = made_from(Node::new(Value::Null, it.mark.clone()), it).vars;
+                    }
+                }
             }
             p.value = Value::Seq(out);
         }
@@ -166,10 +171,8 @@ pub fn normalize_service(svc: &mut Node, path: &str, dir: &Path, w: &mut Warning
         if let Some(s) = m.get_mut(key) {
             if let Value::Seq(items) = &mut s.value {
                 for it in items.iter_mut() {
-                    if let Value::Str(name) = &it.value {
-                        let mut sm = Map::new();
-                        sm.insert("source".into(), Node::new(Value::Str(name.clone()), it.mark.clone()));
-                        it.value = Value::Map(sm);
+                    if let Value::Str(_) = &it.value {
+                        wrap_scalar(it, "source");
                     }
                 }
             }
@@ -187,18 +190,55 @@ fn list_to_map(n: &mut Node, sep: char) {
                 continue;
             };
             match text.split_once(sep) {
-                Some((k, v)) => map.insert(k.trim().to_string(), Node::new(Value::Str(v.to_string()), it.mark.clone())),
-                None => map.insert(text.trim().to_string(), Node::new(Value::Null, it.mark.clone())),
+                Some((k, v)) => {
+                    let mut value = Node::new(Value::Str(v.to_string()), it.mark.clone());
+                    value.vars = shifted(&it.vars, k.len() + 1);
+                    map.insert(k.trim().to_string(), value)
+                }
+                None => map.insert(text.trim().to_string(), made_from(Node::new(Value::Null, it.mark.clone()), it)),
             };
         }
         n.value = Value::Map(map);
     }
 }
 
+/// `"x"` -> `{key: "x"}`; the scalar moves with what interpolation put into it.
+fn wrap_scalar(n: &mut Node, key: &str) {
+    let mut inner = Node::new(std::mem::replace(&mut n.value, Value::Null), n.mark.clone());
+    inner.vars = std::mem::take(&mut n.vars);
+    let mut m = Map::new();
+    m.insert(key.to_string(), inner);
+    n.value = Value::Map(m);
+}
+
+/// The interpolations of a text that begins `offset` bytes into it, placed in that text
+/// (one that straddled the cut keeps its text, without a place).
+fn shifted(vars: &[Interpolation], offset: usize) -> Vec<Interpolation> {
+    vars.iter()
+        .cloned()
+        .map(|mut v| {
+            v.range = v.range.and_then(|r| (r.start >= offset).then(|| r.start - offset..r.end - offset));
+            v
+        })
+        .collect()
+}
+
+/// A node the loader made from the scalar `from` keeps what interpolation put into it (so
+/// messages about it are masked), without places: its text is not `from`'s.
+fn made_from(mut node: Node, from: &Node) -> Node {
+    node.vars = from.vars.iter().cloned().map(|v| Interpolation { range: None, ..v }).collect();
+    node
+}
+
 /// Makes a path written relative to a file's directory relative to the project directory.
 pub fn rebase(n: &mut Node, dir: &Path) {
     if let Value::Str(s) = &mut n.value {
-        *s = rebase_str(s, dir);
+        let rebased = rebase_str(s, dir);
+        if rebased != *s {
+            // The text moved: what interpolation put in keeps its text, not its place.
+            n.vars.iter_mut().for_each(|v| v.range = None);
+            *s = rebased;
+        }
     }
 }
 
@@ -327,5 +367,6 @@ fn normalize_volume(it: &mut Node, path: &str, dir: &Path) -> Result<()> {
         }
     }
     it.value = Value::Map(m);
+    it.vars.iter_mut().for_each(|v| v.range = None);
     Ok(())
 }

@@ -5,10 +5,10 @@ use super::decode::*;
 use super::service::Env;
 use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
-use crate::load::dotenv::read_env_file;
+use crate::load::dotenv::read_env_lines;
 use crate::load::files::display;
 use crate::source::Scope;
-use crate::yaml::{Map, Value};
+use crate::yaml::{Interpolation, Map, Value};
 
 /// `env_file` then `environment` (which wins); bare names are taken from the project
 /// environment and dropped when unset, as compose does.
@@ -42,16 +42,24 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                 }
                 continue;
             }
-            let entries = read_env_file(cx.boundary, &full, within, "the env file", Some((&it.mark, &ip)), cx.env)
+            let lines = read_env_lines(cx.boundary, &full, within, "the env file", Some((&it.mark, &ip)), &cx.vars())
                 .map_err(|e| e.with_path(&ip))?;
-            for (k, v) in entries {
-                let value = match v {
-                    Some(v) => Some(v),
-                    None => cx.env.get(&k).cloned(),
+            for line in lines {
+                let origin = EnvOrigin::EnvFile(path.clone());
+                let var = match line.value {
+                    Some(value) => EnvVar { value, origin, interpolated: line.spans, at: Some(line.at) },
+                    // A bare `KEY` takes the project's value: a copy of that variable.
+                    None => match cx.env.get(&line.key) {
+                        Some(value) => EnvVar {
+                            interpolated: vec![whole(&line.key, value, cx)],
+                            value: value.clone(),
+                            origin,
+                            at: Some(line.at),
+                        },
+                        None => continue,
+                    },
                 };
-                if let Some(value) = value {
-                    out.insert(k, EnvVar { value, origin: EnvOrigin::EnvFile(path.clone()), interpolated: Vec::new() });
-                }
+                out.insert(line.key, var);
             }
         }
     }
@@ -71,7 +79,8 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                                 EnvVar {
                                     value: val.clone(),
                                     origin: EnvOrigin::Inherited,
-                                    interpolated: vec![k.clone()],
+                                    interpolated: vec![whole(k, val, cx)],
+                                    at: cx.origins.get(k).cloned(),
                                 },
                             );
                         }
@@ -88,6 +97,7 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                                 value: v.scalar_text().unwrap_or_default(),
                                 origin: EnvOrigin::Compose,
                                 interpolated: v.vars.clone(),
+                                at: Some((&v.mark).into()),
                             },
                         );
                     }
@@ -96,4 +106,14 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
         }
     }
     Ok(out)
+}
+
+/// The whole value came from the project variable `name`.
+fn whole(name: &str, value: &str, cx: &Env<'_>) -> Interpolation {
+    Interpolation {
+        var: name.to_string(),
+        range: Some(0..value.len()),
+        text: value.to_string(),
+        secret: cx.secret.contains(name),
+    }
 }

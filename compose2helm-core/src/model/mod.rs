@@ -17,7 +17,7 @@ pub(crate) use project::build_project;
 pub(crate) use service::shell_split;
 
 use crate::source::ReadRoot;
-use crate::yaml::{Mark, Node};
+use crate::yaml::{Interpolation, Mark, Node};
 
 /// A loaded compose project.
 #[derive(Debug, Clone)]
@@ -48,6 +48,15 @@ pub struct Project {
     /// The interpolation environment (process over `.env`). Kept to recognise secret
     /// values wherever they were interpolated; never written out.
     pub(crate) env: std::collections::BTreeMap<String, String>,
+    /// Where the variables of `.env`/`--env-file` files are set.
+    pub(crate) env_origins: std::collections::BTreeMap<String, crate::error::Location>,
+    /// The variables of `env` that hold secrets (built-in names, value shapes, copies).
+    pub(crate) secret_vars: std::collections::BTreeSet<String>,
+    /// The profiles the project was loaded with.
+    pub(crate) profiles: Vec<String>,
+    /// Which directory what each compose file names must stay inside (the chart of a
+    /// project re-built from its model, as the secret guard does, keeps them).
+    pub(crate) roots: crate::load::Roots,
 }
 
 /// One compose service.
@@ -64,9 +73,9 @@ pub struct Service {
     /// `pull_policy`.
     pub pull_policy: Option<String>,
     /// `command` as an argument vector (string form split like a shell).
-    pub command: Option<Vec<String>>,
+    pub command: Option<Vec<Text>>,
     /// `entrypoint` as an argument vector.
-    pub entrypoint: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<Text>>,
     /// Environment after `env_file` and `environment` (which wins), in order.
     pub environment: IndexMap<String, EnvVar>,
     /// `ports`, one entry per container port.
@@ -129,6 +138,37 @@ pub struct Service {
     pub tty: bool,
     /// The service's `x-compose2helm` extension.
     pub extension: Option<Node>,
+    /// What interpolation put into the other values of the service, by key path below it
+    /// (`hostname`, `labels.tier`); environment, command, entrypoint and healthcheck keep
+    /// theirs in place ([`EnvVar`], [`Text`]).
+    pub interpolations: IndexMap<String, Vec<Interpolation>>,
+}
+
+/// A string of the model and what interpolation put into it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Text {
+    /// The text.
+    pub value: String,
+    /// The interpolations inside it; their ranges index `value`.
+    pub vars: Vec<Interpolation>,
+}
+
+impl From<&str> for Text {
+    fn from(value: &str) -> Self {
+        Text::literal(value)
+    }
+}
+
+impl Text {
+    /// A text nothing was interpolated into.
+    pub fn literal(value: impl Into<String>) -> Self {
+        Text { value: value.into(), vars: Vec::new() }
+    }
+
+    /// Does a secret variable's value make up part of it?
+    pub fn has_secret(&self) -> bool {
+        self.vars.iter().any(|v| v.secret && !v.text.is_empty())
+    }
 }
 
 /// `build:` (only what matters to name the image).
@@ -158,8 +198,10 @@ pub struct EnvVar {
     pub value: String,
     /// Where it came from.
     pub origin: EnvOrigin,
-    /// Variables interpolated into the value (`${DB_PASSWORD}` inside a URL).
-    pub interpolated: Vec<String>,
+    /// Variables interpolated into the value (`${DB_PASSWORD}` inside a URL), and where.
+    pub interpolated: Vec<Interpolation>,
+    /// Where the value is set (the compose line, or the env file line).
+    pub at: Option<crate::error::Location>,
 }
 
 /// Port protocol.
@@ -232,9 +274,9 @@ pub struct Mount {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HealthTest {
     /// `["CMD", ...]`: run without a shell.
-    Exec(Vec<String>),
+    Exec(Vec<Text>),
     /// `["CMD-SHELL", "..."]` or a string: run with `sh -c`.
-    Shell(String),
+    Shell(Text),
 }
 
 /// A service healthcheck; `None` fields take Docker's defaults.

@@ -109,13 +109,15 @@ pub(super) fn decode_healthcheck(v: &Node, kp: &str) -> Result<Healthcheck> {
         let tp = format!("{kp}.test");
         yaml_text(t, &tp)?;
         match &t.value {
-            Value::Str(s) => h.test = Some(HealthTest::Shell(s.clone())),
-            Value::Seq(_) => {
+            Value::Str(s) => h.test = Some(HealthTest::Shell(Text { value: s.clone(), vars: t.vars.clone() })),
+            Value::Seq(nodes) => {
                 let items = string_list(t, &tp)?;
+                let texts: Vec<Text> =
+                    items.iter().zip(nodes).map(|(s, n)| Text { value: s.clone(), vars: n.vars.clone() }).collect();
                 match items.first().map(String::as_str) {
                     Some("NONE") => h.disabled = true,
-                    Some("CMD") if items.len() > 1 => h.test = Some(HealthTest::Exec(items[1..].to_vec())),
-                    Some("CMD-SHELL") if items.len() > 1 => h.test = Some(HealthTest::Shell(items[1..].join(" "))),
+                    Some("CMD") if items.len() > 1 => h.test = Some(HealthTest::Exec(texts[1..].to_vec())),
+                    Some("CMD-SHELL") if items.len() > 1 => h.test = Some(HealthTest::Shell(join(&texts[1..]))),
                     _ => {
                         return Err(invalid(
                             t,
@@ -130,6 +132,23 @@ pub(super) fn decode_healthcheck(v: &Node, kp: &str) -> Result<Healthcheck> {
         }
     }
     Ok(h)
+}
+
+/// Texts joined by spaces, as compose joins the words of a `CMD-SHELL` list.
+fn join(texts: &[Text]) -> Text {
+    let mut out = Text::default();
+    for t in texts {
+        if !out.value.is_empty() {
+            out.value.push(' ');
+        }
+        let offset = out.value.len();
+        out.value.push_str(&t.value);
+        out.vars.extend(t.vars.iter().cloned().map(|mut v| {
+            v.range = v.range.map(|r| r.start + offset..r.end + offset);
+            v
+        }));
+    }
+    out
 }
 
 pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warnings) -> Result<()> {

@@ -13,7 +13,7 @@ use crate::yaml::Value;
 
 /// Decodes the merged tree into a [`Project`], keeping only the services of the active
 /// profiles.
-pub(crate) fn build_project(loaded: Loaded, boundary: &Boundary<'_>, w: &mut Warnings) -> Result<Project> {
+pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Warnings) -> Result<Project> {
     let root = &loaded.root;
     let Some(top) = root.as_map() else {
         return Err(type_err(root, "", "a mapping"));
@@ -36,8 +36,15 @@ pub(crate) fn build_project(loaded: Loaded, boundary: &Boundary<'_>, w: &mut War
             Some(Disposition::Mapped) => {}
         }
     }
-    let name = project_name(&loaded, top)?;
-    let cx = Env { boundary, project_dir: &loaded.project_dir, roots: &loaded.roots, env: &loaded.env };
+    let name = project_name(loaded, top)?;
+    let cx = Env {
+        boundary,
+        project_dir: &loaded.project_dir,
+        roots: &loaded.roots,
+        env: &loaded.env,
+        secret: &loaded.secret_vars,
+        origins: &loaded.env_origins,
+    };
 
     let mut active: Vec<String> = loaded.profiles.clone();
     if let Some(ext) = extension.as_ref().and_then(|e| e.as_map()).and_then(|m| m.get("profiles")) {
@@ -191,6 +198,10 @@ pub(crate) fn build_project(loaded: Loaded, boundary: &Boundary<'_>, w: &mut War
         resolved: loaded.root.clone(),
         dotenv_names: loaded.dotenv_names.clone(),
         env: loaded.env.clone(),
+        env_origins: loaded.env_origins.clone(),
+        secret_vars: loaded.secret_vars.clone(),
+        profiles: loaded.profiles.clone(),
+        roots: loaded.roots.clone(),
     })
 }
 

@@ -12,7 +12,7 @@ use crate::load::dotenv::read_env_file;
 use crate::load::Roots;
 use crate::names::shown;
 use crate::source::{Boundary, Scope};
-use crate::yaml::{Node, Value};
+use crate::yaml::{Interpolation, Node, Value};
 
 pub(crate) struct Env<'a> {
     pub boundary: &'a Boundary<'a>,
@@ -20,6 +20,17 @@ pub(crate) struct Env<'a> {
     /// The directory the files each compose file names must stay inside.
     pub roots: &'a Roots,
     pub env: &'a std::collections::BTreeMap<String, String>,
+    /// The variables of `env` that hold secrets.
+    pub secret: &'a std::collections::BTreeSet<String>,
+    /// Where the variables of the project's env files are set.
+    pub origins: &'a std::collections::BTreeMap<String, crate::error::Location>,
+}
+
+impl Env<'_> {
+    /// The variables as interpolation sees them.
+    pub fn vars(&self) -> crate::load::interpolate::Vars<'_> {
+        crate::load::interpolate::Vars { values: self.env, secret: self.secret }
+    }
 }
 pub(crate) fn decode_service(name: &str, node: &Node, cx: &Env<'_>, w: &mut Warnings) -> Result<Service> {
     let p = format!("services.{name}");
@@ -42,7 +53,26 @@ pub(crate) fn decode_service(name: &str, node: &Node, cx: &Env<'_>, w: &mut Warn
         }
     }
     s.environment = resolve_env(m, &p, cx, w)?;
+    for (k, v) in m {
+        if !matches!(k.as_str(), "environment" | "command" | "entrypoint" | "healthcheck") {
+            interpolations(v, k, &mut s.interpolations);
+        }
+    }
     Ok(s)
+}
+
+/// Records, by key path, what interpolation put into the values below `n`.
+fn interpolations(n: &Node, path: &str, out: &mut IndexMap<String, Vec<Interpolation>>) {
+    if !n.vars.is_empty() {
+        out.insert(path.to_string(), n.vars.clone());
+    }
+    match &n.value {
+        Value::Map(m) => m.iter().for_each(|(k, v)| interpolations(v, &format!("{path}.{k}"), out)),
+        Value::Seq(items) => {
+            items.iter().enumerate().for_each(|(i, v)| interpolations(v, &format!("{path}[{i}]"), out))
+        }
+        _ => {}
+    }
 }
 
 fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mut Warnings) -> Result<()> {
@@ -299,29 +329,82 @@ fn decode_build(v: &Node, kp: &str) -> Result<Option<Build>> {
 }
 
 /// `command`/`entrypoint`: a list as is, a string split like a POSIX shell would.
-fn command(v: &Node, kp: &str) -> Result<Option<Vec<String>>> {
+fn command(v: &Node, kp: &str) -> Result<Option<Vec<Text>>> {
     match &v.value {
         Value::Null => Ok(None),
-        Value::Seq(_) => Ok(Some(string_list(v, kp)?)),
-        Value::Str(s) => shell_split(s).map(Some).ok_or_else(|| invalid(v, kp, format!("unbalanced quotes in `{s}`"))),
-        _ => Ok(Some(vec![string(v, kp)?])),
+        Value::Seq(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| Ok(Text { value: string(it, &format!("{kp}[{i}]"))?, vars: it.vars.clone() }))
+            .collect::<Result<Vec<_>>>()
+            .map(Some),
+        Value::Str(s) => {
+            shell_split_text(s, &v.vars).map(Some).ok_or_else(|| invalid(v, kp, format!("unbalanced quotes in `{s}`")))
+        }
+        _ => Ok(Some(vec![Text::literal(string(v, kp)?)])),
     }
 }
 
 /// Splits a command line into words: quotes, backslash escapes, whitespace.
 pub(crate) fn shell_split(s: &str) -> Option<Vec<String>> {
+    Some(split_words(s)?.into_iter().map(|(w, _)| w).collect())
+}
+
+/// Splits a command line into words, keeping where each interpolated variable landed (an
+/// interpolated value may end up in pieces, around quotes it held).
+pub(crate) fn shell_split_text(s: &str, vars: &[Interpolation]) -> Option<Vec<Text>> {
+    Some(
+        split_words(s)?
+            .into_iter()
+            .map(|(value, from)| {
+                let mut inside = Vec::new();
+                for v in vars {
+                    let Some(r) = &v.range else { continue };
+                    // Runs of the word's bytes that come from the variable's bytes.
+                    let mut i = 0;
+                    while i < from.len() {
+                        if !r.contains(&from[i]) {
+                            i += 1;
+                            continue;
+                        }
+                        let start = i;
+                        while i < from.len() && r.contains(&from[i]) && (i == start || from[i] == from[i - 1] + 1) {
+                            i += 1;
+                        }
+                        if value.is_char_boundary(start) && value.is_char_boundary(i) {
+                            inside.push(Interpolation {
+                                var: v.var.clone(),
+                                range: Some(start..i),
+                                text: value[start..i].to_string(),
+                                secret: v.secret,
+                            });
+                        }
+                    }
+                }
+                Text { value, vars: inside }
+            })
+            .collect(),
+    )
+}
+
+/// Words of a command line, each with the position in `s` of every byte of it.
+fn split_words(s: &str) -> Option<Vec<(String, Vec<usize>)>> {
     let mut words = Vec::new();
-    let mut cur = String::new();
+    let mut cur = (String::new(), Vec::new());
+    let push = |cur: &mut (String, Vec<usize>), c: char, at: usize| {
+        cur.0.push(c);
+        cur.1.extend(at..at + c.len_utf8());
+    };
     let mut in_word = false;
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
+    let mut chars = s.char_indices();
+    while let Some((here, c)) = chars.next() {
         match c {
             '\'' => {
                 in_word = true;
                 loop {
                     match chars.next()? {
-                        '\'' => break,
-                        c => cur.push(c),
+                        (_, '\'') => break,
+                        (at, c) => push(&mut cur, c, at),
                     }
                 }
             }
@@ -329,22 +412,22 @@ pub(crate) fn shell_split(s: &str) -> Option<Vec<String>> {
                 in_word = true;
                 loop {
                     match chars.next()? {
-                        '"' => break,
-                        '\\' => match chars.next()? {
-                            c @ ('"' | '\\' | '$' | '`') => cur.push(c),
-                            c => {
-                                cur.push('\\');
-                                cur.push(c);
+                        (_, '"') => break,
+                        (bs, '\\') => match chars.next()? {
+                            (at, c @ ('"' | '\\' | '$' | '`')) => push(&mut cur, c, at),
+                            (at, c) => {
+                                push(&mut cur, '\\', bs);
+                                push(&mut cur, c, at);
                             }
                         },
-                        c => cur.push(c),
+                        (at, c) => push(&mut cur, c, at),
                     }
                 }
             }
             '\\' => {
                 in_word = true;
-                if let Some(c) = chars.next() {
-                    cur.push(c);
+                if let Some((at, c)) = chars.next() {
+                    push(&mut cur, c, at);
                 }
             }
             c if c.is_whitespace() => {
@@ -355,7 +438,7 @@ pub(crate) fn shell_split(s: &str) -> Option<Vec<String>> {
             }
             c => {
                 in_word = true;
-                cur.push(c);
+                push(&mut cur, c, here);
             }
         }
     }
@@ -377,5 +460,24 @@ mod tests {
         );
         assert_eq!(shell_split("''"), Some(vec![String::new()]));
         assert_eq!(shell_split("\"open"), None);
+    }
+
+    #[test]
+    fn split_words_keep_interpolations() {
+        use crate::yaml::Interpolation;
+        // `-c '${CMD} --password=${PW}'` after interpolation: CMD=`minio server`, PW=`p w`.
+        let s = "-c 'minio server --password=p w'";
+        let var = |name: &str, r: std::ops::Range<usize>| Interpolation {
+            var: name.into(),
+            range: Some(r.clone()),
+            text: s[r].to_string(),
+            secret: name == "PW",
+        };
+        let words = super::shell_split_text(s, &[var("CMD", 4..16), var("PW", 28..31)]).unwrap_or_default();
+        assert_eq!(words.len(), 2);
+        assert_eq!(words[1].value, "minio server --password=p w");
+        let got: Vec<_> = words[1].vars.iter().map(|v| (v.var.as_str(), v.range.clone(), v.text.as_str())).collect();
+        assert_eq!(got, vec![("CMD", Some(0..12), "minio server"), ("PW", Some(24..27), "p w")]);
+        assert!(words[0].vars.is_empty());
     }
 }

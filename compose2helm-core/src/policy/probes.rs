@@ -80,7 +80,7 @@ pub fn from_kompose(k: &KomposeProbe, base: Option<&Probe>) -> Option<Probe> {
             scheme: "HTTP".into(),
         }
     } else if let Some(t) = &k.test {
-        handler_for(&HealthTest::Shell(t.clone()))
+        handler_for(&HealthTest::Shell(t.as_str().into()))
     } else {
         base?.handler.clone()
     };
@@ -107,15 +107,15 @@ pub fn from_kompose(k: &KomposeProbe, base: Option<&Probe>) -> Option<Probe> {
 
 fn handler_for(test: &HealthTest) -> ProbeHandler {
     let words = match test {
-        HealthTest::Exec(w) => Some(w.clone()),
-        HealthTest::Shell(s) => simple_shell_words(s),
+        HealthTest::Exec(w) => Some(w.iter().map(|t| t.value.clone()).collect()),
+        HealthTest::Shell(s) => simple_shell_words(&s.value),
     };
     if let Some(h) = words.as_deref().and_then(http_probe) {
         return h;
     }
     match test {
-        HealthTest::Exec(w) => ProbeHandler::Exec(w.clone()),
-        HealthTest::Shell(s) => ProbeHandler::Exec(vec!["sh".into(), "-c".into(), s.clone()]),
+        HealthTest::Exec(_) => ProbeHandler::Exec(words.unwrap_or_default()),
+        HealthTest::Shell(s) => ProbeHandler::Exec(vec!["sh".into(), "-c".into(), s.value.clone()]),
     }
 }
 

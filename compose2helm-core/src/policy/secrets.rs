@@ -1,37 +1,13 @@
-//! Which variables are secret, and keeping their values out of every generated file.
-//! A variable is secret when its name looks secret (the list is policy), when the
-//! settings say so, or when its value interpolates a secret variable or carries a
-//! password in a URL. Values of secret variables are then scrubbed from anything else
-//! that would be written (commands, probes, annotations, shipped files).
-use std::collections::BTreeMap;
-
+//! Which variables are secret, which values are secrets, and whether a project file holds
+//! one. A variable is secret when its name looks secret (the built-in rules of
+//! `credentials` plus the policy's patterns), when the settings say so, when its value looks
+//! like a credential, or when it interpolates a secret variable. Secret values are then kept
+//! out of everything written; where a value is also ordinary text of the project (a sample
+//! password equal to a service name), it is a weak secret, not a leak.
+use crate::credentials::{self, find_credential};
+use crate::error::Location;
 use crate::model::EnvVar;
-
-/// Name fragments that make a variable secret (case-insensitive). The first ones name
-/// nothing but secrets; the rest usually do.
-pub const DEFAULT_PATTERNS: &[&str] = &[
-    "PASS",
-    "SECRET",
-    "TOKEN",
-    "APIKEY",
-    "API_KEY",
-    "PRIVATE",
-    "CREDENTIAL",
-    "ACCESS_KEY",
-    "AUTH",
-    "CONNECTION_STRING",
-    "CONNSTR",
-    "DSN",
-    "SALT",
-    "SIGNING_KEY",
-    "ENCRYPTION_KEY",
-    "CLIENT_KEY",
-    "WEBHOOK",
-];
-const STRONG: usize = 8;
-
-/// Suffixes of variables that hold where a secret is, not the secret.
-const LOCATION_SUFFIXES: &[&str] = &["_FILE", "_PATH", "_DIR"];
+use crate::yaml::Interpolation;
 
 /// Decides what is secret.
 #[derive(Debug, Clone)]
@@ -40,94 +16,123 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    /// The default patterns plus the policy's.
+    /// The built-in rules plus the policy's name patterns.
     pub fn new(extra: &[String]) -> Self {
-        let mut patterns: Vec<String> = DEFAULT_PATTERNS.iter().map(|s| s.to_string()).collect();
-        patterns.extend(extra.iter().map(|p| p.to_ascii_uppercase()));
-        Classifier { patterns }
+        Classifier { patterns: extra.iter().map(|p| p.to_ascii_uppercase()).collect() }
     }
 
     /// Does the name alone make the variable secret?
     pub fn name_is_secret(&self, name: &str) -> bool {
-        let up = name.to_ascii_uppercase();
-        !LOCATION_SUFFIXES.iter().any(|s| up.ends_with(s)) && self.patterns.iter().any(|p| up.contains(p.as_str()))
+        credentials::name_matches(name, &self.patterns)
     }
 
-    /// Is the name one that only secrets have (a password, a token, a key)?
-    pub fn name_is_surely_secret(&self, name: &str) -> bool {
-        let up = name.to_ascii_uppercase();
-        !LOCATION_SUFFIXES.iter().any(|s| up.ends_with(s)) && DEFAULT_PATTERNS[..STRONG].iter().any(|p| up.contains(p))
+    /// Does this interpolation put a secret variable's value into its text?
+    pub fn hides_secret(&self, i: &Interpolation) -> bool {
+        !i.text.is_empty() && (i.secret || self.name_is_secret(&i.var))
     }
 
     /// Is this environment variable secret? `listed` are names the settings mark secret.
     pub fn is_secret(&self, name: &str, var: &EnvVar, listed: &[String]) -> bool {
         self.name_is_secret(name)
             || listed.iter().any(|l| l == name)
-            || var.interpolated.iter().any(|v| self.name_is_secret(v) || listed.contains(v))
-            || url_has_password(&var.value)
+            || var.interpolated.iter().any(|i| i.secret || self.name_is_secret(&i.var) || listed.contains(&i.var))
+            || (!credentials::is_path(&var.value) && credentials::is_credential(&var.value))
     }
 }
 
-/// `scheme://user:password@host` (a password inside a connection URL).
-pub fn url_has_password(v: &str) -> bool {
-    let Some(i) = v.find("://") else { return false };
-    let rest = &v[i + 3..];
-    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let auth = &rest[..auth_end];
-    match auth.rfind('@') {
-        Some(at) => auth[..at].split_once(':').is_some_and(|(_, p)| !p.is_empty()),
-        None => false,
-    }
+/// A secret value: never written, checked for in everything that is.
+#[derive(Debug, Clone)]
+pub struct SecretValue {
+    /// The variable that holds it.
+    pub name: String,
+    /// The value.
+    pub value: String,
+    /// Where it is set (the `.env` line, the compose line), when known.
+    pub at: Option<Location>,
+    /// Whether the value is also ordinary text of the project (a name, an image, a plain
+    /// setting): then its presence somewhere is a coincidence, not a disclosure.
+    pub weak: bool,
 }
 
-/// Known secret values and the variable each belongs to, longest first, so a value that
-/// contains another is replaced whole.
+/// The project's secret values, longest first.
 #[derive(Debug, Clone, Default)]
-pub struct Redactor {
-    values: Vec<(String, String)>,
+pub struct SecretValues {
+    values: Vec<SecretValue>,
 }
 
-impl Redactor {
-    /// Secret values: of every secret-classified variable, plus every secret-named variable
-    /// of the project environment (`.env`, process).
-    pub fn new(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
-        let mut seen = BTreeMap::new();
-        for (name, value) in pairs {
-            // Very short values would match by accident everywhere; they are not secrets
-            // anyone relies on (and corpus tools ignore them too).
-            if value.chars().count() >= 4 {
-                seen.entry(value).or_insert(name);
+impl SecretValues {
+    /// The values worth checking for: not empty, not a path (`/run/secrets/db` says where a
+    /// secret is), not shorter than 4 characters (those match by accident everywhere).
+    /// `ordinary` is text of the project that is not secret: a value found in it is weak.
+    pub fn new(candidates: impl IntoIterator<Item = SecretValue>, ordinary: &[&str]) -> Self {
+        let mut values: Vec<SecretValue> = Vec::new();
+        for mut c in candidates {
+            if c.value.chars().count() < 4 || credentials::is_path(&c.value) {
+                continue;
             }
-        }
-        let mut values: Vec<(String, String)> = seen.into_iter().collect();
-        values.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        Redactor { values }
-    }
-
-    /// Does the text contain a secret value?
-    pub fn contains_secret(&self, text: &str) -> bool {
-        self.values.iter().any(|(v, _)| text.contains(v.as_str()))
-    }
-
-    /// The text with each secret value replaced by `wrap(variable name)`, and the names
-    /// of the variables it needed.
-    pub fn replace(&self, text: &str, wrap: impl Fn(&str) -> String) -> (String, Vec<String>) {
-        self.replace_others(text, "", wrap)
-    }
-
-    /// Like [`Redactor::replace`], leaving the value of variable `own` alone (to see what a
-    /// secret is built from).
-    pub fn replace_others(&self, text: &str, own: &str, wrap: impl Fn(&str) -> String) -> (String, Vec<String>) {
-        let mut out = text.to_string();
-        let mut used = Vec::new();
-        for (v, name) in self.values.iter().filter(|(_, n)| n != own) {
-            if out.contains(v.as_str()) {
-                out = out.replace(v.as_str(), &wrap(name));
-                used.push(name.clone());
+            // One entry per variable and value: a value two variables share is reported for each.
+            if values.iter().any(|v| v.value == c.value && v.name == c.name) {
+                continue;
             }
+            c.weak = ordinary.iter().any(|o| o.contains(c.value.as_str()));
+            values.push(c);
         }
-        (out, used)
+        values.sort_by(|a, b| b.value.len().cmp(&a.value.len()).then(a.value.cmp(&b.value)));
+        SecretValues { values }
     }
+
+    /// Every value.
+    pub fn iter(&self) -> impl Iterator<Item = &SecretValue> {
+        self.values.iter()
+    }
+}
+
+/// Why a project file must not be shipped in a ConfigMap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretInFile {
+    /// 1-based line of the first finding; 0 when the file name alone says it.
+    pub line: usize,
+    /// What was found ("a private key", "the value of DB_PASSWORD").
+    pub what: String,
+}
+
+impl std::fmt::Display for SecretInFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "looks like {}", self.what)
+        } else {
+            write!(f, "holds {} on line {}", self.what, self.line)
+        }
+    }
+}
+
+/// Does a project file hold a secret? Its name (`id_rsa`, `*.key`, `.htpasswd`), a
+/// credential-shaped line (see `credentials::find_credential`), or a secret value of the
+/// project that is not weak. A file that is exactly a secret value (a config made from a
+/// secret variable) is one whatever the value. The answer names the line, never the value.
+pub fn secret_in_file(name: &str, text: &str, values: &SecretValues) -> Option<SecretInFile> {
+    let lower = name.to_ascii_lowercase();
+    let by_name = [".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx"].iter().any(|e| lower.ends_with(e))
+        || ["secret", "password", "passwd", "token", "credential", "id_rsa", "id_ed25519", ".htpasswd"]
+            .iter()
+            .any(|p| lower.contains(p));
+    if by_name {
+        return Some(SecretInFile { line: 0, what: "a secret, by its name".into() });
+    }
+    if let Some(v) = values.iter().find(|v| text.trim() == v.value) {
+        return Some(SecretInFile { line: 1, what: format!("the value of {}", v.name) });
+    }
+    let strong: Vec<&SecretValue> = values.iter().filter(|v| !v.weak).collect();
+    for (i, line) in text.lines().enumerate() {
+        if let Some(c) = find_credential(line) {
+            return Some(SecretInFile { line: i + 1, what: c.kind.to_string() });
+        }
+        if let Some(v) = strong.iter().find(|v| line.contains(v.value.as_str())) {
+            return Some(SecretInFile { line: i + 1, what: format!("the value of {}", v.name) });
+        }
+    }
+    // A PEM block spans lines; its header is on one of them and was seen above.
+    None
 }
 
 #[cfg(test)]
@@ -135,12 +140,25 @@ mod tests {
     use super::*;
     use crate::model::EnvOrigin;
 
-    fn var(v: &str, refs: &[&str]) -> EnvVar {
+    fn var(v: &str, refs: &[(&str, bool)]) -> EnvVar {
         EnvVar {
             value: v.into(),
             origin: EnvOrigin::Compose,
-            interpolated: refs.iter().map(|s| s.to_string()).collect(),
+            interpolated: refs
+                .iter()
+                .map(|(name, secret)| Interpolation {
+                    var: name.to_string(),
+                    range: Some(0..v.len()),
+                    text: v.into(),
+                    secret: *secret,
+                })
+                .collect(),
+            at: None,
         }
+    }
+
+    fn value(name: &str, v: &str) -> SecretValue {
+        SecretValue { name: name.into(), value: v.into(), at: None, weak: false }
     }
 
     #[test]
@@ -149,22 +167,53 @@ mod tests {
         assert!(c.is_secret("POSTGRES_PASSWORD", &var("x", &[]), &[]));
         assert!(c.is_secret("NEO4J_AUTH", &var("neo4j/x", &[]), &[]));
         assert!(c.is_secret("DATABASE_URL", &var("postgresql://u:p@db/x", &[]), &[]));
-        assert!(c.is_secret("DATABASE_URL", &var("postgresql://db/x", &["POSTGRES_PASSWORD"]), &[]));
+        assert!(c.is_secret("DATABASE_URL", &var("postgresql://db/x", &[("POSTGRES_PASSWORD", true)]), &[]));
+        assert!(c.is_secret("APP_DB", &var("x", &[("DB_COPY", true)]), &[]));
+        assert!(c.is_secret("BILLING", &var(concat!("sk_", "live_", "EXAMPLEonly00000000"), &[]), &[]));
         assert!(c.is_secret("NEO_LICENSE", &var("x", &[]), &[]));
         assert!(c.is_secret("FOO", &var("x", &[]), &["FOO".into()]));
-        assert!(!c.is_secret("DATABASE_URL", &var("postgresql://u@db/x", &["POSTGRES_USER"]), &[]));
+        assert!(!c.is_secret("DATABASE_URL", &var("postgresql://u@db/x", &[("POSTGRES_USER", false)]), &[]));
         assert!(!c.is_secret("LOG_LEVEL", &var("info", &[]), &[]));
         assert!(!c.is_secret("POSTGRES_PASSWORD_FILE", &var("/run/secrets/pg", &[]), &[]));
-        assert!(c.name_is_surely_secret("DB_PASSWORD"));
-        assert!(!c.name_is_surely_secret("OAUTH_PROVIDER"));
     }
 
     #[test]
-    fn redaction_longest_first() {
-        let r =
-            Redactor::new([("A".to_string(), "hunter2".to_string()), ("B".to_string(), "hunter2-long".to_string())]);
-        let (s, used) = r.replace("x hunter2-long y hunter2", |n| format!("$({n})"));
-        assert_eq!(s, "x $(B) y $(A)");
-        assert_eq!(used, vec!["B".to_string(), "A".to_string()]);
+    fn values_skip_paths_and_short_ones_and_know_weak_ones() {
+        let v = SecretValues::new(
+            [
+                value("A", "hunter2"),
+                value("B", "hunter2-long"),
+                value("C", "abc"),
+                value("D", "/run/secrets/db-password"),
+                value("E", "wordpress"),
+            ],
+            &["wordpress:6.6"],
+        );
+        let got: Vec<(&str, bool)> = v.iter().map(|s| (s.name.as_str(), s.weak)).collect();
+        assert_eq!(got, vec![("B", false), ("E", true), ("A", false)]);
+    }
+
+    #[test]
+    fn files_with_secrets_name_the_line() {
+        let v = SecretValues::new(
+            [value("DB_PASSWORD", "Tr0ub4dor-3x"), value("USER_PASSWORD", "postgres")],
+            &["postgres:16"],
+        );
+        let check = |name: &str, text: &str| secret_in_file(name, text, &v);
+        assert_eq!(check("app.ini", "[db]\nhost=db\nurl=postgres://app:Tr0ub4dor-3x@db\n").map(|f| f.line), Some(3));
+        assert_eq!(
+            check("app.conf", concat!("a\nb\ntoken gh", "p_0123456789abcdefghijABCDEFGHIJ012345\n")),
+            Some(SecretInFile { line: 3, what: "a GitHub token".into() })
+        );
+        assert_eq!(
+            check("settings.txt", "x\nDB_PASS=Tr0ub4dor-3x\n"),
+            Some(SecretInFile { line: 2, what: "the value of DB_PASSWORD".into() })
+        );
+        assert_eq!(check("id_rsa", "anything").map(|f| f.line), Some(0));
+        // A weak value in a file is a coincidence: `postgres` is an image name here.
+        assert_eq!(check("init.sql", "GRANT ALL ON app TO postgres;\n"), None);
+        // ...unless the file is nothing but the value (a config made from the variable).
+        assert_eq!(check("pw", "postgres\n").map(|f| f.what), Some("the value of USER_PASSWORD".into()));
+        assert_eq!(check("nginx.conf", "server { listen 80; }\n"), None);
     }
 }

@@ -11,7 +11,7 @@ mod tags;
 #[cfg(test)]
 mod tests;
 
-pub use node::{Map, Mark, Node, Tag, Value};
+pub use node::{find_path, Interpolation, Map, Mark, Node, Tag, Value};
 pub use parse::parse;
 pub use print::to_yaml_string;
 pub(crate) use scalar::{must_escape, plain_scalar, quote_if_needed};

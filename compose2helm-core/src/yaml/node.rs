@@ -69,9 +69,44 @@ pub struct Node {
     pub mark: Mark,
     /// A compose merge tag, if any.
     pub tag: Tag,
-    /// Variables interpolated into this scalar (so a URL built from `${DB_PASSWORD}` can
-    /// be recognised as secret after interpolation).
-    pub vars: Vec<String>,
+    /// What interpolation put into this scalar, variable by variable (so a URL built from
+    /// `${DB_PASSWORD}` is recognised as secret, and the password's bytes are known).
+    pub vars: Vec<Interpolation>,
+}
+
+/// One `${VAR}` expression of an interpolated scalar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interpolation {
+    /// The variable.
+    pub var: String,
+    /// Where the expression's result sits in the scalar's text (bytes): the variable's
+    /// value, or the default written in its place. `None` when that place is not known:
+    /// the expression produced no text of the variable (`${VAR:+alt}`), or the loader
+    /// rewrote the scalar (a path made relative to the project, a short syntax expanded).
+    pub range: Option<std::ops::Range<usize>>,
+    /// The text the expression produced (empty for `${VAR:+alt}`).
+    pub text: String,
+    /// Whether the variable holds a secret (by its name, the shape of its value, or
+    /// because its value copies a secret variable).
+    pub secret: bool,
+}
+
+impl Node {
+    /// The texts secret variables put into this node and everything below it.
+    pub fn secret_texts(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_secret_texts(&mut out);
+        out
+    }
+
+    fn collect_secret_texts<'a>(&'a self, out: &mut Vec<&'a str>) {
+        out.extend(self.vars.iter().filter(|v| v.secret && !v.text.is_empty()).map(|v| v.text.as_str()));
+        match &self.value {
+            Value::Map(m) => m.values().for_each(|v| v.collect_secret_texts(out)),
+            Value::Seq(s) => s.iter().for_each(|v| v.collect_secret_texts(out)),
+            _ => {}
+        }
+    }
 }
 
 impl Node {
@@ -127,6 +162,34 @@ impl Node {
             Value::Seq(_) => "a sequence",
             Value::Map(_) => "a mapping",
         }
+    }
+}
+
+/// The node a key path (`services.web.ports[0]`, as messages name them) leads to, or the
+/// deepest one on the way when the rest does not exist. Keys may contain dots
+/// (`labels.com.example.tier`): the longest key that fits is taken.
+pub fn find_path<'a>(node: &'a Node, path: &str) -> &'a Node {
+    let path = path.strip_prefix('.').unwrap_or(path);
+    if path.is_empty() {
+        return node;
+    }
+    match &node.value {
+        Value::Map(m) => {
+            let fits =
+                |k: &str| path.strip_prefix(k).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']));
+            match m.iter().filter(|(k, _)| fits(k)).max_by_key(|(k, _)| k.len()) {
+                Some((k, v)) => find_path(v, &path[k.len()..]),
+                None => node,
+            }
+        }
+        Value::Seq(items) => {
+            let index = path.strip_prefix('[').and_then(|r| r.split_once(']'));
+            match index.and_then(|(i, rest)| Some((items.get(i.parse::<usize>().ok()?)?, rest))) {
+                Some((item, rest)) => find_path(item, rest),
+                None => node,
+            }
+        }
+        _ => node,
     }
 }
 

@@ -213,11 +213,23 @@ pub fn values(app: &App) -> V {
                 .with("interval", "Scrape interval.", V::s("30s")),
         ),
     );
+    let (mut keys, mut templates) = (V::map(), V::map());
+    for k in &app.secret_keys {
+        match &k.template {
+            Some(t) => templates = templates.plain(&k.key, V::s(t.clone())),
+            None => keys = keys.plain(&k.key, V::s(k.remote_key.clone())),
+        }
+    }
+    let hook_keys: Vec<String> = app.secret_keys.iter().filter(|k| k.for_hooks).map(|k| k.key.clone()).collect();
     v.set(
         "secrets",
-        Some("Where the Secrets the services read come from:\n  existingSecret: created outside the chart (kubectl, Terraform, the CSI driver) under the default or given names;\n  externalSecrets: ExternalSecret objects (External Secrets Operator) fetch them from a store such as Azure Key Vault;\n  sealedSecrets: SealedSecret objects decrypt the encrypted values kept in the environment's values file."),
+        Some("The Secrets the services read. Every secret environment variable is one key of one Secret (<release>-<chart>-env), however many services read it; secret files are one Secret each (fileSecrets). Where they come from is the provider:\n  existingSecret: created outside the chart (kubectl, Terraform, the CSI driver) under the default or given names;\n  externalSecrets: ExternalSecret objects (External Secrets Operator) fetch them from a store such as Azure Key Vault;\n  sealedSecrets: SealedSecret objects decrypt the encrypted values kept in the environment's values file."),
         V::map()
             .with("provider", "existingSecret, externalSecrets or sealedSecrets.", V::s("existingSecret"))
+            .with("existingSecret", "Secret that holds every key below (templated keys with their whole value); empty means <release>-<chart>-env, created by the provider.", V::s(""))
+            .with("keys", "Secret keys -> their name in the remote store (Key Vault secret name) for externalSecrets.", keys)
+            .with("templates", "Keys built around other keys (a URL with credentials): the value with {{ index . \"KEY\" }} in place of each secret, rendered by the ExternalSecret or SealedSecret, so the rest stays editable here.", templates)
+            .with("hookKeys", "Keys the pre-install Jobs read: with externalSecrets or sealedSecrets, a copy of the Secret holding only these (<release>-<chart>-hook-env) is created before the Jobs run.", strs(&hook_keys))
             .with(
                 "externalSecrets",
                 "Settings of the ExternalSecret objects.",
@@ -231,7 +243,7 @@ pub fn values(app: &App) -> V {
                 "Settings of the SealedSecret objects.",
                 V::map().with(
                     "encryptedData",
-                    "Encrypted values (kubeseal --raw --scope namespace-wide) by Secret: <service>-env or <secret file>, then KEY: AgB...",
+                    "Encrypted values (kubeseal --raw --scope namespace-wide) by Secret: env (the keys above) or <secret file>, then KEY: AgB...",
                     V::map(),
                 ),
             ),

@@ -27,22 +27,14 @@ pub(super) fn container(v: &mut V, w: &Workload) {
         env = env.plain(k, V::s(val.clone()));
     }
     v.set("env", Some("Plain environment variables (compose environment and env_file, secrets excluded)."), env);
-    let (mut keys, mut templates, mut fetch) = (V::map(), V::map(), V::map());
+    let mut secret_env = V::map();
     for s in &w.secret_env {
-        match (&s.template, s.env) {
-            (Some(t), _) => templates = templates.plain(&s.name, V::s(t.clone())),
-            (None, true) => keys = keys.plain(&s.name, V::s(s.remote_key.clone())),
-            (None, false) => fetch = fetch.plain(&s.name, V::s(s.remote_key.clone())),
-        }
+        secret_env = secret_env.plain(&s.name, V::s(s.key.clone()));
     }
     v.set(
         "secretEnv",
-        Some("Secret environment variables: read from a Secret, never written here."),
-        V::map()
-            .with("existingSecret", "Secret holding them; empty means <release>-<chart>-<service>-env, created by secrets.provider.", V::s(""))
-            .with("keys", "Variable -> key in the remote store (Key Vault secret name) for externalSecrets.", keys)
-            .with("templates", "Variables built from secrets (a URL with credentials): the Secret's template; the rest of the value stays editable here.", templates)
-            .with("fetch", "Secrets only the templates use: name -> key in the remote store.", fetch),
+        Some("Secret environment variables: variable -> key of the chart's Secret (see secrets); values are never written here."),
+        secret_env,
     );
 }
 
