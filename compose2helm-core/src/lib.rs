@@ -18,12 +18,15 @@ pub mod load;
 pub mod model;
 pub mod source;
 pub mod sync;
+pub mod warning_class;
 pub mod yaml;
 
+mod catalogue;
 mod convert;
 mod emit;
 pub mod explain;
 mod ir;
+mod knowledge;
 mod names;
 mod policy;
 
@@ -33,6 +36,7 @@ use std::path::{Path, PathBuf};
 pub use error::{Error, ErrorKind, Location, Result, Warning};
 pub use load::LoadOptions;
 pub use model::Project;
+pub use warning_class::WarningClass;
 
 use error::Warnings;
 use source::Source;
