@@ -90,6 +90,8 @@ pub struct MemoryFloor {
     /// A Kubernetes quantity (`256Mi`).
     pub quantity: String,
     pub reason: String,
+    /// What the image uses besides a JVM heap set in its environment (a Kubernetes quantity).
+    pub off_heap: Option<String>,
 }
 
 impl ImageKnowledge {

@@ -2,8 +2,9 @@
 //! parsed once): what each needs to run on Kubernetes (user, data directories, writable
 //! paths, ports, memory), with the sources of every fact. [`lookup`] gives the
 //! [`ImageKnowledge`] of an image reference; `docs/catalogue.md` is generated from the same
-//! file ([`markdown`]).
+//! file (by a test, so the two cannot drift).
 mod entry;
+#[cfg(test)]
 mod table;
 
 use std::sync::OnceLock;
@@ -11,8 +12,6 @@ use std::sync::OnceLock;
 use entry::{CatalogueFile, Entry};
 
 use crate::knowledge::ImageKnowledge;
-
-pub use table::markdown;
 
 /// The catalogue's text, as committed.
 const TEXT: &str = include_str!("../../catalogue/images.yaml");
@@ -154,6 +153,9 @@ mod tests {
                     assert!(bytes.is_some_and(|b| b >= 32 << 20), "{at}: memory floor `{}`", m.floor);
                     assert!(m.floor.ends_with("Mi") || m.floor.ends_with("Gi"), "{at}: floor `{}`", m.floor);
                     assert!(!m.reason.trim().is_empty(), "{at}: a floor needs its reason");
+                    if let Some(o) = &m.off_heap {
+                        assert!(crate::policy::resources::memory_bytes(o).is_some(), "{at}: offHeap `{o}`");
+                    }
                 }
                 for c in &r.capabilities {
                     assert_eq!(c, "NET_BIND_SERVICE", "{at}: only NET_BIND_SERVICE is allowed by `restricted`");

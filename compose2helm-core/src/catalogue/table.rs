@@ -2,9 +2,7 @@
 //! compares the committed page with this output).
 use super::entry::{Entry, Variant};
 use crate::knowledge::{DataDirFix, ImageKnowledge, ImageUser};
-
-/// The uid compose2helm runs an image as when it works as any non-root user.
-pub const ANY_NON_ROOT_UID: i64 = 65534;
+use crate::policy::security::ANY_NON_ROOT_UID;
 
 /// The whole page.
 pub fn markdown() -> String {
