@@ -84,8 +84,9 @@ impl WarningClass {
                  `x-compose2helm.securityContext.pod.runAsUser` to the image's numeric user."
             }
             WarningClass::UserNotNumeric => {
-                "The kubelet can only check a numeric user against `runAsNonRoot`; a name makes it refuse the \
-                 pod. Give compose `user:` as a number (or `x-compose2helm.securityContext.pod.runAsUser`)."
+                "Kubernetes sets only numeric users: with a name the pod runs as the image's own user, which \
+                 the kubelet refuses under `runAsNonRoot` if it is root or a name. Give compose `user:` as a \
+                 number (or `x-compose2helm.securityContext.pod.runAsUser`)."
             }
             WarningClass::PrivilegesRequested => {
                 "Kept because compose asks for it; the namespace then needs `baseline` or `privileged` Pod \
@@ -97,7 +98,7 @@ impl WarningClass {
             }
             WarningClass::MemoryBelowNeed => {
                 "Compose's memory limit is kept, but it is below the JVM heap plus headroom or the image's \
-                 documented floor: the container will be OOM-killed. Raise the limit or lower the heap."
+                 documented floor: expect OOM kills. Raise the limit or lower the heap."
             }
             WarningClass::ManagedHostUnset => {
                 "A service marked `external` (or in `policy.managedImages`) has no `external.host`: set \
@@ -121,5 +122,47 @@ impl WarningClass {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use std::path::PathBuf;
+
+    use super::WarningClass;
+
+    const BEGIN: &str = "<!-- warning-classes:begin (generated from WarningClass; a test keeps it in step) -->\n";
+    const END: &str = "<!-- warning-classes:end -->";
+
+    /// The README's "What to check before the first deploy" is `WarningClass::markdown()`;
+    /// `UPDATE_README_CHECKS=1` rewrites it.
+    #[test]
+    fn readme_lists_every_warning_class() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+        let readme = std::fs::read_to_string(&path).unwrap();
+        let (Some(start), Some(end)) = (readme.find(BEGIN), readme.find(END)) else {
+            panic!("README.md lost the warning-classes markers")
+        };
+        let section = &readme[start + BEGIN.len()..end];
+        let generated = WarningClass::markdown();
+        if section != generated && std::env::var_os("UPDATE_README_CHECKS").is_some() {
+            let updated = format!("{}{generated}{}", &readme[..start + BEGIN.len()], &readme[end..]);
+            std::fs::write(&path, updated).unwrap();
+            return;
+        }
+        assert!(
+            section == generated,
+            "README.md's warning classes differ from WarningClass: run `UPDATE_README_CHECKS=1 cargo test -p compose2helm-core warning_class`"
+        );
+    }
+
+    #[test]
+    fn ids_are_unique_and_kebab_case() {
+        let mut ids: Vec<&str> = WarningClass::ALL.iter().map(|c| c.id()).collect();
+        assert!(ids.iter().all(|i| i.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), WarningClass::ALL.len());
     }
 }
