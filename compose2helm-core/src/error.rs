@@ -136,6 +136,8 @@ pub struct Warning {
     pub key_path: String,
     /// What happened instead.
     pub message: String,
+    /// The kind of decision it asks for, when it is one the README lists before the first deploy.
+    pub class: Option<crate::warning_class::WarningClass>,
 }
 
 impl fmt::Display for Warning {
@@ -154,6 +156,16 @@ pub struct Warnings(pub(crate) Vec<Warning>);
 
 impl Warnings {
     pub(crate) fn push(&mut self, key_path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Warning { key_path: key_path.into(), message: message.into() });
+        self.0.push(Warning { key_path: key_path.into(), message: message.into(), class: None });
+    }
+
+    /// A warning of a class listed in the README's "What to check before the first deploy".
+    pub(crate) fn push_class(
+        &mut self,
+        class: crate::warning_class::WarningClass,
+        key_path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.0.push(Warning { key_path: key_path.into(), message: message.into(), class: Some(class) });
     }
 }

@@ -112,6 +112,8 @@ pub struct Workload {
     pub termination_grace_seconds: Option<u64>,
     pub pod_security: PodSecurity,
     pub security: ContainerSecurity,
+    /// Where defaults came from, for the comments of values.yaml.
+    pub origins: Origins,
     /// (ip, hostnames).
     pub host_aliases: Vec<(String, Vec<String>)>,
     pub hostname: Option<String>,
@@ -136,6 +138,18 @@ pub struct Workload {
     pub networks: Vec<String>,
     /// Who may talk to it and whom it may reach (NetworkPolicy).
     pub access: NetworkAccess,
+}
+
+/// Where a workload's defaults came from: each says it in values.yaml, so a reader knows
+/// what to change and why it is what it is.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Origins {
+    /// The user and root filesystem (compose, the image catalogue, the policy).
+    pub security: String,
+    /// The memory limit, when something other than compose or the policy's default set it.
+    pub memory: Option<String>,
+    /// Environment variables compose2helm set, with why.
+    pub env: IndexMap<String, String>,
 }
 
 /// A workload's network access, decided by `policy::network`.
@@ -272,6 +286,8 @@ pub struct PodSecurity {
     pub fs_group: Option<i64>,
     pub supplemental_groups: Vec<i64>,
     pub seccomp_runtime_default: bool,
+    /// (name, value) of pod sysctls (only ones Pod Security `restricted` allows are derived).
+    pub sysctls: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]

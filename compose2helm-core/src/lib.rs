@@ -21,16 +21,19 @@ pub mod load;
 pub mod model;
 pub mod source;
 pub mod sync;
+pub mod warning_class;
 #[cfg(feature = "write")]
 pub mod write;
 pub mod yaml;
 
+mod catalogue;
 mod convert;
 mod credentials;
 mod emit;
 pub mod explain;
 mod guard;
 mod ir;
+mod knowledge;
 mod names;
 mod policy;
 
@@ -40,6 +43,7 @@ use std::path::{Path, PathBuf};
 pub use error::{Error, ErrorKind, Location, Result, Warning};
 pub use load::LoadOptions;
 pub use model::Project;
+pub use warning_class::WarningClass;
 
 use error::Warnings;
 use source::{Boundary, ReadRoot, Scope, Source};

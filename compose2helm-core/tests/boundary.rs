@@ -340,7 +340,9 @@ fn outcome(c: &Case, base: &Path, src: &dyn Source) -> String {
                 if !c.user_named_outside {
                     assert!(!text.contains(CANARY), "{}: the canary reached {path}", c.name);
                 }
-                assert!(!text.contains("root:"), "{}: a system file reached {path}", c.name);
+                // The first line of /etc/passwd or /etc/shadow (not prose such as "root: ...").
+                let system = ["root:x:0:0:", "root:*:", "root:!"].iter().any(|line| text.contains(line));
+                assert!(!system, "{}: a system file reached {path}", c.name);
                 if path.starts_with("files/") {
                     let head: String = text.chars().take(40).collect();
                     out.push_str(&format!("shipped {path} ({} bytes): {head:?}\n", content.len()));

@@ -17,8 +17,10 @@ use crate::model::Project;
 use crate::names::{camel, dns1035_label, dns_label, RESERVED_KEYS};
 use crate::policy::kompose;
 use crate::policy::secrets::{Classifier, SecretValue, SecretValues};
+use crate::policy::security::UserLeftToImage;
 use crate::policy::settings::{read_service_settings, KindSetting, Settings};
 use crate::source::Boundary;
+use crate::warning_class::WarningClass;
 
 pub use image::split_image;
 
@@ -79,7 +81,7 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
                 }
                 ports.dedup();
                 if host.is_empty() {
-                    w.push(format!("{path}.x-compose2helm"), "a managed service without `external.host`: set externalServices.<name>.host per environment, or nothing will answer at this name");
+                    w.push_class(WarningClass::ManagedHostUnset, format!("{path}.x-compose2helm"), "a managed service without `external.host`: set externalServices.<name>.host per environment, or nothing will answer at this name");
                 }
                 externals.push(ExternalService {
                     compose_name: name.clone(),
@@ -110,6 +112,7 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
     let renamed: HashMap<String, String> =
         dns_of.iter().filter(|(n, d)| n != d).map(|(n, d)| (n.clone(), d.clone())).collect();
     let shipping = mounts::ChartBudget::default();
+    let (mut unknown_users, mut root_images) = (Vec::new(), Vec::new());
     for plan in &plans {
         let cx = workload::Cx {
             project: p,
@@ -121,9 +124,14 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
             inferred: &inferred,
             renamed: &renamed,
         };
-        let (wl, m) = workload::build(&cx, plan, &mut keys, w)?;
+        let (wl, m, left_to_image) = workload::build(&cx, plan, &mut keys, w)?;
         if wl.kind == crate::ir::Kind::Job {
             wl.secret_env.iter().for_each(|r| keys.needed_by_hooks(&r.key));
+        }
+        match left_to_image {
+            Some(UserLeftToImage::Unknown) => unknown_users.push(plan.svc.name.clone()),
+            Some(UserLeftToImage::RootByDefault) => root_images.push(plan.svc.name.clone()),
+            None => {}
         }
         for v in &m.volumes {
             match volumes.get_mut(v) {
@@ -166,6 +174,7 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
         }
         workloads.push(wl);
     }
+    warn_users_left_to_images(&unknown_users, &root_images, w);
     for v in volumes.values_mut() {
         v.per_pod &= v.existing_claim.is_empty() && v.used_by.len() == 1;
     }
@@ -209,6 +218,31 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
     };
     crate::policy::network::plan(&mut app);
     Ok(app)
+}
+
+/// One warning for all services whose user nobody told compose2helm, and one for all base
+/// images that start as root: under `runAsNonRoot` the kubelet refuses a root image.
+fn warn_users_left_to_images(unknown: &[String], root: &[String], w: &mut Warnings) {
+    if !unknown.is_empty() {
+        w.push_class(
+            WarningClass::UnknownImageUser,
+            "",
+            format!(
+                "the user of these images is unknown, so they run as their own user under runAsNonRoot and the kubelet refuses any that runs as root (or as a user name): {}. Set `user:` in compose, or x-compose2helm.securityContext.pod.runAsUser, to the image's numeric non-root user",
+                unknown.join(", ")
+            ),
+        );
+    }
+    if !root.is_empty() {
+        w.push_class(
+            WarningClass::ImageRunsAsRoot,
+            "",
+            format!(
+                "these base images start as root, which runAsNonRoot refuses: {}. When the command does not need root, set `user:` in compose (e.g. \"65534\", or \"1000\" for node's `node` user)",
+                root.join(", ")
+            ),
+        );
+    }
 }
 
 /// Every secret value of the project, with where it is set: the secret variables of its

@@ -7,36 +7,16 @@ use crate::ir::{ContainerPort, ServicePort};
 use crate::model::{Port, Project, Protocol, Service};
 use crate::names::{port_name, well_known_port};
 
-/// Ports the official images of common servers listen on: compose files often declare no
-/// `ports` for them because other containers reach them anyway.
-const IMAGE_PORTS: &[(&str, &[u16])] = &[
-    ("redis", &[6379]),
-    ("valkey/valkey", &[6379]),
-    ("postgres", &[5432]),
-    ("pgvector/pgvector", &[5432]),
-    ("postgis/postgis", &[5432]),
-    ("timescale/timescaledb", &[5432]),
-    ("mysql", &[3306]),
-    ("mariadb", &[3306]),
-    ("mongo", &[27017]),
-    ("neo4j", &[7474, 7687]),
-    ("rabbitmq", &[5672]),
-    ("memcached", &[11211]),
-    ("elasticsearch", &[9200]),
-    ("nginx", &[80]),
-    ("httpd", &[80]),
-    ("minio/minio", &[9000]),
-];
-
-/// Ports a service listens on that compose does not declare: the image's well-known
-/// ports, and `host:port` references to it in other services' environment and commands.
+/// Ports a service listens on that compose does not declare: the image's main port from
+/// the image catalogue (its other ports often listen only when configured), and
+/// `host:port` references to it in other services' environment and commands.
 pub fn inferred_ports(p: &Project) -> HashMap<String, BTreeSet<u16>> {
     let mut out: HashMap<String, BTreeSet<u16>> = HashMap::new();
     for (name, s) in &p.services {
-        let repo = s.image.as_deref().map(|i| super::split_image(i).repository).unwrap_or_default();
-        let repo = repo.strip_prefix("library/").unwrap_or(&repo);
-        if let Some((_, ports)) = IMAGE_PORTS.iter().find(|(n, _)| repo == *n) {
-            out.entry(name.clone()).or_default().extend(ports.iter().copied());
+        let Some(image) = s.image.as_deref().map(super::split_image) else { continue };
+        let Some(known) = crate::catalogue::lookup(&image.repository, &image.tag) else { continue };
+        if let Some(main) = known.main_port().filter(|p| p.protocol == "TCP") {
+            out.entry(name.clone()).or_default().insert(main.port);
         }
     }
     for s in p.services.values() {

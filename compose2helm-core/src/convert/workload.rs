@@ -15,8 +15,9 @@ use crate::model::{Project, Service};
 use crate::names::dns_label;
 use crate::policy::kompose::KomposeLabels;
 use crate::policy::secrets::{Classifier, SecretValues};
+use crate::policy::security::{SecurityInput, UserLeftToImage};
 use crate::policy::settings::{KindSetting, ServiceSettings, Settings};
-use crate::policy::{batch, probes, resources, scaling, security};
+use crate::policy::{batch, data_dirs, probes, resources, scaling, security};
 use crate::source::Boundary;
 
 pub struct Cx<'a> {
@@ -79,14 +80,21 @@ pub struct Plan<'a> {
     pub key: String,
 }
 
-pub fn build(cx: &Cx<'_>, plan: &Plan<'_>, keys: &mut SecretKeys, w: &mut Warnings) -> Result<(Workload, Mounts)> {
+pub fn build(
+    cx: &Cx<'_>,
+    plan: &Plan<'_>,
+    keys: &mut SecretKeys,
+    w: &mut Warnings,
+) -> Result<(Workload, Mounts, Option<UserLeftToImage>)> {
     let Plan { svc, settings: ss, kompose: kl, dns, key } = plan;
     let (dns, key) = (dns.as_str(), key.as_str());
     let path = format!("services.{}", svc.name);
     let kind = kind_of(svc, ss, w);
     let image = image(cx, svc, ss, w);
+    // What is known about the image (a built image is the project's own: nothing is).
+    let knowledge = svc.image.as_ref().and_then(|_| crate::catalogue::lookup(&image.repository, &image.tag));
 
-    let secret_env::Environment { env, mut secret_env, command, args } =
+    let secret_env::Environment { mut env, mut secret_env, command, args } =
         secret_env::environment(cx, svc, ss, dns, keys, w);
 
     let (mut cports, mut sports) = if matches!(kind, Kind::Job | Kind::CronJob) {
@@ -95,18 +103,45 @@ pub fn build(cx: &Cx<'_>, plan: &Plan<'_>, keys: &mut SecretKeys, w: &mut Warnin
         ports(svc, cx.inferred.get(&svc.name))
     };
     let (metrics, expose) = exposure::exposure(svc, ss, kind, &mut cports, &mut sports, &path, w);
-    let (pod_sec, sec, writable) = security::security(
-        svc,
-        &image.repository,
-        cx.settings.defaults.run_as_user,
-        cx.settings.defaults.read_only_root_filesystem,
+    let port_numbers: Vec<u16> = cports.iter().map(|p| p.port).collect();
+    let decision = security::security(
+        &SecurityInput {
+            svc,
+            image: svc.image.as_deref().unwrap_or_default(),
+            knowledge: knowledge.as_ref(),
+            ports: &port_numbers,
+            policy: &cx.settings.defaults,
+            explicit: &ss.security,
+        },
         w,
     );
-    let mut pod_sec = pod_sec;
-    if let Some(g) = kl.fs_group {
+    let mut pod_sec = decision.pod;
+    if let Some(g) = kl.fs_group.filter(|_| ss.security.fs_group.is_none()) {
         pod_sec.fs_group = Some(g);
     }
-    let m = mounts(svc, dns, cx, &writable, w);
+    let mut m = mounts(svc, dns, cx, &decision.writable, w);
+
+    // What the image needs that compose did not say: its data directories mounted the way
+    // it accepts them, and the variables it needs to run as generated.
+    let mut origins = crate::ir::Origins { security: decision.origin, ..Default::default() };
+    if let Some(k) = &knowledge {
+        let compose_env: Vec<&str> = svc.environment.keys().map(String::as_str).collect();
+        let mut added = data_dirs::fix_data_dirs(&mut m.points, &compose_env, k, &path, w);
+        for (name, value) in &k.env_set {
+            if !compose_env.contains(&name.as_str()) {
+                let why = format!("set by compose2helm so the image runs as generated ({})", k.origin);
+                added.entry(name.clone()).or_insert((value.clone(), why));
+            }
+        }
+        for (name, (value, why)) in added {
+            env.insert(name.clone(), value);
+            origins.env.insert(name, why);
+        }
+    }
+    let memory_need = resources::memory_need(&env, knowledge.as_ref());
+    let (resources, memory_origin) =
+        resources::resources(&svc.deploy, ss, &cx.settings.defaults, memory_need.as_ref(), &path, w);
+    origins.memory = memory_origin;
 
     // Probes; a healthcheck that compose interpolated secrets into reads them at run time.
     let healthcheck =
@@ -120,7 +155,10 @@ pub fn build(cx: &Cx<'_>, plan: &Plan<'_>, keys: &mut SecretKeys, w: &mut Warnin
     }
     let has_job = matches!(kind, Kind::Job | Kind::CronJob);
     if pr.readiness.is_none() && !has_job && cx.settings.defaults.tcp_readiness && ss.readiness != Some(false) {
-        if let Some(p) = cports.iter().find(|p| p.protocol == "TCP") {
+        // The image's main port when it is known, else the first TCP port.
+        let main = knowledge.as_ref().and_then(|k| k.main_port()).map(|p| p.port);
+        let tcp = || cports.iter().filter(|p| p.protocol == "TCP");
+        if let Some(p) = tcp().find(|p| Some(p.port) == main).or_else(|| tcp().next()) {
             pr.readiness = Some(probes::tcp_readiness(p.port));
         }
     }
@@ -272,14 +310,15 @@ pub fn build(cx: &Cx<'_>, plan: &Plan<'_>, keys: &mut SecretKeys, w: &mut Warnin
         liveness: pr.liveness,
         readiness: pr.readiness,
         startup: pr.startup,
-        resources: resources::resources(&svc.deploy, ss, &cx.settings.defaults),
+        resources,
         replicas,
         rolling,
         recreate,
         pull_secrets: ss.pull_secret.iter().cloned().collect(),
         termination_grace_seconds: svc.stop_grace_period_ms.map(crate::model::units::ms_to_secs_ceil),
         pod_security: pod_sec,
-        security: sec,
+        security: decision.container,
+        origins,
         host_aliases,
         hostname,
         working_dir: svc.working_dir.clone(),
@@ -299,5 +338,5 @@ pub fn build(cx: &Cx<'_>, plan: &Plan<'_>, keys: &mut SecretKeys, w: &mut Warnin
         networks: svc.networks.clone(),
         access: crate::ir::NetworkAccess::default(),
     };
-    Ok((wl, m))
+    Ok((wl, m, decision.left_to_image))
 }

@@ -19,7 +19,11 @@ pub enum V {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     pub key: String,
+    /// What the key is: the same for every chart, so it also documents the schema.
     pub comment: Option<String>,
+    /// Why this chart's value is what it is (where a default came from): written as a
+    /// comment under `comment`, kept out of the schema so service blocks still share one.
+    pub note: Option<String>,
     pub value: V,
 }
 
@@ -49,17 +53,26 @@ impl V {
     /// Appends an entry whose key is known to be new (no search: large maps stay linear).
     pub fn push(&mut self, key: &str, comment: Option<&str>, value: V) {
         if let V::Map(entries) = self {
-            entries.push(Entry { key: key.to_string(), comment: comment.map(String::from), value });
+            entries.push(Entry { key: key.to_string(), comment: comment.map(String::from), note: None, value });
         }
     }
 
     /// Sets an entry, replacing an existing one with the same key.
     pub fn set(&mut self, key: &str, comment: Option<&str>, value: V) {
         if let V::Map(entries) = self {
-            let e = Entry { key: key.to_string(), comment: comment.map(String::from), value };
+            let e = Entry { key: key.to_string(), comment: comment.map(String::from), note: None, value };
             match entries.iter_mut().find(|x| x.key == key) {
                 Some(x) => *x = e,
                 None => entries.push(e),
+            }
+        }
+    }
+
+    /// Notes why the value of an existing entry is what it is (see [`Entry::note`]).
+    pub fn note(&mut self, key: &str, note: &str) {
+        if let V::Map(entries) = self {
+            if let Some(e) = entries.iter_mut().find(|e| e.key == key) {
+                e.note = Some(note.to_string());
             }
         }
     }
@@ -75,7 +88,7 @@ impl V {
             return;
         }
         if !entries.iter().any(|e| e.key == *first) {
-            entries.push(Entry { key: first.to_string(), comment: None, value: V::map() });
+            entries.push(Entry { key: first.to_string(), comment: None, note: None, value: V::map() });
         }
         if let Some(e) = entries.iter_mut().find(|e| e.key == *first) {
             if !matches!(e.value, V::Map(_)) {
@@ -149,7 +162,7 @@ fn write_entries(entries: &[Entry], indent: usize, out: &mut String, top: bool) 
         if top && i > 0 && (matches!(e.value, V::Map(ref m) if !m.is_empty()) || e.comment.is_some()) {
             out.push('\n');
         }
-        if let Some(c) = &e.comment {
+        for c in [&e.comment, &e.note].into_iter().flatten() {
             comment_lines(c, indent, out);
         }
         write_entry(&e.key, &e.value, indent, out);
@@ -216,7 +229,7 @@ fn write_seq(items: &[V], indent: usize, out: &mut String) {
             V::Map(entries) if !entries.is_empty() => {
                 let mut first = true;
                 for e in entries {
-                    if let Some(c) = &e.comment {
+                    for c in [&e.comment, &e.note].into_iter().flatten() {
                         comment_lines(c, indent + 2, out);
                     }
                     let mut line = String::new();
@@ -246,9 +259,9 @@ pub fn from_node(n: &crate::yaml::Node) -> V {
         Value::Int(i) => V::Int(*i),
         Value::Float(_) | Value::Str(_) => V::Str(n.scalar_text().unwrap_or_default()),
         Value::Seq(items) => V::Seq(items.iter().map(from_node).collect()),
-        Value::Map(m) => {
-            V::Map(m.iter().map(|(k, v)| Entry { key: k.clone(), comment: None, value: from_node(v) }).collect())
-        }
+        Value::Map(m) => V::Map(
+            m.iter().map(|(k, v)| Entry { key: k.clone(), comment: None, note: None, value: from_node(v) }).collect(),
+        ),
     }
 }
 

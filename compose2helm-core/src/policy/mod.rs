@@ -2,6 +2,7 @@
 //! security, secrets, batch, environments), each a small unit applied while the IR is
 //! built.
 pub mod batch;
+pub mod data_dirs;
 pub mod environments;
 pub mod kompose;
 pub mod network;

@@ -78,6 +78,11 @@ pub(super) fn security(w: &Workload) -> (V, V) {
     if p.seccomp_runtime_default {
         pod = pod.plain("seccompProfile", V::map().plain("type", V::s("RuntimeDefault")));
     }
+    if !p.sysctls.is_empty() {
+        let sysctls =
+            p.sysctls.iter().map(|(n, v)| V::map().plain("name", V::s(n.clone())).plain("value", V::s(v.clone())));
+        pod = pod.plain("sysctls", V::Seq(sysctls.collect()));
+    }
     let c = &w.security;
     let mut caps = V::map().plain("drop", strs(&c.capabilities_drop));
     if !c.capabilities_add.is_empty() {

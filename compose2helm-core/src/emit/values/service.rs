@@ -25,6 +25,9 @@ pub(super) fn container(v: &mut V, w: &Workload) {
     let mut env = V::map();
     for (k, val) in &w.env {
         env = env.plain(k, V::s(val.clone()));
+        if let Some(why) = w.origins.env.get(k) {
+            env.note(k, why);
+        }
     }
     v.set("env", Some("Plain environment variables (compose environment and env_file, secrets excluded)."), env);
     let mut secret_env = V::map();
@@ -156,6 +159,9 @@ pub(super) fn runtime(v: &mut V, w: &Workload) {
         Some("CPU/memory requests and limits (compose deploy.resources, else the policy's defaults)."),
         resources(w),
     );
+    if let Some(why) = &w.origins.memory {
+        v.note("resources", &format!("Memory {why}."));
+    }
     if !matches!(w.kind, Kind::Job | Kind::CronJob) {
         v.set(
             "livenessProbe",
@@ -201,6 +207,7 @@ pub(super) fn runtime(v: &mut V, w: &Workload) {
         Some("Pod security context (Pod Security Standards restricted unless compose asks otherwise)."),
         pod,
     );
+    v.note("podSecurityContext", &format!("User: {}.", w.origins.security));
     v.set("securityContext", Some("Container security context."), ctr);
     let mut ns = V::map();
     for (k, val) in &w.node_selector {

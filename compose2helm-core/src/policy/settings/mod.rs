@@ -106,8 +106,12 @@ pub struct Defaults {
     pub autoscaling_cpu: Option<u64>,
     pub autoscaling_memory: Option<u64>,
     pub scale_down_stabilization_seconds: u64,
-    pub run_as_user: i64,
-    pub read_only_root_filesystem: bool,
+    /// The user of images whose user nobody knows (`policy.security.runAsUser`); none by
+    /// default: such images keep their own user under `runAsNonRoot`, and the run warns.
+    pub run_as_user: Option<i64>,
+    /// A read-only root for every service compose does not decide; none by default: only
+    /// where the image catalogue says the image supports it.
+    pub read_only_root_filesystem: Option<bool>,
     /// Extra name fragments that make a variable secret.
     pub secret_patterns: Vec<String>,
     /// Node label that selects an AKS node pool.
@@ -128,8 +132,8 @@ impl Default for Defaults {
             autoscaling_cpu: Some(75),
             autoscaling_memory: None,
             scale_down_stabilization_seconds: 300,
-            run_as_user: 10001,
-            read_only_root_filesystem: true,
+            run_as_user: None,
+            read_only_root_filesystem: None,
             secret_patterns: Vec::new(),
             node_pool_label: "kubernetes.azure.com/agentpool".into(),
             managed_images: Vec::new(),
@@ -187,6 +191,8 @@ pub struct ServiceSettings {
     pub volume_size: Option<String>,
     pub storage_class: Option<String>,
     pub service_type: Option<String>,
+    /// `securityContext`: explicit pod and container security settings.
+    pub security: SecurityOverride,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -292,8 +298,10 @@ pub(crate) fn quantity(n: &Node, path: &str, cpu: bool) -> Result<String> {
 
 mod project;
 mod schema;
+mod security_context;
 mod service;
 
 pub use project::read_settings;
 pub use schema::SCHEMA;
+pub use security_context::SecurityOverride;
 pub use service::{check_cron, parse_kind, read_service_settings};

@@ -191,9 +191,9 @@ fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
                                     "the default user must not be root (0)",
                                 ));
                             }
-                            d.run_as_user = u as i64;
+                            d.run_as_user = Some(u as i64);
                         }
-                        _ => d.read_only_root_filesystem = boolean(sv, &sp)?,
+                        _ => d.read_only_root_filesystem = Some(boolean(sv, &sp)?),
                     }
                 }
             }

@@ -19,6 +19,7 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
         "secrets",
         "resources",
         "probes",
+        "securityContext",
     ];
     for (k, v) in keys_of(n, path, &allowed)? {
         let p = format!("{path}.{k}");
@@ -150,6 +151,7 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                 s.kind.get_or_insert(KindSetting::External);
             }
             "secrets" => s.secrets = string_list(v, &p)?,
+            "securityContext" => s.security = super::security_context::read_security_context(v, &p)?,
             "resources" => {
                 for (rk, rv) in keys_of(v, &p, &["requests", "limits"])? {
                     let rp = format!("{p}.{rk}");

@@ -1,0 +1,110 @@
+//! Volumes at an image's data directory get what the image needs: the root of a fresh
+//! cloud disk holds `lost+found` (and is root-owned), which databases refuse to initialise
+//! in. Where the image documents it, the claim is mounted with a `subPath`, or a variable
+//! points the image at a subdirectory (PostgreSQL's `PGDATA`); a volume where the image
+//! refuses one is warned about. Docker's local volumes start empty, which is why compose
+//! never needed this.
+use indexmap::IndexMap;
+
+use crate::error::Warnings;
+use crate::ir::{MountKind, MountPoint};
+use crate::knowledge::{DataDirFix, ImageKnowledge};
+use crate::warning_class::WarningClass;
+
+/// Fixes the claims mounted at the image's data directories (`subPath`), and returns the
+/// variables to set, with why (only those compose does not set itself).
+pub fn fix_data_dirs(
+    mounts: &mut [MountPoint],
+    compose_env: &[&str],
+    knowledge: &ImageKnowledge,
+    path: &str,
+    w: &mut Warnings,
+) -> IndexMap<String, (String, String)> {
+    let mut env = IndexMap::new();
+    for m in mounts.iter_mut().filter(|m| matches!(m.kind, MountKind::Pvc { .. })) {
+        let mount_path = m.mount_path.trim_end_matches('/');
+        let Some(dir) = knowledge.data.iter().find(|d| d.path == mount_path) else { continue };
+        if let Some(why) = &dir.refused_because {
+            w.push_class(
+                WarningClass::DataDirRefused,
+                format!("{path}.volumes"),
+                format!(
+                    "a volume at {}: {} ({})",
+                    dir.path,
+                    why.split_whitespace().collect::<Vec<_>>().join(" "),
+                    knowledge.origin
+                ),
+            );
+            continue;
+        }
+        let reason = format!(
+            "set by compose2helm for the volume at {}: a fresh disk's root holds lost+found, which the image refuses ({})",
+            dir.path, knowledge.origin
+        );
+        match &dir.fix {
+            Some(DataDirFix::Env(vars)) => {
+                for (name, value) in vars {
+                    if !compose_env.contains(&name.as_str()) {
+                        env.insert(name.clone(), (value.clone(), reason.clone()));
+                    }
+                }
+            }
+            Some(DataDirFix::SubPath(sub)) if m.sub_path.is_none() => m.sub_path = Some(sub.clone()),
+            Some(DataDirFix::SubPath(_)) | None => {}
+        }
+    }
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn claim(at: &str) -> MountPoint {
+        MountPoint {
+            volume_name: "data".into(),
+            mount_path: at.into(),
+            sub_path: None,
+            read_only: false,
+            kind: MountKind::Pvc { volume: "pg".into() },
+        }
+    }
+
+    #[test]
+    fn postgres_up_to_17_gets_pgdata_in_a_subdirectory() {
+        let k = crate::catalogue::lookup("postgres", "16").unwrap();
+        let mut mounts = vec![claim("/var/lib/postgresql/data")];
+        let mut w = Warnings::default();
+        let env = fix_data_dirs(&mut mounts, &[], &k, "services.db", &mut w);
+        assert_eq!(env.get("PGDATA").map(|(v, _)| v.as_str()), Some("/var/lib/postgresql/data/pgdata"));
+        assert_eq!(mounts[0].sub_path, None);
+        let env = fix_data_dirs(&mut mounts, &["PGDATA"], &k, "services.db", &mut w);
+        assert!(env.is_empty(), "compose's own PGDATA is kept");
+        assert!(w.0.is_empty());
+    }
+
+    #[test]
+    fn mysql_gets_a_sub_path_and_postgres_18_warns() {
+        let k = crate::catalogue::lookup("mysql", "8.4").unwrap();
+        let mut mounts = vec![claim("/var/lib/mysql/")];
+        let mut w = Warnings::default();
+        assert!(fix_data_dirs(&mut mounts, &[], &k, "services.db", &mut w).is_empty());
+        assert_eq!(mounts[0].sub_path.as_deref(), Some("mysql"));
+        let k = crate::catalogue::lookup("postgres", "18").unwrap();
+        let mut mounts = vec![claim("/var/lib/postgresql/data"), claim("/var/lib/postgresql")];
+        assert!(fix_data_dirs(&mut mounts, &[], &k, "services.db", &mut w).is_empty());
+        assert_eq!(w.0.len(), 1);
+        assert_eq!(w.0[0].class, Some(WarningClass::DataDirRefused));
+    }
+
+    #[test]
+    fn only_claims_are_fixed() {
+        let k = crate::catalogue::lookup("mysql", "8.4").unwrap();
+        let mut m = claim("/var/lib/mysql");
+        m.kind = MountKind::EmptyDir { memory: false, size: None };
+        let mut mounts = vec![m];
+        fix_data_dirs(&mut mounts, &[], &k, "services.db", &mut Warnings::default());
+        assert_eq!(mounts[0].sub_path, None, "an emptyDir starts empty");
+    }
+}

@@ -1,0 +1,168 @@
+//! The kinds of warnings that need a decision before the first deploy, each with a stable
+//! identifier. The README's "What to check before the first deploy" is generated from
+//! [`WarningClass::ALL`] (a test keeps it in step).
+
+/// A kind of warning a person must act on before the chart runs as intended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WarningClass {
+    /// The image needs root (documented), so Pod Security `restricted` cannot run it as it is.
+    ImageNeedsRoot,
+    /// The image starts as root and whether it works as another user depends on the command.
+    ImageRunsAsRoot,
+    /// Nobody told compose2helm which user the image runs as.
+    UnknownImageUser,
+    /// Compose names a user the kubelet cannot check (`user: app`).
+    UserNotNumeric,
+    /// Compose asks for root, privileges or capabilities that `restricted` forbids.
+    PrivilegesRequested,
+    /// A volume is mounted where the image refuses one.
+    DataDirRefused,
+    /// A memory limit below what the image or its JVM heap needs.
+    MemoryBelowNeed,
+    /// A managed service without the host it lives at.
+    ManagedHostUnset,
+}
+
+impl WarningClass {
+    /// Every class, in the order the README lists them.
+    pub const ALL: [WarningClass; 8] = [
+        WarningClass::ImageNeedsRoot,
+        WarningClass::ImageRunsAsRoot,
+        WarningClass::UnknownImageUser,
+        WarningClass::UserNotNumeric,
+        WarningClass::PrivilegesRequested,
+        WarningClass::DataDirRefused,
+        WarningClass::MemoryBelowNeed,
+        WarningClass::ManagedHostUnset,
+    ];
+
+    /// The stable identifier (kebab-case; message codes may be added later, ids stay).
+    pub fn id(self) -> &'static str {
+        match self {
+            WarningClass::ImageNeedsRoot => "image-needs-root",
+            WarningClass::ImageRunsAsRoot => "image-runs-as-root",
+            WarningClass::UnknownImageUser => "unknown-image-user",
+            WarningClass::UserNotNumeric => "user-not-numeric",
+            WarningClass::PrivilegesRequested => "privileges-requested",
+            WarningClass::DataDirRefused => "data-dir-refused",
+            WarningClass::MemoryBelowNeed => "memory-below-need",
+            WarningClass::ManagedHostUnset => "managed-host-unset",
+        }
+    }
+
+    /// What happens, in one line.
+    pub fn title(self) -> &'static str {
+        match self {
+            WarningClass::ImageNeedsRoot => "an image that needs root",
+            WarningClass::ImageRunsAsRoot => "an image that runs as root by default",
+            WarningClass::UnknownImageUser => "images whose user is unknown",
+            WarningClass::UserNotNumeric => "a user given by name",
+            WarningClass::PrivilegesRequested => "root, privileged or capabilities asked for by compose",
+            WarningClass::DataDirRefused => "a volume where the image refuses one",
+            WarningClass::MemoryBelowNeed => "a memory limit below the image's need",
+            WarningClass::ManagedHostUnset => "a managed service without its host",
+        }
+    }
+
+    /// Why it matters and what to do.
+    pub fn advice(self) -> &'static str {
+        match self {
+            WarningClass::ImageNeedsRoot => {
+                "The pod keeps `runAsNonRoot: true`, so the kubelet refuses to start it. Use the unprivileged \
+                 variant the warning names, give the service a non-root `user:` the image supports, or allow \
+                 root for it with `x-compose2helm.securityContext.pod` (the namespace must then allow `baseline`)."
+            }
+            WarningClass::ImageRunsAsRoot => {
+                "Base images (alpine, busybox, node, python, ...) start as root; with `runAsNonRoot` the kubelet \
+                 refuses them. Set `user:` in compose (e.g. `\"1000\"` for node's `node` user) when the command \
+                 does not need root."
+            }
+            WarningClass::UnknownImageUser => {
+                "No compose `user:` and no catalogue entry: the container runs as the image's own user and \
+                 `runAsNonRoot: true` makes the kubelet refuse it if that is root (event: \"container has \
+                 runAsNonRoot and image will run as root\") or a name. Set `user:` or \
+                 `x-compose2helm.securityContext.pod.runAsUser` to the image's numeric user."
+            }
+            WarningClass::UserNotNumeric => {
+                "Kubernetes sets only numeric users: with a name the pod runs as the image's own user, which \
+                 the kubelet refuses under `runAsNonRoot` if it is root or a name. Give compose `user:` as a \
+                 number (or `x-compose2helm.securityContext.pod.runAsUser`)."
+            }
+            WarningClass::PrivilegesRequested => {
+                "Kept because compose asks for it; the namespace then needs `baseline` or `privileged` Pod \
+                 Security (the Argo CD namespace labels follow). Drop what the service does not need."
+            }
+            WarningClass::DataDirRefused => {
+                "The image aborts when a volume is mounted there (postgres 18 and later refuse \
+                 `/var/lib/postgresql/data`); mount the volume where the warning says."
+            }
+            WarningClass::MemoryBelowNeed => {
+                "Compose's memory limit is kept, but it is below the JVM heap plus headroom or the image's \
+                 documented floor: expect OOM kills. Raise the limit or lower the heap."
+            }
+            WarningClass::ManagedHostUnset => {
+                "A service marked `external` (or in `policy.managedImages`) has no `external.host`: set \
+                 `externalServices.<name>.host` per environment, or nothing answers at its name."
+            }
+        }
+    }
+
+    /// The README section listing every class.
+    pub fn markdown() -> String {
+        let mut out = String::from(
+            "Each run warns about what still needs a decision; these are the kinds that stop a chart from \
+             working, by identifier (`Warning::class`):\n\n",
+        );
+        for c in WarningClass::ALL {
+            out.push_str(&format!(
+                "- `{}` — {}: {}\n",
+                c.id(),
+                c.title(),
+                c.advice().split_whitespace().collect::<Vec<_>>().join(" ")
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use std::path::PathBuf;
+
+    use super::WarningClass;
+
+    const BEGIN: &str = "<!-- warning-classes:begin (generated from WarningClass; a test keeps it in step) -->\n";
+    const END: &str = "<!-- warning-classes:end -->";
+
+    /// The README's "What to check before the first deploy" is `WarningClass::markdown()`;
+    /// `UPDATE_README_CHECKS=1` rewrites it.
+    #[test]
+    fn readme_lists_every_warning_class() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+        let readme = std::fs::read_to_string(&path).unwrap();
+        let (Some(start), Some(end)) = (readme.find(BEGIN), readme.find(END)) else {
+            panic!("README.md lost the warning-classes markers")
+        };
+        let section = &readme[start + BEGIN.len()..end];
+        let generated = WarningClass::markdown();
+        if section != generated && std::env::var_os("UPDATE_README_CHECKS").is_some() {
+            let updated = format!("{}{generated}{}", &readme[..start + BEGIN.len()], &readme[end..]);
+            std::fs::write(&path, updated).unwrap();
+            return;
+        }
+        assert!(
+            section == generated,
+            "README.md's warning classes differ from WarningClass: run `UPDATE_README_CHECKS=1 cargo test -p compose2helm-core warning_class`"
+        );
+    }
+
+    #[test]
+    fn ids_are_unique_and_kebab_case() {
+        let mut ids: Vec<&str> = WarningClass::ALL.iter().map(|c| c.id()).collect();
+        assert!(ids.iter().all(|i| i.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), WarningClass::ALL.len());
+    }
+}
