@@ -23,6 +23,7 @@ pub mod yaml;
 mod convert;
 mod emit;
 pub mod explain;
+pub mod image_facts;
 mod ir;
 mod names;
 mod policy;
@@ -131,7 +132,12 @@ pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Re
     if let Some(n) = &opts.chart_name {
         settings.chart_name = Some(n.clone());
     }
-    let app = convert::build_app(project, &settings, src, &mut w)?;
+    // What the images declare (compose2helm.images.lock), when the project records it.
+    let facts = image_facts::read_facts(&project.project_dir, src)?;
+    if let Some(f) = &facts {
+        image_facts::warn_stale(f, project, &mut w);
+    }
+    let app = convert::build_app(project, &settings, facts.as_ref(), src, &mut w)?;
     let mut files = emit::emit(&app)?;
     files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
     guard_secrets(&app, &files, &policy::secrets::Classifier::new(&settings.defaults.secret_patterns), &mut w)?;
@@ -286,7 +292,8 @@ pub mod __bench {
         let t1 = Instant::now();
         let mut w = Warnings::default();
         let settings = read_policy(opts, &project, src, &mut w)?;
-        let app = convert::build_app(&project, &settings, src, &mut w)?;
+        let facts = image_facts::read_facts(&project.project_dir, src)?;
+        let app = convert::build_app(&project, &settings, facts.as_ref(), src, &mut w)?;
         let t2 = Instant::now();
         let files = emit::emit(&app)?;
         std::hint::black_box(files);

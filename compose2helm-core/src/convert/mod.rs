@@ -10,6 +10,7 @@ mod workload;
 use std::collections::HashMap;
 
 use crate::error::{Error, ErrorKind, Result, Warnings};
+use crate::image_facts::FactsFile;
 use crate::ir::{App, ExternalService, Volume};
 use crate::model::Project;
 use crate::names::{camel, dns1035_label, dns_label, RESERVED_KEYS};
@@ -20,8 +21,15 @@ use crate::source::Source;
 
 pub use image::split_image;
 
-/// Builds the IR of the chart.
-pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut Warnings) -> Result<App> {
+/// Builds the IR of the chart. `facts` is what the images declare (the project's
+/// compose2helm.images.lock), reached per service through [`image::image_facts`].
+pub fn build_app(
+    p: &Project,
+    settings: &Settings,
+    facts: Option<&FactsFile>,
+    src: &dyn Source,
+    w: &mut Warnings,
+) -> Result<App> {
     let classifier = Classifier::new(&settings.defaults.secret_patterns);
     let inferred = ports::inferred_ports(p);
     let mut plans = Vec::new();
@@ -133,6 +141,7 @@ pub fn build_app(p: &Project, settings: &Settings, src: &dyn Source, w: &mut War
             redactor: &redactor,
             inferred: &inferred,
             renamed: &renamed,
+            facts,
         };
         let (wl, m) = workload::build(&cx, svc, ss, kl, dns, key, w)?;
         for v in &m.volumes {
