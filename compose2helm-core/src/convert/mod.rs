@@ -22,7 +22,7 @@ use crate::source::Source;
 pub use image::split_image;
 
 /// Builds the IR of the chart. `facts` is what the images declare (the project's
-/// compose2helm.images.lock), reached per service through [`image::image_facts`].
+/// compose2helm.images.lock), reached per service through `workload::Cx::image_facts`.
 pub fn build_app(
     p: &Project,
     settings: &Settings,
