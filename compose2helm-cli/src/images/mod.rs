@@ -76,12 +76,12 @@ pub fn run(a: ImagesArgs) -> Result<ExitCode, Error> {
             FactsFile::default()
         }
     };
-    let config = registry::Registry::new(
+    let registry = Registry::new(
         credentials::DockerConfig::load().map_err(|e| Error::new(ErrorKind::Io, e))?,
         Limits { timeout: Duration::from_secs(a.timeout.max(1)), ..Limits::default() },
     );
     let jobs = jobs(&project, a.quiet);
-    let results = resolve_all(&config, &jobs, &a.platform, a.quiet);
+    let results = resolve_all(&registry, &jobs, &a.platform, a.quiet);
 
     let mut facts = FactsFile::default();
     let mut failed = Vec::new();
@@ -211,7 +211,11 @@ fn resolve_all(registry: &Registry, jobs: &[Job], platform: &str, quiet: bool) -
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(Fault::Credentials { reason: "not looked up".into() })))
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                Err(Fault::Credentials { reason: "the lookup did not run (a bug: please report it)".into() })
+            })
+        })
         .collect()
 }
 
