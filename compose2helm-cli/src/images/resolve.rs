@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use compose2helm_core::image_facts::{format_duration, ExposedPort, Healthcheck, ImageFacts, ImageReference};
-use oci_spec::image::{ImageIndex, ImageManifest};
 use serde::Deserialize;
 
 use super::fault::Fault;
@@ -22,20 +21,20 @@ pub fn resolve(registry: &Registry, image: &ImageReference, platform: &str) -> R
     let name = format!("the manifest of {image}");
     let kind = media_type(&top.body, &top.media_type);
     let (manifest_body, platforms, chosen) = if kind == OCI_INDEX || kind == DOCKER_LIST {
-        let index: ImageIndex = serde_json::from_slice(&top.body)
+        let index: Index = serde_json::from_slice(&top.body)
             .map_err(|e| Fault::Malformed { what: name.clone(), reason: format!("not an image index: {e}") })?;
         let mut entries: Vec<(String, String)> = index
-            .manifests()
-            .iter()
+            .manifests
+            .into_iter()
             .filter_map(|d| {
-                let p = d.platform().as_ref()?;
-                let mut s = format!("{}/{}", p.os(), p.architecture());
-                if let Some(v) = p.variant().as_deref().filter(|v| !v.is_empty()) {
+                let p = d.platform?;
+                let mut s = format!("{}/{}", p.os, p.architecture);
+                if let Some(v) = p.variant.as_deref().filter(|v| !v.is_empty()) {
                     s.push('/');
                     s.push_str(v);
                 }
                 // Build attestations are listed as unknown/unknown; they are no platform.
-                (!s.starts_with("unknown/")).then(|| (s, d.digest().to_string()))
+                (!s.starts_with("unknown/")).then_some((s, d.digest))
             })
             .collect();
         entries.sort();
@@ -64,10 +63,15 @@ pub fn resolve(registry: &Registry, image: &ImageReference, platform: &str) -> R
             reason: format!("media type `{kind}` is not an image manifest or index (schema 1 manifests are not read)"),
         });
     };
-    let manifest: ImageManifest = serde_json::from_slice(&manifest_body)
+    let manifest: Manifest = serde_json::from_slice(&manifest_body)
         .map_err(|e| Fault::Malformed { what: name.clone(), reason: format!("not an image manifest: {e}") })?;
-    let config_digest = manifest.config().digest().to_string();
-    let config = registry.blob(image, &config_digest)?;
+    if compose2helm_core::image_facts::parse_digest(&manifest.config.digest).is_none() {
+        return Err(Fault::Malformed {
+            what: name,
+            reason: format!("`{}` is not a config digest", manifest.config.digest),
+        });
+    }
+    let config = registry.blob(image, &manifest.config.digest)?;
     let config: ConfigFile = serde_json::from_slice(&config).map_err(|e| Fault::Malformed {
         what: format!("the config of {image}"),
         reason: format!("not an image config: {e}"),
@@ -97,8 +101,43 @@ fn media_type(body: &[u8], served: &str) -> String {
     }
 }
 
-/// The parts of an image config compose2helm records. `Healthcheck` is Docker's extension
-/// of the OCI config, so the OCI types do not have it; the config is read with this struct.
+/// An image index (OCI) or manifest list (Docker): the parts read here. The OCI and Docker
+/// documents share these field names. (The `oci-spec` crate has full types, but pulls in
+/// regex and four derive-macro crates, a third of this command's build time, for these
+/// few fields.)
+#[derive(Debug, Deserialize)]
+struct Index {
+    manifests: Vec<IndexEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct IndexEntry {
+    digest: String,
+    #[serde(default)]
+    platform: Option<Platform>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Platform {
+    os: String,
+    architecture: String,
+    #[serde(default)]
+    variant: Option<String>,
+}
+
+/// An image manifest (OCI or Docker schema 2): its config descriptor.
+#[derive(Debug, Deserialize)]
+struct Manifest {
+    config: ConfigDescriptor,
+}
+
+#[derive(Debug, Deserialize)]
+struct ConfigDescriptor {
+    digest: String,
+}
+
+/// The parts of an image config compose2helm records (`Healthcheck` is Docker's extension
+/// of the OCI config).
 #[derive(Debug, Default, Deserialize)]
 struct ConfigFile {
     #[serde(default)]
