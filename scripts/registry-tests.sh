@@ -81,4 +81,5 @@ export COMPOSE2HELM_TEST_REGISTRY="127.0.0.1:$open_port"
 export COMPOSE2HELM_TEST_AUTH_REGISTRY="127.0.0.1:$auth_port"
 export COMPOSE2HELM_TEST_AUTH="$user:$password"
 export COMPOSE2HELM_TEST_REGISTRY_STORAGE="$work/storage-open"
-cargo test --quiet -p compose2helm-cli --test registry -- --ignored "$@"
+# The tests keep their projects and layouts under TMPDIR: inside $work, removed on exit.
+TMPDIR="$work" cargo test --quiet -p compose2helm-cli --test registry -- --ignored "$@"
