@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The project's whole test suite, as CI runs it:
-# formatting, clippy, unit/snapshot tests, then real chart validation with helm and
+# formatting, clippy, unit/snapshot tests, `compose2helm images` against a real registry on
+# 127.0.0.1 (scripts/registry-tests.sh), then real chart validation with helm and
 # kubernetes-validate (installed into .tools by scripts/install-validators.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --quiet
+bash scripts/registry-tests.sh
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p compose2helm-core
 cargo build --release --quiet -p compose2helm-cli
 # Concurrent runs and a killed run, with real processes of the release binary.

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use compose2helm_core::source::FileSystem;
 use compose2helm_core::{self as core, ConvertOptions, Error, ErrorKind, LoadOptions};
 
-use crate::{output, report};
+use crate::{images, output, report};
 
 /// Turn a Docker Compose project into a production-ready Helm chart.
 #[derive(Parser, Debug)]
@@ -46,13 +46,18 @@ enum Command {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
+    /// Record what each image declares in its registry (compose2helm.images.lock).
+    #[command(
+        after_help = "Examples:\n  compose2helm images            what compose2helm.images.lock records (offline)\n  compose2helm images --update   ask the registries and rewrite it"
+    )]
+    Images(images::ImagesArgs),
     /// Print the resolved compose model as YAML, like `docker compose config`.
     #[command(after_help = "Example:\n  compose2helm config -f compose.yaml --profile jobs")]
     Config(ConfigArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]
-struct InputArgs {
+pub(crate) struct InputArgs {
     /// Compose file (repeatable; later files override earlier ones). Default: compose.yaml,
     /// compose.yml, docker-compose.yaml or docker-compose.yml, plus its override file.
     #[arg(short = 'f', long = "file", value_name = "FILE")]
@@ -123,7 +128,7 @@ struct ConfigArgs {
     show_secrets: bool,
 }
 
-fn load_options(i: &InputArgs) -> LoadOptions {
+pub(crate) fn load_options(i: &InputArgs) -> LoadOptions {
     LoadOptions {
         files: i.files.clone(),
         working_dir: PathBuf::new(),
@@ -155,6 +160,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Config(a)) => config(a),
+        Some(Command::Images(a)) => images::run(a),
     }
 }
 

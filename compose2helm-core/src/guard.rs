@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::credentials;
 use crate::error::{Error, ErrorKind, Result, Warnings};
+use crate::image_facts::FactsFile;
 use crate::load::Loaded;
 use crate::model::{self, Project};
 use crate::policy::secrets::{Classifier, SecretValue};
@@ -29,6 +30,7 @@ const SHORTEST: usize = 6;
 pub fn no_secret_written(
     project: &Project,
     settings: &Settings,
+    facts: Option<&FactsFile>,
     boundary: &Boundary<'_>,
     app: &crate::ir::App,
     outputs: [&Files; 2],
@@ -55,7 +57,7 @@ pub fn no_secret_written(
         return Ok(());
     }
     let classifier = Classifier::new(&settings.defaults.secret_patterns);
-    let twin = twin_chart(project, settings, boundary, &classifier);
+    let twin = twin_chart(project, settings, facts, boundary, &classifier);
     for (v, file) in hits {
         let explained = twin.as_ref().is_some_and(|(chart, argocd)| {
             let name = file.strip_prefix("argocd/").unwrap_or(&file);
@@ -96,6 +98,7 @@ pub fn no_secret_written(
 fn twin_chart(
     project: &Project,
     settings: &Settings,
+    facts: Option<&FactsFile>,
     boundary: &Boundary<'_>,
     classifier: &Classifier,
 ) -> Option<(Files, Files)> {
@@ -128,7 +131,7 @@ fn twin_chart(
             }
         }
     }
-    let app = crate::convert::build_app(&twin, settings, boundary, &mut ignored).ok()?;
+    let app = crate::convert::build_app(&twin, settings, facts, boundary, &mut ignored).ok()?;
     crate::render(&app, settings, &mut ignored).ok()
 }
 
@@ -257,12 +260,13 @@ mod tests {
         let boundary = Boundary::new(&src);
         let settings =
             crate::read_policy(&opts, &project, &boundary, &mut Warnings::default()).unwrap_or_else(|e| panic!("{e}"));
-        let app = crate::convert::build_app(&project, &settings, &boundary, &mut Warnings::default())
+        let app = crate::convert::build_app(&project, &settings, None, &boundary, &mut Warnings::default())
             .unwrap_or_else(|e| panic!("{e}"));
         let (mut files, argocd) =
             crate::render(&app, &settings, &mut Warnings::default()).unwrap_or_else(|e| panic!("{e}"));
         files.insert("leak.txt".into(), b"tok-8f1e2d3c4b5a".to_vec());
-        let r = no_secret_written(&project, &settings, &boundary, &app, [&files, &argocd], &mut Warnings::default());
+        let r =
+            no_secret_written(&project, &settings, None, &boundary, &app, [&files, &argocd], &mut Warnings::default());
         let e = r.err().unwrap_or_else(|| panic!("the leak was not caught"));
         assert_eq!(e.kind, ErrorKind::Internal);
         assert!(e.message.contains("API_TOKEN would be written to the generated leak.txt"), "{e}");

@@ -32,6 +32,7 @@ mod credentials;
 mod emit;
 pub mod explain;
 mod guard;
+pub mod image_facts;
 mod ir;
 mod knowledge;
 mod names;
@@ -170,9 +171,14 @@ fn build_chart(
     if let Some(n) = &opts.chart_name {
         settings.chart_name = Some(n.clone());
     }
-    let app = convert::build_app(project, &settings, boundary, w)?;
+    // What the images declare (compose2helm.images.lock), when the project records it.
+    let facts = image_facts::read_facts_within(&project.project_dir, boundary)?;
+    if let Some(f) = &facts {
+        image_facts::warn_stale(f, project, w);
+    }
+    let app = convert::build_app(project, &settings, facts.as_ref(), boundary, w)?;
     let (files, argocd) = render(&app, &settings, w)?;
-    guard::no_secret_written(project, &settings, boundary, &app, [&files, &argocd], w)?;
+    guard::no_secret_written(project, &settings, facts.as_ref(), boundary, &app, [&files, &argocd], w)?;
     Ok((app, files, argocd))
 }
 
@@ -300,7 +306,8 @@ pub mod __bench {
         let mut w = Warnings::default();
         let boundary = Boundary::new(src);
         let settings = read_policy(opts, &project, &boundary, &mut w)?;
-        let app = convert::build_app(&project, &settings, &boundary, &mut w)?;
+        let facts = image_facts::read_facts_within(&project.project_dir, &boundary)?;
+        let app = convert::build_app(&project, &settings, facts.as_ref(), &boundary, &mut w)?;
         let t2 = Instant::now();
         let files = emit::emit(&app)?;
         std::hint::black_box(files);

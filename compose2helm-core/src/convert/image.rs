@@ -1,6 +1,7 @@
 //! Image references: `[registry/]repository[:tag][@digest]`.
 use super::workload::Cx;
 use crate::error::Warnings;
+use crate::image_facts::FACTS_FILE;
 use crate::ir::Image;
 use crate::model::Service;
 use crate::names::dns_label;
@@ -48,6 +49,7 @@ pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings)
             }
         }
     };
+    warn_missing_facts(cx, svc, w);
     if img.tag.is_empty() && img.digest.is_empty() {
         img.tag = "latest".into();
         if svc.image.is_some() {
@@ -69,6 +71,20 @@ pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings)
         })
         .unwrap_or_else(|| if img.tag == "latest" { "Always".into() } else { "IfNotPresent".into() });
     img
+}
+
+/// A project that records image facts should record them for every image it runs; images
+/// built by the project may not be pushed yet, so they are not asked for.
+fn warn_missing_facts(cx: &Cx<'_>, svc: &Service, w: &mut Warnings) {
+    let (Some(_), Some(reference)) = (cx.facts, svc.image.as_deref()) else {
+        return;
+    };
+    if svc.build.is_none() && cx.image_facts(svc).is_none() {
+        w.push(
+            format!("services.{}.image", svc.name),
+            format!("`{reference}` has no entry in {FACTS_FILE}; run `compose2helm images --update` to record what the image declares"),
+        );
+    }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod workload;
 use std::collections::HashMap;
 
 use crate::error::{Error, ErrorKind, Result, Warnings};
+use crate::image_facts::FactsFile;
 use crate::ir::{App, ExternalService, Volume};
 use crate::model::Project;
 use crate::names::{camel, dns1035_label, dns_label, RESERVED_KEYS};
@@ -24,8 +25,15 @@ use crate::warning_class::WarningClass;
 
 pub use image::split_image;
 
-/// Builds the IR of the chart.
-pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_>, w: &mut Warnings) -> Result<App> {
+/// Builds the IR of the chart. `facts` is what the images declare (the project's
+/// compose2helm.images.lock), reached per service through `workload::Cx::image_facts`.
+pub(crate) fn build_app(
+    p: &Project,
+    settings: &Settings,
+    facts: Option<&FactsFile>,
+    boundary: &Boundary<'_>,
+    w: &mut Warnings,
+) -> Result<App> {
     let classifier = Classifier::new(&settings.defaults.secret_patterns);
     let inferred = ports::inferred_ports(p);
     let mut plans = Vec::new();
@@ -123,6 +131,7 @@ pub(crate) fn build_app(p: &Project, settings: &Settings, boundary: &Boundary<'_
             secret_values: &secret_values,
             inferred: &inferred,
             renamed: &renamed,
+            facts,
         };
         let (wl, m, left_to_image) = workload::build(&cx, plan, &mut keys, w)?;
         if wl.kind == crate::ir::Kind::Job {

@@ -32,6 +32,18 @@ pub struct Cx<'a> {
     pub inferred: &'a HashMap<String, std::collections::BTreeSet<u16>>,
     /// compose name -> DNS name, for services whose name had to change.
     pub renamed: &'a HashMap<String, String>,
+    /// What the images declare, when the project has a compose2helm.images.lock.
+    pub facts: Option<&'a crate::image_facts::FactsFile>,
+}
+
+impl<'a> Cx<'a> {
+    /// What the service's image declares (user, exposed ports, volumes, healthcheck, stop
+    /// signal, platforms), from the project's compose2helm.images.lock; `None` without that
+    /// file, without `image:`, or without an entry for the image. This is where fitting the
+    /// chart to the image reads its facts.
+    pub fn image_facts(&self, svc: &Service) -> Option<&'a crate::image_facts::ImageFacts> {
+        self.facts?.for_image(svc.image.as_deref()?)
+    }
 }
 
 fn kind_of(svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> Kind {
