@@ -142,7 +142,7 @@ pub fn format_duration(nanos: u64) -> String {
     if nanos == 0 {
         return "0s".into();
     }
-    if nanos % SECOND != 0 {
+    if !nanos.is_multiple_of(SECOND) {
         return match nanos {
             n if n % 1_000_000 == 0 => format!("{}ms", n / 1_000_000),
             n if n % 1_000 == 0 => format!("{}us", n / 1_000),
