@@ -109,12 +109,25 @@ fn resolve_one(
 fn load_services(ctx: &mut Ctx<'_>, path: &Path, within: &ReadRoot, at: (&crate::yaml::Mark, &str)) -> Result<Map> {
     let name = display(path);
     let text = read_text(ctx.boundary, path, Scope::Inside(within), "the extended compose file", Some(at))?;
-    let mut root = parse_compose(&text, &name)?;
+    let documents = parse_compose(&text, &name)?;
     ctx.roots.record(&name, within);
     ctx.files.push((name, text));
-    let vars = interpolate::Vars { values: &ctx.env, secret: &ctx.secret };
-    interpolate::interpolate_tree(&mut root, "", &vars, ctx.warnings, &mut ctx.unset_seen)?;
-    let dir = super::files::relative_to(path.parent().unwrap_or(Path::new("")), &ctx.top_dir);
-    normalize::normalize_file(&mut root, &dir, ctx.warnings).map_err(|e| super::mask_error(e, &root))?;
-    Ok(root.as_map().and_then(|m| m.get("services")).and_then(Node::as_map).cloned().unwrap_or_default())
+    let mut merged: Option<Node> = None;
+    for mut root in documents {
+        let vars = interpolate::Vars { values: &ctx.env, secret: &ctx.secret };
+        interpolate::interpolate_tree(&mut root, "", &vars, ctx.warnings, &mut ctx.unset_seen)?;
+        let dir = super::files::relative_to(path.parent().unwrap_or(Path::new("")), &ctx.top_dir);
+        normalize::normalize_file(&mut root, &dir, ctx.warnings).map_err(|e| super::mask_error(e, &root))?;
+        match &mut merged {
+            None => merged = Some(root),
+            Some(m) => super::merge::merge_files(m, root),
+        }
+    }
+    Ok(merged
+        .as_ref()
+        .and_then(|root| root.as_map())
+        .and_then(|m| m.get("services"))
+        .and_then(Node::as_map)
+        .cloned()
+        .unwrap_or_default())
 }

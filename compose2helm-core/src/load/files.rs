@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::source::{normalize, Boundary, ReadRoot, Refusal, Scope};
-use crate::yaml::{parse, Mark, Node, Value};
+use crate::yaml::{Mark, Node, Value};
 
 /// The names `docker compose` looks for, in its order.
 pub const DEFAULT_NAMES: &[&str] = &["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
@@ -112,21 +112,31 @@ pub fn refused(r: &Refusal, path: &Path, what: &str, at: NamedAt<'_>) -> Error {
 /// The UTF-8 byte order mark.
 const BOM: char = '\u{feff}';
 
-/// Parses a compose file and checks it is a compose mapping in the current format.
-pub fn parse_compose(text: &str, file: &str) -> Result<Node> {
+/// Parses a compose file and checks each of its documents is a compose mapping in the
+/// current format. A file may hold several YAML documents (`---`): docker compose merges
+/// each over the previous ones, like an override file; empty documents are left out.
+pub fn parse_compose(text: &str, file: &str) -> Result<Vec<Node>> {
     if text.contains('\0') {
         return Err(Error::in_file(ErrorKind::Syntax, file, "this is a binary file, not a compose file"));
     }
-    let root = parse(text, file)?;
+    let documents = crate::yaml::parse_documents(text, file)?;
+    if documents.is_empty() {
+        return Err(Error::in_file(
+            ErrorKind::Syntax,
+            file,
+            "the file is empty; a compose file needs at least `services:`",
+        ));
+    }
+    for root in &documents {
+        check_compose_document(root)?;
+    }
+    Ok(documents)
+}
+
+/// One document of a compose file: a mapping, not in the version 1 format.
+fn check_compose_document(root: &Node) -> Result<()> {
     let map = match &root.value {
         Value::Map(m) => m,
-        Value::Null => {
-            return Err(Error::in_file(
-                ErrorKind::Syntax,
-                file,
-                "the file is empty; a compose file needs at least `services:`",
-            ))
-        }
         _ => {
             return Err(Error::at(
                 ErrorKind::Type,
@@ -148,7 +158,7 @@ pub fn parse_compose(text: &str, file: &str) -> Result<Node> {
              (and `links` to `depends_on`), then convert again",
         ));
     }
-    Ok(root)
+    Ok(())
 }
 
 fn looks_like_v1(map: &crate::yaml::Map) -> bool {

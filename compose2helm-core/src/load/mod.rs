@@ -213,18 +213,26 @@ pub(crate) fn load_file(
 ) -> Result<Node> {
     let name = display(path);
     let text = files::read_text(ctx.boundary, path, scope, "the compose file", at)?;
-    let mut root = files::parse_compose(&text, &name)?;
+    let documents = files::parse_compose(&text, &name)?;
     ctx.roots.record(&name, &place.root);
     ctx.files.push((name, text));
-    let vars = Vars { values: &ctx.env, secret: &ctx.secret };
-    interpolate::interpolate_tree(&mut root, "", &vars, ctx.warnings, &mut ctx.unset_seen)?;
-    let dir = files::relative_to(&place.base, &ctx.top_dir);
-    let normalized = normalize::normalize_file(&mut root, &dir, ctx.warnings)
-        .and_then(|()| include::apply_includes(ctx, &mut root, path, place))
-        .and_then(|()| extends::resolve_file(ctx, &mut root, path, &place.root));
-    // Messages about this file quote its values: mask what secret variables put there.
-    normalized.map_err(|e| mask_error(e, &root))?;
-    Ok(root)
+    // Each document is read like a file of its own and merged over the previous ones.
+    let mut merged: Option<Node> = None;
+    for mut root in documents {
+        let vars = Vars { values: &ctx.env, secret: &ctx.secret };
+        interpolate::interpolate_tree(&mut root, "", &vars, ctx.warnings, &mut ctx.unset_seen)?;
+        let dir = files::relative_to(&place.base, &ctx.top_dir);
+        let normalized = normalize::normalize_file(&mut root, &dir, ctx.warnings)
+            .and_then(|()| include::apply_includes(ctx, &mut root, path, place))
+            .and_then(|()| extends::resolve_file(ctx, &mut root, path, &place.root));
+        // Messages about this file quote its values: mask what secret variables put there.
+        normalized.map_err(|e| mask_error(e, &root))?;
+        match &mut merged {
+            None => merged = Some(root),
+            Some(m) => merge::merge_files(m, root),
+        }
+    }
+    Ok(merged.unwrap_or_else(|| Node::new(crate::yaml::Value::Null, Mark::none())))
 }
 
 /// What the project's env files define.

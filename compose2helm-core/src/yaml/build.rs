@@ -64,6 +64,14 @@ impl Builder {
         self.root
     }
 
+    /// Takes the finished document out to start the next one of the stream. Anchors belong
+    /// to their document; the alias budget is the stream's, so a bomb split over several
+    /// documents is still refused.
+    pub(super) fn take_document(&mut self) -> Option<Node> {
+        self.anchors.clear();
+        self.root.take()
+    }
+
     /// The key path of the node about to be added (`services.db.ports[0]`), for messages.
     fn path(&self) -> String {
         // A path through hundreds of levels says nothing more than its start.

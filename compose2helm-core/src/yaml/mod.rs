@@ -12,6 +12,6 @@ mod tags;
 mod tests;
 
 pub use node::{find_path, Interpolation, Map, Mark, Node, Tag, Value};
-pub use parse::parse;
+pub use parse::{parse, parse_documents};
 pub use print::to_yaml_string;
 pub(crate) use scalar::{must_escape, plain_scalar, quote_if_needed};

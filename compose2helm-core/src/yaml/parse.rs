@@ -18,6 +18,20 @@ use crate::error::{Error, ErrorKind, Location, Result};
 /// ignored; a second document with content is refused.
 pub fn parse(text: &str, file: &str) -> Result<Node> {
     let file: Arc<str> = Arc::from(file);
+    match read_stream(text, &file, false)?.pop() {
+        Some(root) => Ok(root),
+        None => Ok(Node::new(Value::Null, Mark { file, line: 1, col: 1 })),
+    }
+}
+
+/// Parses every document of a YAML stream (documents separated by `---`), leaving out
+/// empty ones. Docker compose reads a compose file this way: each document is merged over
+/// the previous ones like an override file.
+pub fn parse_documents(text: &str, file: &str) -> Result<Vec<Node>> {
+    read_stream(text, &Arc::from(file), true)
+}
+
+fn read_stream(text: &str, file: &Arc<str>, several: bool) -> Result<Vec<Node>> {
     // libyaml-safer reads past the end of a text without a final line break (its C
     // original relied on padding there) and panics, so one is added; `Events` takes it off
     // again from a block scalar that ran to the end of the file.
@@ -28,7 +42,8 @@ pub fn parse(text: &str, file: &str) -> Result<Node> {
         text,
         appended,
         builder: Builder::new(file.clone()),
-        documents: Documents::default(),
+        documents: Documents { several, ..Documents::default() },
+        finished: Vec::new(),
         last_quoted: None,
         last_end: 0,
     };
@@ -41,10 +56,9 @@ pub fn parse(text: &str, file: &str) -> Result<Node> {
         Ok(Err(e)) => return Err(e),
         Err(_) => return Err(events.parser_defect()),
     }
-    match events.builder.finish() {
-        Some(root) => Ok(root),
-        None => Ok(Node::new(Value::Null, Mark { file, line: 1, col: 1 })),
-    }
+    let mut documents = events.finished;
+    documents.extend(events.builder.finish());
+    Ok(documents)
 }
 
 /// Which documents the stream has shown so far.
@@ -58,6 +72,8 @@ struct Documents {
     had_content: bool,
     /// Whether the document being read is skipped (empty, after one with content).
     skipping: bool,
+    /// Whether several documents with content are read (a compose file) or refused.
+    several: bool,
 }
 
 struct Events<'t> {
@@ -67,6 +83,8 @@ struct Events<'t> {
     appended: bool,
     builder: Builder,
     documents: Documents,
+    /// The documents with content read before the current one (when several are read).
+    finished: Vec<Node>,
     /// Start and end (0-based line) of the last quoted scalar that spanned lines.
     last_quoted: Option<(Mark, u64)>,
     /// Byte offset where the last event ended.
@@ -86,6 +104,9 @@ impl Events<'_> {
                 EventData::StreamEnd => return Ok(()),
                 EventData::StreamStart { .. } | EventData::DocumentEnd { .. } => {}
                 EventData::DocumentStart { .. } => {
+                    if self.documents.several {
+                        self.finished.extend(self.builder.take_document());
+                    }
                     self.documents.had_content |= self.documents.started;
                     self.documents.start = Some(mark);
                     self.documents.started = false;
@@ -140,7 +161,13 @@ impl Events<'_> {
             return Ok(!docs.skipping);
         }
         docs.started = true;
-        if !docs.had_content {
+        if empty_scalar && docs.several {
+            // An empty document of a stream read whole (`---` at the end) holds nothing.
+            docs.skipping = true;
+            docs.started = false;
+            return Ok(false);
+        }
+        if !docs.had_content || docs.several {
             return Ok(true);
         }
         if empty_scalar {
