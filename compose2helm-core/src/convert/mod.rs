@@ -105,8 +105,8 @@ pub(crate) fn build_app(
         }
         plans.push(workload::Plan { svc, settings: ss, kompose: kl, dns, key });
     }
-    if plans.is_empty() && externals.is_empty() {
-        return Err(Error::new(ErrorKind::InvalidValue, "no service is deployed (all are `skip`)"));
+    if plans.is_empty() && externals.is_empty() && !p.services.is_empty() {
+        w.push("services", "every service is `kind: skip`, so the chart deploys none");
     }
 
     let secret_values = secret_values(p, &plans, &classifier);

@@ -95,12 +95,9 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
         }
     }
     if services.is_empty() {
-        return Err(Error::at(
-            ErrorKind::InvalidValue,
-            &root.mark,
-            "services",
-            "every service is in an inactive profile; activate one with --profile",
-        ));
+        // docker compose accepts the file and selects no service; so does compose2helm,
+        // and the chart deploys nothing until a profile is activated.
+        w.push("services", "every service is in an inactive profile, so the chart deploys none; activate one with --profile (or x-compose2helm.profiles)");
     }
 
     check_dependency_cycles(&services)?;
