@@ -378,6 +378,17 @@ pub struct BindOrigin {
     pub at: String,
 }
 
+impl BindOrigin {
+    /// What the claim stands in for, in words: `the bind mount ./uploads`, or `the compose
+    /// config `big`` (bind sources always start with `.`, `/`, `~` or a drive letter).
+    pub fn described(&self) -> String {
+        match self.source.strip_prefix("configs.") {
+            Some(config) => format!("the compose config `{config}`"),
+            None => format!("the bind mount {}", self.source),
+        }
+    }
+}
+
 /// A file shipped in the chart.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChartFile {

@@ -172,6 +172,13 @@ mod tests {
     }
 
     #[test]
+    fn origins_say_what_they_stand_in_for() {
+        assert_eq!(origin("./uploads").described(), "the bind mount ./uploads");
+        assert_eq!(origin("configs.big").described(), "the compose config `big`");
+        assert_eq!(origin("/srv/data").described(), "the bind mount /srv/data");
+    }
+
+    #[test]
     fn slugs_name_the_path() {
         assert_eq!(slug("./uploads").as_deref(), Some("uploads"));
         assert_eq!(slug("./data/app.db").as_deref(), Some("data-app-db"));

@@ -222,7 +222,7 @@ pub(crate) fn build_app(
     for v in volumes.values() {
         if v.used_by.len() > 1 {
             let (at, what) = match &v.bind {
-                Some(b) => (b.at.clone(), format!("the bind mount {} (one claim) is ", b.source)),
+                Some(b) => (b.at.clone(), format!("{} (one claim) is ", b.described())),
                 None => (format!("volumes.{}", v.compose_name), String::new()),
             };
             w.push(

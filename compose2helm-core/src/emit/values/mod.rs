@@ -112,7 +112,7 @@ fn volume_comment(vol: &Volume) -> String {
     let what = match &vol.bind {
         Some(b) => {
             let services = if vol.used_by.len() == 1 { "service" } else { "services" };
-            format!("from the bind mount {} of {services} {users}: {}", b.source, b.holds)
+            format!("from {} of {services} {users}: {}", b.described(), b.holds)
         }
         None => format!("compose volume `{}`", vol.compose_name),
     };
