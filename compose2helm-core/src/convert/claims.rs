@@ -109,7 +109,7 @@ fn last_word(target: &str) -> &str {
 }
 
 /// What a mount that becomes a claim stood for.
-pub struct Source<'a> {
+pub struct ClaimSource<'a> {
     /// The bind's source as compose spells it, or `configs.<name>`.
     pub shown: &'a str,
     /// A regular file (mounted through `subPath`), not a directory.
@@ -121,12 +121,19 @@ pub struct Source<'a> {
 impl Ctx<'_> {
     /// Mounts the claim of `source` at `target` (a file through `subPath`, named as the
     /// target's file) and returns its values key; `holds` says what it holds, for values.yaml.
-    pub fn mount_claim(&mut self, source: &Source<'_>, target: &str, what: &str, holds: &str) -> String {
+    pub fn mount_claim(&mut self, source: &ClaimSource<'_>, target: &str, what: &str, holds: &str) -> String {
         self.mount_claim_as(last_word(target), source, target, what, holds)
     }
 
     /// [`Ctx::mount_claim`], the pod's volume named after `hint`.
-    pub fn mount_claim_as(&mut self, hint: &str, source: &Source<'_>, target: &str, what: &str, holds: &str) -> String {
+    pub fn mount_claim_as(
+        &mut self,
+        hint: &str,
+        source: &ClaimSource<'_>,
+        target: &str,
+        what: &str,
+        holds: &str,
+    ) -> String {
         let hint = hint.to_string();
         let origin = BindOrigin { source: source.shown.to_string(), holds: holds.to_string(), at: what.to_string() };
         let key = self.cx.claims.claim(self.dns, &hint, origin);
@@ -142,7 +149,7 @@ impl Ctx<'_> {
     /// outside the project, missing, not a regular file): warns with `why` and mounts a
     /// claim in its place, which starts empty. This is the one place that decides what
     /// stands in for such data.
-    pub fn mount_instead(&mut self, source: &Source<'_>, target: &str, what: &str, why: String) {
+    pub fn mount_instead(&mut self, source: &ClaimSource<'_>, target: &str, what: &str, why: String) {
         let holds = if source.read_only || source.file {
             "project files that could not be shipped in the chart"
         } else {

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::binds::{bind, Bind, ServicePaths};
-use super::claims::Source;
+use super::claims::ClaimSource;
 use super::workload::Cx;
 use crate::error::Warnings;
 use crate::ir::{ChartFile, FileSecret, MountKind, MountPoint};
@@ -159,7 +159,7 @@ pub fn mounts(
         let name = c.target.rsplit('/').next().unwrap_or(&c.source).to_string();
         // A config too large to ship becomes a claim named after it.
         let shown = format!("configs.{}", c.source);
-        let instead = Source { shown: &shown, file: true, read_only: true };
+        let instead = ClaimSource { shown: &shown, file: true, read_only: true };
         match project.configs.get(&c.source) {
             Some(FileResource::File(f)) => config_file(&mut cx, f, &c.source, &name, &c.target, &what),
             Some(FileResource::Content(text)) => {
@@ -191,7 +191,7 @@ fn config_file(cx: &mut Ctx<'_>, f: &ProjectPath, config: &str, name: &str, targ
     let full = cx.cx.project.project_dir.join(&f.path);
     let refusal = match cx.cx.boundary.locate(&full, Scope::Inside(&f.root)) {
         Ok(found) if found.meta.kind == FileKind::File => {
-            let instead = Source { shown: &f.path, file: true, read_only: true };
+            let instead = ClaimSource { shown: &f.path, file: true, read_only: true };
             return cx.ship_project_file(name, &found, target, what, &instead);
         }
         Ok(found) => Refusal::NotRegular(found.meta.kind),

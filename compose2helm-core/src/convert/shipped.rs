@@ -19,7 +19,7 @@
 use std::cell::Cell;
 use std::path::Path;
 
-use super::claims::Source;
+use super::claims::ClaimSource;
 use super::mounts::Ctx;
 use crate::ir::{ChartFile, MountKind};
 use crate::model::ProjectPath;
@@ -87,7 +87,14 @@ impl Ctx<'_> {
     /// Ships `content` as a file of the service's ConfigMap and mounts it at `target`; a
     /// file that holds a secret becomes a Secret mount instead, and one that does not fit
     /// a claim standing in for `instead`.
-    pub fn ship_file(&mut self, file_name: &str, content: Vec<u8>, target: &str, what: &str, instead: &Source<'_>) {
+    pub fn ship_file(
+        &mut self,
+        file_name: &str,
+        content: Vec<u8>,
+        target: &str,
+        what: &str,
+        instead: &ClaimSource<'_>,
+    ) {
         if let Some(found) = self.secret_in(file_name, &content) {
             self.w.push(what, format!("`{file_name}` {found}: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
             self.secret_file(file_name, target);
@@ -122,7 +129,7 @@ impl Ctx<'_> {
         found: &Found,
         target: &str,
         what: &str,
-        instead: &Source<'_>,
+        instead: &ClaimSource<'_>,
     ) {
         let shown = instead.shown;
         match self.cx.boundary.read_found(found, self.file_room()) {
@@ -150,7 +157,7 @@ impl Ctx<'_> {
         read_only: bool,
     ) {
         let shown = p.path.trim_end_matches('/');
-        let instead = Source { shown, file: false, read_only };
+        let instead = ClaimSource { shown, file: false, read_only };
         let entries = match self.cx.boundary.list_dir(full, found, Scope::Inside(&p.root), MAX_DIR_ENTRIES) {
             Ok(e) => e,
             Err(Refusal::TooManyEntries { max }) => {
@@ -238,7 +245,7 @@ impl Ctx<'_> {
         self.push(name, target, true, None, MountKind::ConfigDir { configmap });
     }
 
-    fn dir_too_large(&mut self, instead: &Source<'_>, target: &str, what: &str) {
+    fn dir_too_large(&mut self, instead: &ClaimSource<'_>, target: &str, what: &str) {
         let why = format!("directory {} needs more than {} as a ConfigMap (Kubernetes' limit per object; binary files count base64-encoded) or more than the chart may still ship ({} in all, compose2helm's limit): its files are not shipped", instead.shown, human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
         self.mount_instead(instead, target, what, why);
     }
