@@ -19,7 +19,8 @@ pub struct App {
     pub input_hash: String,
     /// Workloads in compose order.
     pub workloads: Vec<Workload>,
-    /// PersistentVolumeClaims, one per named volume in use.
+    /// PersistentVolumeClaims: one per named volume in use, and one per bind mount whose
+    /// data cannot travel in the chart (see [`BindOrigin`]).
     pub volumes: Vec<Volume>,
     /// Files shipped in the chart under `files/` and served by ConfigMaps.
     pub files: Vec<ChartFile>,
@@ -359,6 +360,33 @@ pub struct Volume {
     pub per_pod: bool,
     /// Workload names that mount it.
     pub used_by: Vec<String>,
+    /// For a claim that stands in for a bind mount (not a compose named volume): where
+    /// it comes from.
+    pub bind: Option<BindOrigin>,
+}
+
+/// Where a claim that stands in for a bind mount comes from: data the service writes,
+/// data the host had, or project files too large to ship.
+#[derive(Debug, Clone, Serialize)]
+pub struct BindOrigin {
+    /// The bind's source as compose spells it (`./uploads`, `/srv/data`), or
+    /// `configs.<name>` for a config too large to ship.
+    pub source: String,
+    /// What the claim holds, for values.yaml ("a directory docker creates on first start").
+    pub holds: String,
+    /// Key path of the first mount (`services.web.volumes[0]`), for warnings.
+    pub at: String,
+}
+
+impl BindOrigin {
+    /// What the claim stands in for, in words: `the bind mount ./uploads`, or `the compose
+    /// config `big`` (bind sources always start with `.`, `/`, `~` or a drive letter).
+    pub fn described(&self) -> String {
+        match self.source.strip_prefix("configs.") {
+            Some(config) => format!("the compose config `{config}`"),
+            None => format!("the bind mount {}", self.source),
+        }
+    }
 }
 
 /// A file shipped in the chart.

@@ -21,11 +21,16 @@ pub enum WarningClass {
     MemoryBelowNeed,
     /// A managed service without the host it lives at.
     ManagedHostUnset,
+    /// A claim stands in for a bind mount whose data (the project's or the host's) is not
+    /// in it.
+    DataNotCopied,
+    /// A bind of the Docker host that a pod cannot have (Docker socket, kernel paths).
+    HostBindDropped,
 }
 
 impl WarningClass {
     /// Every class, in the order the README lists them.
-    pub const ALL: [WarningClass; 8] = [
+    pub const ALL: [WarningClass; 10] = [
         WarningClass::ImageNeedsRoot,
         WarningClass::ImageRunsAsRoot,
         WarningClass::UnknownImageUser,
@@ -34,6 +39,8 @@ impl WarningClass {
         WarningClass::DataDirRefused,
         WarningClass::MemoryBelowNeed,
         WarningClass::ManagedHostUnset,
+        WarningClass::DataNotCopied,
+        WarningClass::HostBindDropped,
     ];
 
     /// The stable identifier (kebab-case; message codes may be added later, ids stay).
@@ -47,6 +54,8 @@ impl WarningClass {
             WarningClass::DataDirRefused => "data-dir-refused",
             WarningClass::MemoryBelowNeed => "memory-below-need",
             WarningClass::ManagedHostUnset => "managed-host-unset",
+            WarningClass::DataNotCopied => "data-not-copied",
+            WarningClass::HostBindDropped => "host-bind-dropped",
         }
     }
 
@@ -61,6 +70,8 @@ impl WarningClass {
             WarningClass::DataDirRefused => "a volume where the image refuses one",
             WarningClass::MemoryBelowNeed => "a memory limit below the image's need",
             WarningClass::ManagedHostUnset => "a managed service without its host",
+            WarningClass::DataNotCopied => "a claim that starts without the data of its bind mount",
+            WarningClass::HostBindDropped => "a bind of the Docker host that no pod can have",
         }
     }
 
@@ -103,6 +114,12 @@ impl WarningClass {
             WarningClass::ManagedHostUnset => {
                 "A service marked `external` (or in `policy.managedImages`) has no `external.host`: set \
                  `externalServices.<name>.host` per environment, or nothing answers at its name."
+            }
+            WarningClass::DataNotCopied => {
+                "A writable bind mount is data, so a PersistentVolumeClaim stands in for it, and so does one for                  host data or project files too large to ship; it starts empty. Copy the data in once                  (`kubectl cp`, needs `tar` in the image; for a database, restore a dump), migrate the host's                  data, or bake read-only files into the image."
+            }
+            WarningClass::HostBindDropped => {
+                "The Docker socket, `/proc`, `/sys`, `/dev` and the host's logs or credentials are not mounted:                  there is no Docker engine in the cluster and Pod Security `restricted` refuses hostPath. Use                  the Kubernetes API, the tool's own Helm chart (a DaemonSet), or a Secret instead."
             }
         }
     }

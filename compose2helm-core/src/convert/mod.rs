@@ -1,5 +1,7 @@
 //! Compose model -> IR. Decides names, collects per-service settings, and builds each
 //! workload with the policies; nothing here knows how the chart is written.
+mod binds;
+mod claims;
 mod exposure;
 mod image;
 mod mounts;
@@ -120,6 +122,7 @@ pub(crate) fn build_app(
     let renamed: HashMap<String, String> =
         dns_of.iter().filter(|(n, d)| n != d).map(|(n, d)| (n.clone(), d.clone())).collect();
     let shipping = mounts::ChartBudget::default();
+    let claims = claims::BindClaims::new(p.volumes.keys());
     let (mut unknown_users, mut root_images) = (Vec::new(), Vec::new());
     for plan in &plans {
         let cx = workload::Cx {
@@ -127,6 +130,7 @@ pub(crate) fn build_app(
             settings,
             boundary,
             shipping: &shipping,
+            claims: &claims,
             classifier: &classifier,
             secret_values: &secret_values,
             inferred: &inferred,
@@ -166,6 +170,34 @@ pub(crate) fn build_app(
                                 .unwrap_or_default(),
                             used_by: vec![wl.name.clone()],
                             per_pod: wl.kind == crate::ir::Kind::StatefulSet,
+                            bind: None,
+                        },
+                    );
+                }
+            }
+        }
+        for key in &m.claims {
+            let Some(claim) = claims.get(key) else { continue };
+            // Keyed apart from the compose names of named volumes.
+            match volumes.get_mut(&format!("bind:{key}")) {
+                Some(x) => {
+                    x.used_by.push(wl.name.clone());
+                    x.per_pod &= wl.kind == crate::ir::Kind::StatefulSet;
+                }
+                None => {
+                    volumes.insert(
+                        format!("bind:{key}"),
+                        Volume {
+                            compose_name: claim.origin.source.clone(),
+                            key: claim.key,
+                            name: claim.name,
+                            size: plan.settings.volume_size.clone().unwrap_or_else(|| "1Gi".into()),
+                            storage_class: plan.settings.storage_class.clone().unwrap_or_default(),
+                            access_modes: vec!["ReadWriteOnce".into()],
+                            existing_claim: String::new(),
+                            used_by: vec![wl.name.clone()],
+                            per_pod: wl.kind == crate::ir::Kind::StatefulSet,
+                            bind: Some(claim.origin),
                         },
                     );
                 }
@@ -189,9 +221,13 @@ pub(crate) fn build_app(
     }
     for v in volumes.values() {
         if v.used_by.len() > 1 {
+            let (at, what) = match &v.bind {
+                Some(b) => (b.at.clone(), format!("{} (one claim) is ", b.described())),
+                None => (format!("volumes.{}", v.compose_name), String::new()),
+            };
             w.push(
-                format!("volumes.{}", v.compose_name),
-                format!("mounted by {}: pods on different nodes need ReadWriteMany storage (e.g. azurefile-csi); set volumes.{}.accessModes and storageClass", v.used_by.join(", "), v.key),
+                at,
+                format!("{what}mounted by {}: pods on different nodes need ReadWriteMany storage (e.g. azurefile-csi); set volumes.{}.accessModes and storageClass", v.used_by.join(", "), v.key),
             );
         }
     }

@@ -1,12 +1,15 @@
-//! Volumes of a service: named volumes -> PVCs, project files -> ConfigMaps shipped in the
-//! chart (see [`super::shipped`]), tmpfs/anonymous volumes -> emptyDir, compose secrets and
-//! secret-looking files -> Secret mounts (their content is never read into the chart).
+//! Volumes of a service: named volumes -> PVCs, bind mounts -> what [`super::binds`]
+//! decides (project files -> ConfigMaps shipped in the chart, see [`super::shipped`]; data
+//! -> claims, see [`super::claims`]), tmpfs/anonymous volumes -> emptyDir, compose secrets
+//! and secret-looking files -> Secret mounts (their content is never read into the chart).
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
+use super::binds::{bind, Bind, ServicePaths};
+use super::claims::ClaimSource;
 use super::workload::Cx;
 use crate::error::Warnings;
 use crate::ir::{ChartFile, FileSecret, MountKind, MountPoint};
+use crate::knowledge::ImageKnowledge;
 use crate::model::units::bytes_to_quantity;
 use crate::model::{FileResource, MountSource, ProjectPath, Service};
 use crate::names::{camel, dns_label};
@@ -22,6 +25,8 @@ pub struct Mounts {
     pub secrets: Vec<FileSecret>,
     /// Named volumes (compose names) this service mounts.
     pub volumes: Vec<String>,
+    /// Claims of bind mounts (values keys, see [`super::claims::BindClaims`]) it mounts.
+    pub claims: Vec<String>,
 }
 
 pub(super) struct Ctx<'a> {
@@ -73,15 +78,6 @@ impl Ctx<'_> {
         self.push(hint, target, false, None, MountKind::EmptyDir { memory, size: size.map(bytes_to_quantity) });
     }
 
-    /// Where project data cannot be shipped in the chart (host paths, outside the project,
-    /// too many files, too large): warns with `why` and mounts what stands in for it. For
-    /// now an empty directory; this is the one place to change when such data becomes a
-    /// PersistentVolumeClaim.
-    pub fn mount_instead(&mut self, hint: &str, target: &str, what: &str, why: String) {
-        self.w.push(what, format!("{why}; an empty directory is mounted instead"));
-        self.empty_dir(hint, target, false, None);
-    }
-
     pub fn secret_file(&mut self, name: &str, target: &str) {
         let key = camel(name);
         if !self.out.secrets.iter().any(|s| s.key == key) {
@@ -103,9 +99,18 @@ impl Ctx<'_> {
     }
 }
 
-/// Mounts of a service. `writable` are paths that need scratch space (read-only root).
-pub fn mounts(svc: &Service, dns: &str, cx: &Cx<'_>, writable: &[String], w: &mut Warnings) -> Mounts {
+/// Mounts of a service. `writable` are paths that need scratch space (read-only root);
+/// `knowledge` is what the catalogue knows of its image (its data directories).
+pub fn mounts(
+    svc: &Service,
+    dns: &str,
+    cx: &Cx<'_>,
+    knowledge: Option<&ImageKnowledge>,
+    writable: &[String],
+    w: &mut Warnings,
+) -> Mounts {
     let project = cx.project;
+    let paths = ServicePaths::new(svc, knowledge, cx.image_facts(svc));
     let mut cx = Ctx {
         dns,
         cx,
@@ -127,7 +132,9 @@ pub fn mounts(svc: &Service, dns: &str, cx: &Cx<'_>, writable: &[String], w: &mu
             }
             MountSource::Volume(None) => cx.empty_dir("scratch", &m.target, false, None),
             MountSource::Tmpfs { size } => cx.empty_dir("tmpfs", &m.target, true, *size),
-            MountSource::Bind(p) => bind(&mut cx, p, &m.target, &what),
+            MountSource::Bind(p) => {
+                bind(&mut cx, &Bind { source: p, target: &m.target, read_only: m.read_only, what: &what }, &paths)
+            }
             MountSource::Other(t) => {
                 cx.w.push(what, format!("`{t}` mounts have no Kubernetes equivalent; not mounted"))
             }
@@ -150,11 +157,16 @@ pub fn mounts(svc: &Service, dns: &str, cx: &Cx<'_>, writable: &[String], w: &mu
     for (i, c) in svc.configs.iter().enumerate() {
         let what = format!("{path}.configs[{i}]");
         let name = c.target.rsplit('/').next().unwrap_or(&c.source).to_string();
+        // A config too large to ship becomes a claim named after it.
+        let shown = format!("configs.{}", c.source);
+        let instead = ClaimSource { shown: &shown, file: true, read_only: true };
         match project.configs.get(&c.source) {
             Some(FileResource::File(f)) => config_file(&mut cx, f, &c.source, &name, &c.target, &what),
-            Some(FileResource::Content(text)) => cx.ship_file(&name, text.clone().into_bytes(), &c.target, &what),
+            Some(FileResource::Content(text)) => {
+                cx.ship_file(&name, text.clone().into_bytes(), &c.target, &what, &instead)
+            }
             Some(FileResource::Environment(var)) => match project.env.get(var) {
-                Some(v) => cx.ship_file(&name, v.clone().into_bytes(), &c.target, &what),
+                Some(v) => cx.ship_file(&name, v.clone().into_bytes(), &c.target, &what, &instead),
                 None => cx.w.push(what, format!("variable {var} is not set; config not mounted")),
             },
             Some(FileResource::External(n)) => cx.w.push(
@@ -179,44 +191,11 @@ fn config_file(cx: &mut Ctx<'_>, f: &ProjectPath, config: &str, name: &str, targ
     let full = cx.cx.project.project_dir.join(&f.path);
     let refusal = match cx.cx.boundary.locate(&full, Scope::Inside(&f.root)) {
         Ok(found) if found.meta.kind == FileKind::File => {
-            return cx.ship_project_file(name, &f.path, &found, target, what)
+            let instead = ClaimSource { shown: &f.path, file: true, read_only: true };
+            return cx.ship_project_file(name, &found, target, what, &instead);
         }
         Ok(found) => Refusal::NotRegular(found.meta.kind),
         Err(r) => r,
     };
     cx.w.push(format!("configs.{config}.file"), format!("{}: {what} is not mounted", refusal.message(&f.path)));
-}
-
-fn bind(cx: &mut Ctx<'_>, p: &ProjectPath, target: &str, what: &str) {
-    let path = p.path.as_str();
-    if path.starts_with('/') || path.starts_with('~') || path.as_bytes().get(1) == Some(&b':') {
-        if path.ends_with("docker.sock") {
-            cx.w.push(what, "the Docker socket does not exist in the cluster; not mounted");
-        } else {
-            cx.mount_instead(
-                "host",
-                target,
-                what,
-                format!("host path {path} is not mounted (hostPath breaks pod isolation and Pod Security Standards)"),
-            );
-        }
-        return;
-    }
-    let full = cx.cx.project.project_dir.join(path);
-    let name = Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
-    match cx.cx.boundary.locate(&full, Scope::Inside(&p.root)) {
-        Ok(found) if found.meta.kind == FileKind::File => cx.ship_project_file(&name, path, &found, target, what),
-        Ok(found) if found.meta.kind == FileKind::Dir => cx.ship_dir(p, &full, &found, &name, target, what),
-        Ok(found) => cx.mount_instead(
-            &name,
-            target,
-            what,
-            format!("{}: not shipped", Refusal::NotRegular(found.meta.kind).message(path)),
-        ),
-        Err(Refusal::Missing) => cx.mount_instead(&name, target, what, format!("{path} does not exist")),
-        Err(r @ Refusal::Outside { .. }) => {
-            cx.mount_instead("outside", target, what, format!("{}: not shipped in the chart", r.message(path)))
-        }
-        Err(r) => cx.mount_instead(&name, target, what, format!("{}: not shipped", r.message(path))),
-    }
 }

@@ -14,11 +14,12 @@
 //! File modes are not a rule: git keeps only the executable bit, so read permissions
 //! depend on each developer's umask, and the chart must be the same on every machine.
 //!
-//! Past a limit the data is mounted as what [`Ctx::mount_instead`] decides, with a warning
-//! naming the directory and the limit; the chart is never left half-shipped.
+//! Past a limit the data is mounted as what [`Ctx::mount_instead`] decides (a claim), with
+//! a warning naming the directory and the limit; the chart is never left half-shipped.
 use std::cell::Cell;
 use std::path::Path;
 
+use super::claims::ClaimSource;
 use super::mounts::Ctx;
 use crate::ir::{ChartFile, MountKind};
 use crate::model::ProjectPath;
@@ -78,9 +79,22 @@ impl Ctx<'_> {
         MAX_CONFIGMAP_BYTES.saturating_sub(used).min(self.cx.shipping.bytes.get())
     }
 
+    /// How many bytes a file may have to still be shipped in the service's ConfigMap.
+    pub fn file_room(&self) -> u64 {
+        self.room(&format!("{}-files", self.dns)) as u64
+    }
+
     /// Ships `content` as a file of the service's ConfigMap and mounts it at `target`; a
-    /// file that holds a secret becomes a Secret mount instead.
-    pub fn ship_file(&mut self, file_name: &str, content: Vec<u8>, target: &str, what: &str) {
+    /// file that holds a secret becomes a Secret mount instead, and one that does not fit
+    /// a claim standing in for `instead`.
+    pub fn ship_file(
+        &mut self,
+        file_name: &str,
+        content: Vec<u8>,
+        target: &str,
+        what: &str,
+        instead: &ClaimSource<'_>,
+    ) {
         if let Some(found) = self.secret_in(file_name, &content) {
             self.w.push(what, format!("`{file_name}` {found}: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
             self.secret_file(file_name, target);
@@ -89,8 +103,8 @@ impl Ctx<'_> {
         let configmap = format!("{}-files", self.dns);
         let cost = configmap_cost(file_name, &content) + 8; // the key may gain a `2-` prefix
         if cost > self.room(&configmap) || !self.cx.shipping.fits(1, cost) {
-            let why = format!("`{file_name}` would make the ConfigMap larger than {} (Kubernetes' limit) or the chart's project files larger than {} (compose2helm's limit): not shipped (bake the file into the image)", human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
-            self.mount_instead(file_name, target, what, why);
+            let why = format!("`{file_name}` would make the ConfigMap larger than {} (Kubernetes' limit) or the chart's project files larger than {} (compose2helm's limit): not shipped", human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
+            self.mount_instead(instead, target, what, why);
             return;
         }
         *self.configmap_bytes.entry(configmap.clone()).or_default() += cost;
@@ -107,31 +121,50 @@ impl Ctx<'_> {
         self.push(&format!("file-{key}"), target, true, Some(key.clone()), MountKind::ConfigFile { configmap, key });
     }
 
-    /// Ships the located project file `shown` (a bind mount's source or a config's file),
-    /// reading no more than can fit.
-    pub fn ship_project_file(&mut self, file_name: &str, shown: &str, found: &Found, target: &str, what: &str) {
-        let room = self.room(&format!("{}-files", self.dns));
-        match self.cx.boundary.read_found(found, room as u64) {
-            Ok(bytes) => self.ship_file(file_name, bytes, target, what),
+    /// Ships the located project file `instead.shown` (a bind mount's source or a config's
+    /// file), reading no more than can fit.
+    pub fn ship_project_file(
+        &mut self,
+        file_name: &str,
+        found: &Found,
+        target: &str,
+        what: &str,
+        instead: &ClaimSource<'_>,
+    ) {
+        let shown = instead.shown;
+        match self.cx.boundary.read_found(found, self.file_room()) {
+            Ok(bytes) => self.ship_file(file_name, bytes, target, what, instead),
             Err(Refusal::TooLarge { .. }) => {
-                let why = format!("{shown} does not fit in the service's ConfigMap ({} at most, Kubernetes' limit) or in the chart's project files ({} at most, compose2helm's limit): not shipped (bake the file into the image)", human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
-                self.mount_instead(file_name, target, what, why)
+                let why = format!("{shown} does not fit in the service's ConfigMap ({} at most, Kubernetes' limit) or in the chart's project files ({} at most, compose2helm's limit): not shipped", human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
+                self.mount_instead(instead, target, what, why)
             }
-            Err(r) => self.mount_instead(file_name, target, what, format!("{}: not shipped", r.message(shown))),
+            Err(r) => self.mount_instead(instead, target, what, format!("{}: not shipped", r.message(shown))),
         }
     }
 
     /// Ships the files of a bind-mounted project directory as a ConfigMap mounted at
-    /// `target`, or nothing of it when a limit is passed.
-    pub fn ship_dir(&mut self, p: &ProjectPath, full: &Path, found: &Found, name: &str, target: &str, what: &str) {
+    /// `target`, or nothing of it when a limit is passed (a claim stands in for it then,
+    /// mounted read-only or not as compose mounts the directory).
+    #[allow(clippy::too_many_arguments)]
+    pub fn ship_dir(
+        &mut self,
+        p: &ProjectPath,
+        full: &Path,
+        found: &Found,
+        name: &str,
+        target: &str,
+        what: &str,
+        read_only: bool,
+    ) {
         let shown = p.path.trim_end_matches('/');
+        let instead = ClaimSource { shown, file: false, read_only };
         let entries = match self.cx.boundary.list_dir(full, found, Scope::Inside(&p.root), MAX_DIR_ENTRIES) {
             Ok(e) => e,
             Err(Refusal::TooManyEntries { max }) => {
-                let why = format!("directory {shown} holds more than {max} entries, the most compose2helm ships as one ConfigMap: its files are not shipped (bake them into the image or use a volume)");
-                return self.mount_instead(name, target, what, why);
+                let why = format!("directory {shown} holds more than {max} entries, the most compose2helm ships as one ConfigMap: its files are not shipped");
+                return self.mount_instead(&instead, target, what, why);
             }
-            Err(r) => return self.mount_instead(name, target, what, format!("{}: not shipped", r.message(shown))),
+            Err(r) => return self.mount_instead(&instead, target, what, format!("{}: not shipped", r.message(shown))),
         };
         let dir = dns_label(name, 20);
         let configmap = format!("{}-{dir}", self.dns);
@@ -160,7 +193,7 @@ impl Ctx<'_> {
             }
             let bytes = match self.cx.boundary.read_found(&found, limit.saturating_sub(size) as u64) {
                 Ok(b) => b,
-                Err(Refusal::TooLarge { .. }) => return self.dir_too_large(shown, name, target, what),
+                Err(Refusal::TooLarge { .. }) => return self.dir_too_large(&instead, target, what),
                 Err(r) => {
                     self.w.push(what, format!("{}: not shipped", r.message(&entry_shown)));
                     continue;
@@ -172,7 +205,7 @@ impl Ctx<'_> {
             }
             size += configmap_cost(&entry.name, &bytes) + 8; // the key may gain a `2-` prefix
             if size > limit {
-                return self.dir_too_large(shown, name, target, what);
+                return self.dir_too_large(&instead, target, what);
             }
             files.push((entry.name, bytes));
         }
@@ -190,11 +223,11 @@ impl Ctx<'_> {
         }
         if files.is_empty() {
             let why = format!("directory {shown} has no file that can be shipped");
-            return self.mount_instead(name, target, what, why);
+            return self.mount_instead(&instead, target, what, why);
         }
         if !self.cx.shipping.fits(files.len(), size) {
-            let why = format!("directory {shown} would take the chart's project files past {} files or {} (compose2helm's limit per chart): its files are not shipped (bake them into the image or use a volume)", MAX_CHART_FILES, human(MAX_CHART_BYTES as u64));
-            return self.mount_instead(name, target, what, why);
+            let why = format!("directory {shown} would take the chart's project files past {} files or {} (compose2helm's limit per chart): its files are not shipped", MAX_CHART_FILES, human(MAX_CHART_BYTES as u64));
+            return self.mount_instead(&instead, target, what, why);
         }
         self.cx.shipping.take(files.len(), size);
         *self.configmap_bytes.entry(configmap.clone()).or_default() += size;
@@ -212,8 +245,8 @@ impl Ctx<'_> {
         self.push(name, target, true, None, MountKind::ConfigDir { configmap });
     }
 
-    fn dir_too_large(&mut self, shown: &str, name: &str, target: &str, what: &str) {
-        let why = format!("directory {shown} needs more than {} as a ConfigMap (Kubernetes' limit per object; binary files count base64-encoded) or more than the chart may still ship ({} in all, compose2helm's limit): its files are not shipped (bake them into the image or use a volume)", human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
-        self.mount_instead(name, target, what, why);
+    fn dir_too_large(&mut self, instead: &ClaimSource<'_>, target: &str, what: &str) {
+        let why = format!("directory {} needs more than {} as a ConfigMap (Kubernetes' limit per object; binary files count base64-encoded) or more than the chart may still ship ({} in all, compose2helm's limit): its files are not shipped", instead.shown, human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
+        self.mount_instead(instead, target, what, why);
     }
 }

@@ -26,6 +26,8 @@ pub struct Cx<'a> {
     pub boundary: &'a Boundary<'a>,
     /// What the whole chart may still ship of project files.
     pub shipping: &'a super::mounts::ChartBudget,
+    /// The claims that stand in for bind mounts, one per source for the whole chart.
+    pub claims: &'a super::claims::BindClaims,
     pub classifier: &'a Classifier,
     pub secret_values: &'a SecretValues,
     /// Undeclared ports, by compose service name.
@@ -131,11 +133,12 @@ pub fn build(
     if let Some(g) = kl.fs_group.filter(|_| ss.security.fs_group.is_none()) {
         pod_sec.fs_group = Some(g);
     }
-    let mut m = mounts(svc, dns, cx, &decision.writable, w);
+    let mut m = mounts(svc, dns, cx, knowledge.as_ref(), &decision.writable, w);
 
     // What the image needs that compose did not say: its data directories mounted the way
     // it accepts them, and the variables it needs to run as generated.
     let mut origins = crate::ir::Origins { security: decision.origin, ..Default::default() };
+    data_dirs::writable_claims(&m.points, &mut pod_sec, &mut origins.security);
     if let Some(k) = &knowledge {
         let compose_env: Vec<&str> = svc.environment.keys().map(String::as_str).collect();
         let mut added = data_dirs::fix_data_dirs(&mut m.points, &compose_env, k, &path, w);

@@ -4,10 +4,14 @@
 //! points the image at a subdirectory (PostgreSQL's `PGDATA`); a volume where the image
 //! refuses one is warned about. Docker's local volumes start empty, which is why compose
 //! never needed this.
+//!
+//! The same root-owned root makes a claim unwritable for a non-root user: the pod needs
+//! an `fsGroup`, so the kubelet gives the volume to that group (group-writable, setgid)
+//! and adds the group to the container's processes.
 use indexmap::IndexMap;
 
 use crate::error::Warnings;
-use crate::ir::{MountKind, MountPoint};
+use crate::ir::{MountKind, MountPoint, PodSecurity};
 use crate::knowledge::{DataDirFix, ImageKnowledge};
 use crate::warning_class::WarningClass;
 
@@ -56,6 +60,24 @@ pub fn fix_data_dirs(
     env
 }
 
+/// The group a pod with claims gets when nothing else gave it one (the image's user is
+/// unknown): any group works, because the kubelet adds it to the container's processes.
+pub const CLAIM_FS_GROUP: i64 = 65534;
+
+/// Gives a pod that mounts a writable claim an `fsGroup` when it has none, so a non-root
+/// user can write to the claim's root-owned root; `origin` (the comment on the pod's
+/// security context) says why.
+pub fn writable_claims(mounts: &[MountPoint], pod: &mut PodSecurity, origin: &mut String) {
+    let writable_claim = mounts.iter().any(|m| matches!(m.kind, MountKind::Pvc { .. }) && !m.read_only);
+    if !writable_claim || pod.fs_group.is_some() || pod.run_as_user == Some(0) {
+        return;
+    }
+    pod.fs_group = Some(CLAIM_FS_GROUP);
+    origin.push_str(&format!(
+        "; fsGroup {CLAIM_FS_GROUP} (any group works) so that the user can write to its claims, whose root is root-owned on a fresh disk"
+    ));
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -96,6 +118,29 @@ mod tests {
         assert!(fix_data_dirs(&mut mounts, &[], &k, "services.db", &mut w).is_empty());
         assert_eq!(w.0.len(), 1);
         assert_eq!(w.0[0].class, Some(WarningClass::DataDirRefused));
+    }
+
+    #[test]
+    fn a_pod_with_a_writable_claim_gets_a_group_that_can_write_it() {
+        let mut pod = PodSecurity::default();
+        let mut origin = String::from("the image's own user");
+        writable_claims(&[claim("/data")], &mut pod, &mut origin);
+        assert_eq!(pod.fs_group, Some(CLAIM_FS_GROUP));
+        assert!(origin.contains("fsGroup 65534"));
+
+        let mut pod = PodSecurity { fs_group: Some(999), ..Default::default() };
+        writable_claims(&[claim("/data")], &mut pod, &mut origin);
+        assert_eq!(pod.fs_group, Some(999), "a known group stays");
+
+        let mut read_only = claim("/data");
+        read_only.read_only = true;
+        let mut pod = PodSecurity::default();
+        writable_claims(&[read_only], &mut pod, &mut origin);
+        assert_eq!(pod.fs_group, None, "nothing to write");
+
+        let mut pod = PodSecurity { run_as_user: Some(0), ..Default::default() };
+        writable_claims(&[claim("/data")], &mut pod, &mut origin);
+        assert_eq!(pod.fs_group, None, "root writes anyway");
     }
 
     #[test]

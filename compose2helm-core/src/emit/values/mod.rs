@@ -3,7 +3,7 @@
 mod service;
 
 use super::doc::V;
-use crate::ir::{App, Probe, ProbeHandler, Workload};
+use crate::ir::{App, Probe, ProbeHandler, Volume, Workload};
 
 pub(super) fn strs(v: &[String]) -> V {
     V::Seq(v.iter().map(|s| V::s(s.clone())).collect())
@@ -106,6 +106,24 @@ fn service_block(w: &Workload) -> V {
     v
 }
 
+/// What a claim is, where it comes from and who mounts it.
+fn volume_comment(vol: &Volume) -> String {
+    let users = vol.used_by.join(", ");
+    let what = match &vol.bind {
+        Some(b) => {
+            let services = if vol.used_by.len() == 1 { "service" } else { "services" };
+            format!("from {} of {services} {users}: {}", b.described(), b.holds)
+        }
+        None => format!("compose volume `{}`", vol.compose_name),
+    };
+    match (vol.per_pod, vol.bind.is_some()) {
+        (true, false) => format!("{what}: one claim per pod of StatefulSet {users} (volumeClaimTemplates; enabled and existingClaim do not apply)."),
+        (true, true) => format!("{what}; one claim per pod of StatefulSet {users} (volumeClaimTemplates; enabled and existingClaim do not apply)."),
+        (false, true) => format!("{what}."),
+        (false, false) => format!("{what} (mounted by {users})."),
+    }
+}
+
 /// The whole values.yaml.
 pub fn values(app: &App) -> V {
     let mut v = V::map();
@@ -123,11 +141,7 @@ pub fn values(app: &App) -> V {
     for vol in &app.volumes {
         vols = vols.with(
             &vol.key,
-            &if vol.per_pod {
-                format!("compose volume `{}`: one claim per pod of StatefulSet {} (volumeClaimTemplates; enabled and existingClaim do not apply).", vol.compose_name, vol.used_by.join(", "))
-            } else {
-                format!("compose volume `{}` (mounted by {}).", vol.compose_name, vol.used_by.join(", "))
-            },
+            &volume_comment(vol),
             V::map()
                 .with(
                     "enabled",
@@ -152,7 +166,11 @@ pub fn values(app: &App) -> V {
                 ),
         );
     }
-    v.set("volumes", Some("PersistentVolumeClaims, one per compose named volume."), vols);
+    v.set(
+        "volumes",
+        Some("PersistentVolumeClaims: one per compose named volume, and one per bind mount whose data is not in the chart (writable binds are data)."),
+        vols,
+    );
     let mut fs = V::map();
     for s in &app.file_secrets {
         fs = fs.with(

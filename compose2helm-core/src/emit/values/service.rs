@@ -192,7 +192,7 @@ pub(super) fn runtime(v: &mut V, w: &Workload) {
             );
         }
     }
-    v.set("persistence", Some("Where the named volumes (see volumes:) are mounted."), pers);
+    v.set("persistence", Some("Where the claims (see volumes:) are mounted."), pers);
     let (pod, ctr) = security(w);
     v.set("podAnnotations", Some("Annotations of the pods (compose labels)."), {
         let mut a = V::map();
