@@ -103,6 +103,25 @@ fn errors_name_the_place_and_write_nothing() {
     assert!(!dir.join("infrastructure").exists());
 }
 
+/// The YAML parser library panics on a tag directly followed by `,` in a flow collection;
+/// the panic is caught and becomes a located error, and its message stays off stderr.
+#[test]
+fn a_parser_panic_is_an_error_without_a_panic_message() {
+    let dir = project("parser-panic");
+    fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  web:\n    image: busybox:1.36\n    command: [sh, !!str, \"true\"]\n",
+    )
+    .expect("edit");
+    let o = run(&dir, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o).trim(),
+        "error: compose.yaml:4:19: invalid YAML: the parser cannot read this (a tag directly followed by `,` in a flow collection?); put a space between the tag and the comma"
+    );
+    assert!(!dir.join("infrastructure").exists());
+}
+
 #[test]
 fn strict_turns_warnings_into_failure() {
     let dir = project("strict");

@@ -4,8 +4,9 @@
 //! lines whose closing bracket sits at the parent key's indentation, comments inside them,
 //! and the other leniencies libyaml has and a strict YAML 1.2 parser refuses.
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
+use std::sync::{Arc, Once};
 
 use libyaml_safer::{EventData, Parser, ScalarStyle};
 
@@ -49,8 +50,12 @@ fn read_stream(text: &str, file: &Arc<str>, several: bool) -> Result<Vec<Node>> 
     };
     // libyaml-safer 0.3 still panics where its C original had an unfinished branch (a tag
     // directly followed by `,` in a flow collection, its issue #7). The panic is turned into
-    // an error so that one file cannot abort the process.
-    let outcome = catch_unwind(AssertUnwindSafe(|| events.read(&input)));
+    // an error so that one file cannot abort the process, and its message is kept off
+    // stderr: the error says what happened.
+    let outcome = {
+        let _quiet = QuietParserPanics::enter();
+        catch_unwind(AssertUnwindSafe(|| events.read(&input)))
+    };
     match outcome {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(e),
@@ -59,6 +64,39 @@ fn read_stream(text: &str, file: &Arc<str>, several: bool) -> Result<Vec<Node>> 
     let mut documents = events.finished;
     documents.extend(events.builder.finish());
     Ok(documents)
+}
+
+thread_local! {
+    /// Whether this thread is inside the parser, whose panics are caught and reported.
+    static INSIDE_PARSER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// While alive, a panic on this thread prints nothing: the panic hook installed once
+/// (around whatever hook the program had) stays silent for this thread's parser and hands
+/// every other panic to the previous hook unchanged.
+struct QuietParserPanics {
+    was_inside: bool,
+}
+
+impl QuietParserPanics {
+    fn enter() -> Self {
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                if !INSIDE_PARSER.with(Cell::get) {
+                    previous(info);
+                }
+            }));
+        });
+        Self { was_inside: INSIDE_PARSER.with(|inside| inside.replace(true)) }
+    }
+}
+
+impl Drop for QuietParserPanics {
+    fn drop(&mut self) {
+        INSIDE_PARSER.with(|inside| inside.set(self.was_inside));
+    }
 }
 
 /// Which documents the stream has shown so far.
