@@ -88,6 +88,13 @@ project label-file-outside "services:
     label_file: ../outside/env
 "
 
+# What a leak would put in the chart: the canary (outside files, the environment), the first
+# lines of /etc/passwd and /etc/shadow, and the host name when it is long enough not to
+# occur in an ordinary chart by chance (a name like `vm` is in every values.yaml).
+leak_patterns=(-e "$canary" -e "$(head -n 1 /etc/passwd)")
+shadow_head=$(head -n 1 /etc/shadow 2>/dev/null) && [ -n "$shadow_head" ] && leak_patterns+=(-e "$shadow_head")
+host=$(cat /etc/hostname 2>/dev/null) && [ "${#host}" -ge 8 ] && leak_patterns+=(-e "$host")
+
 printf '%-28s %6s %9s %10s %12s %s\n' attack exit seconds peak_KiB out_bytes leaked
 for dir in "$work"/*/; do
 	name=$(basename "$dir")
@@ -103,7 +110,7 @@ for dir in "$work"/*/; do
 	case "$secs" in Command*) read -r secs peak < <(tail -1 "$work/.time-$name") ;; esac
 	size=$(du -sb "$out" 2>/dev/null | cut -f1)
 	leaked=no
-	if [ -d "$out" ] && grep -rqsaF -e "$canary" -e "root:" -e "$(cat /etc/hostname)" "$out"; then leaked=YES; fi
+	if [ -d "$out" ] && grep -rqsaF "${leak_patterns[@]}" "$out"; then leaked=YES; fi
 	printf '%-28s %6s %9s %10s %12s %s\n' "$name" "$(cat "$work/.rc-$name")" "$secs" "$peak" "${size:-0}" "$leaked"
 	[ -n "${VERBOSE:-}" ] && sed 's/^/    /' "$work/.log-$name" | head -"${VERBOSE}"
 done
