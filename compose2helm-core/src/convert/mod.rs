@@ -265,6 +265,7 @@ pub(crate) fn build_app(
         environments,
         externals,
         secret_keys,
+        egress: settings.defaults.egress.clone(),
         secret_values,
     };
     crate::policy::network::plan(&mut app);
