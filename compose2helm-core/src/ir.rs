@@ -33,9 +33,25 @@ pub struct App {
     /// The keys of the chart's one Secret of environment variables: each secret variable
     /// once, however many services read it.
     pub secret_keys: Vec<SecretKey>,
+    /// Traffic the pods may send outside the cluster (`policy.egress`).
+    pub egress: Egress,
     /// Every secret value: checked against the written chart, never written.
     #[serde(skip)]
     pub secret_values: crate::policy::secrets::SecretValues,
+}
+
+/// Where pods may go outside the cluster (`policy::settings` fills it; values
+/// `networkPolicy.egress`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Egress {
+    /// Destinations outside the cluster; `0.0.0.0/0` (`::/0`) means anywhere but
+    /// `cluster_cidrs`. Empty: none (managed services stay reachable on their ports).
+    pub cidrs: Vec<String>,
+    /// TCP ports allowed there; empty: any port.
+    pub ports: Vec<u16>,
+    /// The cluster's own ranges, taken out of `0.0.0.0/0` and `::/0` so that traffic to
+    /// other pods and Services goes only where the per-service policies allow.
+    pub cluster_cidrs: Vec<String>,
 }
 
 /// A managed service: no workload, but its name keeps resolving.

@@ -186,13 +186,17 @@ pub fn valid_qualified_name(k: &str) -> bool {
 
 /// Replaces host names of renamed services (`api_backend` -> `api-backend`) where they are
 /// used as hosts: after `//` or `@` or at the start, and before `:port`, `/` or the end.
-pub fn rewrite_hosts(text: &str, renames: &std::collections::HashMap<String, String>) -> Option<String> {
+/// Returns the new text and the old names replaced.
+pub fn rewrite_hosts<'r>(
+    text: &str,
+    renames: &'r std::collections::HashMap<String, String>,
+) -> Option<(String, Vec<&'r str>)> {
     if renames.is_empty() {
         return None;
     }
     let is_host = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
     let mut out = String::with_capacity(text.len());
-    let mut changed = false;
+    let mut changed: Vec<&'r str> = Vec::new();
     let mut rest = text;
     let mut prev_ok = true;
     while !rest.is_empty() {
@@ -209,17 +213,19 @@ pub fn rewrite_hosts(text: &str, renames: &std::collections::HashMap<String, Str
         let next_ok = after.is_empty()
             || after.starts_with('/')
             || (after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit()));
-        match renames.get(token) {
-            Some(new) if prev_ok && next_ok => {
+        match renames.get_key_value(token) {
+            Some((old, new)) if prev_ok && next_ok => {
                 out.push_str(new);
-                changed = true;
+                if !changed.contains(&old.as_str()) {
+                    changed.push(old);
+                }
             }
             _ => out.push_str(token),
         }
         prev_ok = false;
         rest = after;
     }
-    changed.then_some(out)
+    (!changed.is_empty()).then_some((out, changed))
 }
 
 #[cfg(test)]
@@ -230,12 +236,14 @@ mod tests {
     fn rewrites_renamed_hosts_only_as_hosts() {
         let r: std::collections::HashMap<String, String> =
             [("api_backend".to_string(), "api-backend".to_string())].into_iter().collect();
-        assert_eq!(rewrite_hosts("http://api_backend:8080/x", &r).as_deref(), Some("http://api-backend:8080/x"));
-        assert_eq!(rewrite_hosts("api_backend:8080", &r).as_deref(), Some("api-backend:8080"));
-        assert_eq!(rewrite_hosts("api_backend", &r).as_deref(), Some("api-backend"));
+        let new = |t: &str| rewrite_hosts(t, &r).map(|(n, _)| n);
+        assert_eq!(new("http://api_backend:8080/x").as_deref(), Some("http://api-backend:8080/x"));
+        assert_eq!(new("api_backend:8080").as_deref(), Some("api-backend:8080"));
+        assert_eq!(new("api_backend").as_deref(), Some("api-backend"));
+        assert_eq!(new("postgres://u:p@api_backend/db").as_deref(), Some("postgres://u:p@api-backend/db"));
         assert_eq!(
-            rewrite_hosts("postgres://u:p@api_backend/db", &r).as_deref(),
-            Some("postgres://u:p@api-backend/db")
+            rewrite_hosts("http://api_backend/a http://api_backend/b", &r).map(|(_, old)| old),
+            Some(vec!["api_backend"])
         );
         assert_eq!(rewrite_hosts("prefix_api_backend", &r), None);
         assert_eq!(rewrite_hosts("the api_backend table", &r), None);

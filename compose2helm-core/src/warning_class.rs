@@ -26,11 +26,15 @@ pub enum WarningClass {
     DataNotCopied,
     /// A bind of the Docker host that a pod cannot have (Docker socket, kernel paths).
     HostBindDropped,
+    /// A service others address, on a port nobody can tell: it gets no Service.
+    AddressedWithoutPort,
+    /// A service whose name is not a valid Kubernetes name, renamed.
+    ServiceRenamed,
 }
 
 impl WarningClass {
     /// Every class, in the order the README lists them.
-    pub const ALL: [WarningClass; 10] = [
+    pub const ALL: [WarningClass; 12] = [
         WarningClass::ImageNeedsRoot,
         WarningClass::ImageRunsAsRoot,
         WarningClass::UnknownImageUser,
@@ -41,6 +45,8 @@ impl WarningClass {
         WarningClass::ManagedHostUnset,
         WarningClass::DataNotCopied,
         WarningClass::HostBindDropped,
+        WarningClass::AddressedWithoutPort,
+        WarningClass::ServiceRenamed,
     ];
 
     /// The stable identifier (kebab-case; message codes may be added later, ids stay).
@@ -56,6 +62,8 @@ impl WarningClass {
             WarningClass::ManagedHostUnset => "managed-host-unset",
             WarningClass::DataNotCopied => "data-not-copied",
             WarningClass::HostBindDropped => "host-bind-dropped",
+            WarningClass::AddressedWithoutPort => "addressed-without-port",
+            WarningClass::ServiceRenamed => "service-renamed",
         }
     }
 
@@ -72,6 +80,8 @@ impl WarningClass {
             WarningClass::ManagedHostUnset => "a managed service without its host",
             WarningClass::DataNotCopied => "a claim that starts without the data of its bind mount",
             WarningClass::HostBindDropped => "a bind of the Docker host that no pod can have",
+            WarningClass::AddressedWithoutPort => "a service others address on a port nobody knows",
+            WarningClass::ServiceRenamed => "a service renamed for Kubernetes",
         }
     }
 
@@ -120,6 +130,16 @@ impl WarningClass {
             }
             WarningClass::HostBindDropped => {
                 "The Docker socket, `/proc`, `/sys`, `/dev` and the host's logs or credentials are not mounted:                  there is no Docker engine in the cluster and Pod Security `restricted` refuses hostPath. Use                  the Kubernetes API, the tool's own Helm chart (a DaemonSet), or a Secret instead."
+            }
+            WarningClass::AddressedWithoutPort => {
+                "Another service names it as a host without a port (`DATABASE_HOST: db`), and it declares no \
+                 `ports` or `expose` and its image is not in the catalogue: it gets no Service, so its name does \
+                 not resolve. Add the port it listens on to its `expose` (or `ports`)."
+            }
+            WarningClass::ServiceRenamed => {
+                "Its name is not a DNS label (`api_backend`), so its Service is `api-backend`. References \
+                 compose2helm sees (environment, commands) are rewritten; the old name baked into images or \
+                 configuration files still points nowhere: search for the old names the warning lists."
             }
         }
     }

@@ -27,11 +27,46 @@ pub fn split_image(reference: &str) -> Image {
     Image { registry, repository, tag, digest, pull_policy: String::new() }
 }
 
+/// Whether a reference names its registry (`myacr.azurecr.io/api`, `localhost:5000/api`),
+/// as [`split_image`] decides it; `platform/api` and `nginx` do not (Docker Hub is implied).
+fn names_registry(reference: &str) -> bool {
+    reference
+        .split_once('/')
+        .is_some_and(|(first, _)| first.contains('.') || first.contains(':') || first == "localhost")
+}
+
+/// The repositories the project builds: the `image:` of each service with `build:` that names
+/// no registry. Compose pushes those wherever the team's registry is, so every service running
+/// one of them (the API's worker and jobs, without `build:`) pulls it from
+/// `x-compose2helm.registry`, not from Docker Hub.
+pub fn built_repositories(p: &crate::model::Project) -> std::collections::HashSet<String> {
+    p.services
+        .values()
+        .filter(|s| s.build.is_some())
+        .filter_map(|s| s.image.as_deref())
+        .filter(|i| !names_registry(i))
+        .map(|i| split_image(i).repository)
+        .collect()
+}
+
 /// The image of a service: its `image`, or the name compose gives a built image.
 pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> Image {
     let path = format!("services.{}", svc.name);
     let mut img = match &svc.image {
-        Some(i) => split_image(i),
+        Some(i) => {
+            let mut img = split_image(i);
+            if !names_registry(i) && cx.built.contains(&img.repository) {
+                match &cx.settings.registry {
+                    Some(team) => img.registry = team.clone(),
+                    None if svc.build.is_some() => w.push(
+                        format!("{path}.image"),
+                        format!("`{i}` is built by the project but names no registry, so the cluster pulls it from Docker Hub; set x-compose2helm.registry to the registry it is pushed to (e.g. myacr.azurecr.io)"),
+                    ),
+                    None => {}
+                }
+            }
+            img
+        }
         None => {
             let repo = format!("{}-{}", cx.project.name, dns_label(&svc.name, 63));
             let msg = if svc.build.is_some() {

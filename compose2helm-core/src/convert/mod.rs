@@ -6,6 +6,7 @@ mod exposure;
 mod image;
 mod mounts;
 mod ports;
+mod references;
 mod secret_env;
 mod secret_keys;
 mod shipped;
@@ -37,7 +38,8 @@ pub(crate) fn build_app(
     w: &mut Warnings,
 ) -> Result<App> {
     let classifier = Classifier::new(&settings.defaults.secret_patterns);
-    let inferred = ports::inferred_ports(p);
+    let addressing = references::addressing(p);
+    let built = image::built_repositories(p);
     let mut plans = Vec::new();
     let mut externals = Vec::new();
     let mut by_dns: HashMap<String, String> = HashMap::new();
@@ -76,9 +78,6 @@ pub(crate) fn build_app(
                 ));
             }
         }
-        if dns != *name {
-            w.push(&path, format!("the name is not valid in Kubernetes: the Service is named `{dns}`, so other services must reach it as `{dns}`"));
-        }
         match ss.kind {
             Some(KindSetting::Skip) => continue,
             Some(KindSetting::External) => {
@@ -86,10 +85,14 @@ pub(crate) fn build_app(
                 let mut ports: Vec<u16> = svc.ports.iter().chain(svc.expose.iter()).map(|p| p.target).collect();
                 if let Some(p) = ss.external.as_ref().and_then(|e| e.port) {
                     ports = vec![p];
-                } else if ports.is_empty() {
-                    ports = inferred.get(name).into_iter().flatten().copied().collect();
+                } else {
+                    if ports.is_empty() {
+                        ports.extend(addressing.catalogue.get(name));
+                    }
+                    ports.extend(addressing.referenced(name));
                 }
-                ports.dedup();
+                let mut seen = std::collections::HashSet::new();
+                ports.retain(|p| seen.insert(*p));
                 if host.is_empty() {
                     w.push_class(WarningClass::ManagedHostUnset, format!("{path}.x-compose2helm"), "a managed service without `external.host`: set externalServices.<name>.host per environment, or nothing will answer at this name");
                 }
@@ -133,7 +136,8 @@ pub(crate) fn build_app(
             claims: &claims,
             classifier: &classifier,
             secret_values: &secret_values,
-            inferred: &inferred,
+            addressing: &addressing,
+            built: &built,
             renamed: &renamed,
             facts,
         };
@@ -216,6 +220,8 @@ pub(crate) fn build_app(
         workloads.push(wl);
     }
     warn_users_left_to_images(&unknown_users, &root_images, w);
+    warn_renamed(p, &renamed, w);
+    warn_unported(&addressing, &workloads, &externals, w);
     for v in volumes.values_mut() {
         v.per_pod &= v.existing_claim.is_empty() && v.used_by.len() == 1;
     }
@@ -259,10 +265,68 @@ pub(crate) fn build_app(
         environments,
         externals,
         secret_keys,
+        egress: settings.defaults.egress.clone(),
         secret_values,
     };
     crate::policy::network::plan(&mut app);
     Ok(app)
+}
+
+/// One warning listing every service whose name had to change, old and new: references
+/// compose2helm sees are rewritten, but the old name may be baked into images or files.
+fn warn_renamed(p: &Project, renamed: &HashMap<String, String>, w: &mut Warnings) {
+    let pairs: Vec<String> =
+        p.services.keys().filter_map(|n| renamed.get(n).map(|d| format!("`{n}` -> `{d}`"))).collect();
+    if !pairs.is_empty() {
+        w.push_class(
+            WarningClass::ServiceRenamed,
+            "services",
+            format!(
+                "these names are not valid in Kubernetes, so their Services are renamed: {}. Other services must reach them by the new name: references in compose (environment, commands) are rewritten, but search images and configuration files for the old names",
+                pairs.join(", ")
+            ),
+        );
+    }
+}
+
+/// A service addressed without a port (`DATABASE_HOST: db`) must listen somewhere known, or
+/// nothing answers at its name: one warning per pair of services, naming what to add.
+fn warn_unported(
+    addressing: &references::Addressing,
+    workloads: &[crate::ir::Workload],
+    externals: &[ExternalService],
+    w: &mut Warnings,
+) {
+    let mut seen = std::collections::HashSet::new();
+    for u in &addressing.unported {
+        if !seen.insert((&u.from, &u.target)) {
+            continue;
+        }
+        let (to, from) = (&u.target, &u.from);
+        let fix = if let Some(wl) = workloads.iter().find(|x| &x.compose_name == to) {
+            if !wl.service_ports.is_empty() {
+                continue;
+            }
+            match wl.kind {
+                crate::ir::Kind::Job | crate::ir::Kind::CronJob => format!(
+                    "`{to}` runs as a {} and gets no Service; if `{from}` talks to it, make it a deployment (x-compose2helm.kind) and add the port it listens on to services.{to}.expose",
+                    wl.kind.name()
+                ),
+                _ => format!(
+                    "`{to}` declares no `ports` or `expose` and its image is not in the image catalogue, so it gets no Service and its name does not resolve; add the port it listens on to services.{to}.expose (e.g. `expose: [\"8080\"]`)"
+                ),
+            }
+        } else if externals.iter().any(|e| &e.compose_name == to && e.ports.is_empty()) {
+            format!("`{to}` is a managed service whose port is unknown, so no traffic to it is allowed; set services.{to}.x-compose2helm.external.port")
+        } else {
+            continue;
+        };
+        w.push_class(
+            WarningClass::AddressedWithoutPort,
+            &u.at,
+            format!("`{from}` addresses `{to}` without a port: {fix}"),
+        );
+    }
 }
 
 /// One warning for all services whose user nobody told compose2helm, and one for all base

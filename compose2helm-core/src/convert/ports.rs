@@ -1,87 +1,32 @@
 //! Container and Service ports. Other services reach a compose service on its container
 //! port (`postgres:5432`), so the Service listens on the container ports; published host
 //! ports only matter for exposure, which Ingress handles.
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 use crate::ir::{ContainerPort, ServicePort};
-use crate::model::{Port, Project, Protocol, Service};
+use crate::model::{Port, Protocol, Service};
 use crate::names::{port_name, well_known_port};
 
-/// Ports a service listens on that compose does not declare: the image's main port from
-/// the image catalogue (its other ports often listen only when configured), and
-/// `host:port` references to it in other services' environment and commands.
-pub fn inferred_ports(p: &Project) -> HashMap<String, BTreeSet<u16>> {
-    let mut out: HashMap<String, BTreeSet<u16>> = HashMap::new();
-    for (name, s) in &p.services {
-        let Some(image) = s.image.as_deref().map(super::split_image) else { continue };
-        let Some(known) = crate::catalogue::lookup(&image.repository, &image.tag) else { continue };
-        if let Some(main) = known.main_port().filter(|p| p.protocol == "TCP") {
-            out.entry(name.clone()).or_default().insert(main.port);
-        }
-    }
-    for s in p.services.values() {
-        let texts = s
-            .environment
-            .values()
-            .map(|v| v.value.as_str())
-            .chain(s.command.iter().flatten().map(|t| t.value.as_str()));
-        for t in texts {
-            for (host, port) in host_ports(t) {
-                if host != s.name && p.services.contains_key(host) {
-                    out.entry(host.to_string()).or_default().insert(port);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// `host:port` pairs in a text, in one pass.
-fn host_ports(t: &str) -> Vec<(&str, u16)> {
-    let b = t.as_bytes();
-    let mut out = Vec::new();
-    for (i, &c) in b.iter().enumerate() {
-        if c != b':' {
-            continue;
-        }
-        let mut j = i + 1;
-        while j < b.len() && b[j].is_ascii_digit() {
-            j += 1;
-        }
-        if j == i + 1 || (j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'.')) {
-            continue;
-        }
-        let mut k = i;
-        while k > 0 && (b[k - 1].is_ascii_alphanumeric() || matches!(b[k - 1], b'-' | b'_' | b'.')) {
-            k -= 1;
-        }
-        if k < i {
-            if let Ok(port) = t[i + 1..j].parse::<u16>() {
-                if port > 0 {
-                    out.push((&t[k..i], port));
-                }
-            }
-        }
-    }
-    out
-}
-
 /// Ports of `ports` and `expose`, one per (port, protocol), with unique IANA names;
-/// `inferred` is used when compose declares none.
-pub fn ports(svc: &Service, inferred: Option<&BTreeSet<u16>>) -> (Vec<ContainerPort>, Vec<ServicePort>) {
+/// the image catalogue's main port is used when compose declares none, and the ports other
+/// services address it on (`referenced`) are added whatever it declares: a client of
+/// `broker:5679` needs 5679 on the Service even when compose publishes only 5678.
+pub fn ports(
+    svc: &Service,
+    catalogue: Option<u16>,
+    referenced: &BTreeSet<u16>,
+) -> (Vec<ContainerPort>, Vec<ServicePort>) {
     let mut seen = HashSet::new();
     let mut names = HashSet::new();
     let mut cports = Vec::new();
     let mut sports = Vec::new();
-    let extra: Vec<Port> = if svc.ports.is_empty() && svc.expose.is_empty() {
-        inferred
-            .into_iter()
-            .flatten()
-            .map(|&target| Port { target, published: None, protocol: Protocol::Tcp, name: None, app_protocol: None })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let declared = !(svc.ports.is_empty() && svc.expose.is_empty());
+    let extra: Vec<Port> = catalogue
+        .iter()
+        .filter(|_| !declared)
+        .chain(referenced)
+        .map(|&target| Port { target, published: None, protocol: Protocol::Tcp, name: None, app_protocol: None })
+        .collect();
     let all: Vec<&Port> = svc.ports.iter().chain(svc.expose.iter()).chain(extra.iter()).collect();
     for p in all {
         if !seen.insert((p.target, p.protocol)) {
@@ -109,18 +54,4 @@ pub fn ports(svc: &Service, inferred: Option<&BTreeSet<u16>>) -> (Vec<ContainerP
         });
     }
     (cports, sports)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host_ports;
-
-    #[test]
-    fn finds_host_port_references() {
-        assert_eq!(host_ports("redis://redis:6379/0"), vec![("redis", 6379)]);
-        assert_eq!(host_ports("postgresql://u:p@postgres:5432/db"), vec![("postgres", 5432)]);
-        assert_eq!(host_ports("db:3306,cache:11211"), vec![("db", 3306), ("cache", 11211)]);
-        assert_eq!(host_ports("http://user:pass@x"), vec![]);
-        assert_eq!(host_ports("10:30"), vec![("10", 30)]);
-    }
 }

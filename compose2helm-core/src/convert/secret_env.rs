@@ -45,10 +45,12 @@ pub fn environment(
     for (k, v) in &svc.environment {
         if !cx.classifier.is_secret(k, v, &ss.secrets) {
             let value = match crate::names::rewrite_hosts(&v.value, cx.renamed) {
-                Some(new) => {
+                Some((new, old)) => {
+                    let pairs: Vec<String> =
+                        old.iter().filter_map(|o| cx.renamed.get(*o).map(|d| format!("`{o}` -> `{d}`"))).collect();
                     w.push(
                         format!("{path}.environment.{k}"),
-                        format!("host names of renamed services rewritten: `{new}`"),
+                        format!("host names of renamed services rewritten ({}): `{new}`", pairs.join(", ")),
                     );
                     new
                 }

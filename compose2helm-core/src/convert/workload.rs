@@ -30,8 +30,10 @@ pub struct Cx<'a> {
     pub claims: &'a super::claims::BindClaims,
     pub classifier: &'a Classifier,
     pub secret_values: &'a SecretValues,
-    /// Undeclared ports, by compose service name.
-    pub inferred: &'a HashMap<String, std::collections::BTreeSet<u16>>,
+    /// The ports services are addressed on besides those they declare.
+    pub addressing: &'a super::references::Addressing,
+    /// Repositories of images the project builds (they live in the team's registry).
+    pub built: &'a std::collections::HashSet<String>,
     /// compose name -> DNS name, for services whose name had to change.
     pub renamed: &'a HashMap<String, String>,
     /// What the images declare, when the project has a compose2helm.images.lock.
@@ -112,9 +114,9 @@ pub fn build(
         secret_env::environment(cx, svc, ss, dns, keys, w);
 
     let (mut cports, mut sports) = if matches!(kind, Kind::Job | Kind::CronJob) {
-        ports(svc, None)
+        ports(svc, None, &Default::default())
     } else {
-        ports(svc, cx.inferred.get(&svc.name))
+        ports(svc, cx.addressing.catalogue.get(&svc.name).copied(), &cx.addressing.referenced(&svc.name))
     };
     let (metrics, expose) = exposure::exposure(svc, ss, kind, &mut cports, &mut sports, &path, w);
     let port_numbers: Vec<u16> = cports.iter().map(|p| p.port).collect();
@@ -170,11 +172,10 @@ pub fn build(
     }
     let has_job = matches!(kind, Kind::Job | Kind::CronJob);
     if pr.readiness.is_none() && !has_job && cx.settings.defaults.tcp_readiness && ss.readiness != Some(false) {
-        // The image's main port when it is known, else the first TCP port.
-        let main = knowledge.as_ref().and_then(|k| k.main_port()).map(|p| p.port);
-        let tcp = || cports.iter().filter(|p| p.protocol == "TCP");
-        if let Some(p) = tcp().find(|p| Some(p.port) == main).or_else(|| tcp().next()) {
-            pr.readiness = Some(probes::tcp_readiness(p.port));
+        let exposed = expose.as_ref().map(|e| e.port);
+        let metrics_port = ss.metrics.as_ref().map(|m| m.port);
+        if let Some(port) = probes::readiness_port(&cports, exposed, metrics_port, knowledge.as_ref()) {
+            pr.readiness = Some(probes::tcp_readiness(port));
         }
     }
     if ss.readiness == Some(false) {

@@ -171,6 +171,7 @@ mod tests {
                 .collect(),
             externals: Vec::new(),
             secret_keys: Vec::new(),
+            egress: Default::default(),
             secret_values: Default::default(),
         }
     }

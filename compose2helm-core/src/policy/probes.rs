@@ -69,6 +69,36 @@ pub fn tcp_readiness(port: u16) -> Probe {
     }
 }
 
+/// Ports that carry a side channel, not the service: mail submission and retrieval (a web
+/// app that also relays mail, mailpit's 1025), debuggers (JDWP 5005, Node's inspector 9229).
+const AUXILIARY_PORTS: [u16; 13] = [25, 465, 587, 1025, 2525, 110, 995, 1110, 143, 993, 1143, 5005, 9229];
+
+/// The port a TCP readiness probe checks when compose has no healthcheck: the service's main
+/// port, which is the one it is exposed on, else the image's main port or its HTTP port
+/// (image catalogue), else a port that is HTTP by convention, else the first port that is
+/// not auxiliary (mail, debugger, `metrics`), and only then the first port. A service whose
+/// first port is SMTP is not ready when its SMTP listener is.
+pub fn readiness_port(
+    ports: &[crate::ir::ContainerPort],
+    exposed: Option<u16>,
+    metrics: Option<u16>,
+    knowledge: Option<&crate::knowledge::ImageKnowledge>,
+) -> Option<u16> {
+    let tcp: Vec<u16> = ports.iter().filter(|p| p.protocol == "TCP").map(|p| p.port).collect();
+    let has = |p: u16| tcp.contains(&p).then_some(p);
+    let known = knowledge.map(|k| k.ports.as_slice()).unwrap_or_default();
+    let auxiliary = |p: &u16| {
+        AUXILIARY_PORTS.contains(p) || Some(*p) == metrics || known.iter().any(|k| k.port == *p && !k.main && !k.http)
+    };
+    exposed
+        .and_then(has)
+        .or_else(|| known.iter().find(|k| k.main).and_then(|k| has(k.port)))
+        .or_else(|| known.iter().filter(|k| k.http).find_map(|k| has(k.port)))
+        .or_else(|| tcp.iter().copied().find(|p| matches!(crate::names::well_known_port(*p), Some("http" | "https"))))
+        .or_else(|| tcp.iter().copied().find(|p| !auxiliary(p)))
+        .or_else(|| tcp.first().copied())
+}
+
 /// A probe from kompose's `kompose.service.healthcheck.*` labels.
 pub fn from_kompose(k: &KomposeProbe, base: Option<&Probe>) -> Option<Probe> {
     let handler = if let Some(p) = k.tcp_port {
@@ -244,6 +274,22 @@ mod tests {
         h.timeout_ms = Some(1_500);
         let s = from_healthcheck(&h).startup.unwrap_or_else(|| tcp_readiness(1));
         assert_eq!((s.period_seconds, s.timeout_seconds, s.failure_threshold), (5, 2, 11));
+    }
+
+    #[test]
+    fn readiness_skips_auxiliary_ports() {
+        let ports = |ps: &[u16]| -> Vec<crate::ir::ContainerPort> {
+            ps.iter()
+                .map(|&port| crate::ir::ContainerPort { name: String::new(), port, protocol: "TCP".into() })
+                .collect()
+        };
+        assert_eq!(readiness_port(&ports(&[25, 8025]), None, None, None), Some(8025));
+        assert_eq!(readiness_port(&ports(&[587, 9100, 4000]), None, Some(9100), None), Some(4000));
+        assert_eq!(readiness_port(&ports(&[25, 8025]), Some(25), None, None), Some(25));
+        assert_eq!(readiness_port(&ports(&[1025, 7000]), None, None, None), Some(7000));
+        assert_eq!(readiness_port(&ports(&[25]), None, None, None), Some(25));
+        let mailpit = crate::catalogue::lookup("axllent/mailpit", "latest");
+        assert_eq!(readiness_port(&ports(&[1025, 8025]), None, None, mailpit.as_ref()), Some(8025));
     }
 
     #[test]

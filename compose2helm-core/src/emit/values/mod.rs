@@ -199,7 +199,7 @@ pub fn values(app: &App) -> V {
     );
     v.set(
         "networkPolicy",
-        Some("NetworkPolicies: everything is denied, then each service may talk to the services it shares a compose network with."),
+        Some("NetworkPolicies: everything is denied, then each service may talk to the services it shares a compose network with, and reach outside the cluster as egress allows."),
         V::map()
             .with("enabled", "Create the NetworkPolicies (the cluster needs a policy engine: Azure NPM, Calico or Cilium).", V::Bool(true))
             .with(
@@ -213,7 +213,26 @@ pub fn values(app: &App) -> V {
                 V::map().plain("kubernetes.io/metadata.name", V::s("monitoring")),
             )
             .with("externalEgressCIDRs", "Where the managed services are (narrow it to their private endpoints' ranges).", V::Seq(vec![V::s("0.0.0.0/0")]))
-            .with("allowHttpsEgress", "Allow HTTPS (443) to anywhere, for third-party APIs.", V::Bool(true)),
+            .with(
+                "egress",
+                "Traffic to destinations outside the cluster. Under compose every container reaches the outside world on any port (SMTP, third-party APIs, S3), so by default the pods do too; x-compose2helm.policy.egress (or these keys) restricts it. Inside the cluster, pods reach only the services they share a compose network with, whatever is set here.",
+                V::map()
+                    .with(
+                        "cidrs",
+                        "Destinations the pods may reach (x-compose2helm.policy.egress.cidrs); 0.0.0.0/0 and ::/0 mean anywhere but clusterCIDRs; an empty list allows none (managed services stay reachable).",
+                        strs(&app.egress.cidrs),
+                    )
+                    .with(
+                        "ports",
+                        "TCP ports allowed there (x-compose2helm.policy.egress.ports); empty allows any port.",
+                        V::Seq(app.egress.ports.iter().map(|p| int(u64::from(*p))).collect()),
+                    )
+                    .with(
+                        "clusterCIDRs",
+                        "The cluster's own ranges, taken out of 0.0.0.0/0 and ::/0 so pods reach other pods and Services only as the policies allow (x-compose2helm.policy.egress.clusterCIDRs). Default: the private ranges (RFC 1918), shared address space (100.64.0.0/10, some CNIs) and link-local (169.254.0.0/16: cloud metadata endpoints hand out the node's credentials). On AKS, set the cluster's pod and service CIDRs (az aks show --query networkProfile) to let pods reach private endpoints elsewhere in the VNet.",
+                        strs(&app.egress.cluster_cidrs),
+                    ),
+            ),
     );
     v.set(
         "monitoring",

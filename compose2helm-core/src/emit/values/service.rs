@@ -53,7 +53,7 @@ pub(super) fn network(v: &mut V, w: &Workload) {
                 .plain("protocol", V::s(p.protocol.clone()))
         })
         .collect();
-    v.set("containerPorts", Some("Ports the container listens on (compose ports and expose)."), V::Seq(ports));
+    v.set("containerPorts", Some("Ports the container listens on: compose ports and expose, else the image's main port (image catalogue), and every port other services address it on (host:port, URLs)."), V::Seq(ports));
     let sports: Vec<V> = w
         .service_ports
         .iter()
@@ -78,7 +78,7 @@ pub(super) fn network(v: &mut V, w: &Workload) {
             .with("type", "ClusterIP, NodePort or LoadBalancer.", V::s(w.service_type.clone()))
             .with("headless", "A headless Service (clusterIP: None).", V::Bool(w.headless))
             .with("annotations", "Annotations of the Service.", V::map())
-            .with("ports", "Ports of the Service (compose ports and expose, on the container port).", V::Seq(sports)),
+            .with("ports", "Ports of the Service: the container ports, so other services reach it on the ports they use in compose.", V::Seq(sports)),
     );
     if !matches!(w.kind, Kind::Job | Kind::CronJob) {
         let e = w.expose.clone();

@@ -118,6 +118,8 @@ pub struct Defaults {
     pub node_pool_label: String,
     /// Images (repository prefixes) that are managed services outside the cluster.
     pub managed_images: Vec<String>,
+    /// Where pods may go outside the cluster (`policy.egress`).
+    pub egress: crate::ir::Egress,
 }
 
 impl Default for Defaults {
@@ -137,6 +139,7 @@ impl Default for Defaults {
             secret_patterns: Vec::new(),
             node_pool_label: "kubernetes.azure.com/agentpool".into(),
             managed_images: Vec::new(),
+            egress: crate::ir::Egress::default(),
         }
     }
 }
@@ -296,6 +299,7 @@ pub(crate) fn quantity(n: &Node, path: &str, cpu: bool) -> Result<String> {
     Ok(crate::model::units::bytes_to_quantity(b))
 }
 
+mod egress;
 mod project;
 mod schema;
 mod security_context;

@@ -114,7 +114,7 @@ fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
     for (k, v) in keys_of(
         n,
         path,
-        &["resources", "probes", "autoscaling", "security", "secrets", "nodePoolLabel", "managedImages"],
+        &["resources", "probes", "autoscaling", "security", "secrets", "nodePoolLabel", "managedImages", "egress"],
     )? {
         let p = format!("{path}.{k}");
         match k.as_str() {
@@ -203,6 +203,7 @@ fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
                 }
             }
             "nodePoolLabel" => d.node_pool_label = string(v, &p)?,
+            "egress" => super::egress::read_egress(v, &p, &mut d.egress)?,
             _ => d.managed_images = string_list(v, &p)?,
         }
     }

@@ -56,6 +56,7 @@ mod tests {
             (&root["properties"]["argocd"], vec!["argocd"], true),
             (&root["properties"]["policy"], vec!["policy"], true),
             (&root["properties"]["policy"]["properties"]["resources"], vec!["policy", "resources"], true),
+            (&root["properties"]["policy"]["properties"]["egress"], vec!["policy", "egress"], true),
             (&root["definitions"]["service"], vec![], false),
             (&root["definitions"]["service"]["properties"]["autoscaling"], vec!["autoscaling"], false),
             (&root["definitions"]["service"]["properties"]["metrics"], vec!["metrics"], false),
