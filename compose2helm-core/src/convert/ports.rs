@@ -36,6 +36,48 @@ pub fn inferred_ports(p: &Project) -> HashMap<String, BTreeSet<u16>> {
     out
 }
 
+/// Services other services address: named in their `depends_on` or `links`, or as the host
+/// of a URL or `host:port` in their environment or command. The ports an image exposes are
+/// given to such a service even when compose overrides its command (the same image often
+/// runs an API and, with another command, a worker that listens on nothing).
+pub fn addressed_services(p: &Project) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for s in p.services.values() {
+        let links = s.links.iter().map(|l| l.split(':').next().unwrap_or(l));
+        let named = s.depends_on.keys().map(String::as_str).chain(links);
+        let texts = s
+            .environment
+            .values()
+            .map(|v| v.value.as_str())
+            .chain(s.command.iter().flatten().map(|t| t.value.as_str()));
+        let hosts = texts.flat_map(|t| {
+            let mut found: Vec<&str> = url_hosts(t);
+            found.extend(host_ports(t).into_iter().map(|(h, _)| h));
+            found
+        });
+        for name in named.chain(hosts.collect::<Vec<_>>()) {
+            if name != s.name && p.services.contains_key(name) {
+                out.insert(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Hosts of URLs in a text (`http://api/x`, `redis://:pw@cache`): the name after `//` or `@`.
+fn url_hosts(t: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for (i, m) in t.match_indices("//").chain(t.match_indices('@')) {
+        let rest = &t[i + m.len()..];
+        let end =
+            rest.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(rest.len());
+        if end > 0 {
+            out.push(&rest[..end]);
+        }
+    }
+    out
+}
+
 /// `host:port` pairs in a text, in one pass.
 fn host_ports(t: &str) -> Vec<(&str, u16)> {
     let b = t.as_bytes();
@@ -66,18 +108,28 @@ fn host_ports(t: &str) -> Vec<(&str, u16)> {
     out
 }
 
-/// Ports of `ports` and `expose`, one per (port, protocol), with unique IANA names;
-/// `inferred` is used when compose declares none.
-pub fn ports(svc: &Service, inferred: Option<&BTreeSet<u16>>) -> (Vec<ContainerPort>, Vec<ServicePort>) {
+/// Ports of `ports` and `expose`, one per (port, protocol), with unique IANA names; when
+/// compose declares none, the image's own (`image`, from its config) and `inferred`.
+pub fn ports(
+    svc: &Service,
+    image: &[Port],
+    inferred: Option<&BTreeSet<u16>>,
+) -> (Vec<ContainerPort>, Vec<ServicePort>) {
     let mut seen = HashSet::new();
     let mut names = HashSet::new();
     let mut cports = Vec::new();
     let mut sports = Vec::new();
     let extra: Vec<Port> = if svc.ports.is_empty() && svc.expose.is_empty() {
-        inferred
-            .into_iter()
-            .flatten()
-            .map(|&target| Port { target, published: None, protocol: Protocol::Tcp, name: None, app_protocol: None })
+        image
+            .iter()
+            .cloned()
+            .chain(inferred.into_iter().flatten().map(|&target| Port {
+                target,
+                published: None,
+                protocol: Protocol::Tcp,
+                name: None,
+                app_protocol: None,
+            }))
             .collect()
     } else {
         Vec::new()
@@ -122,5 +174,13 @@ mod tests {
         assert_eq!(host_ports("db:3306,cache:11211"), vec![("db", 3306), ("cache", 11211)]);
         assert_eq!(host_ports("http://user:pass@x"), vec![]);
         assert_eq!(host_ports("10:30"), vec![("10", 30)]);
+    }
+
+    #[test]
+    fn finds_url_hosts() {
+        assert_eq!(super::url_hosts("http://orders-api/v1"), vec!["orders-api"]);
+        assert_eq!(super::url_hosts("redis://:secret@cache"), vec!["cache"]);
+        assert_eq!(super::url_hosts("amqp://u:p@mq:5672"), vec!["u", "mq"]);
+        assert!(super::url_hosts("plain text").is_empty());
     }
 }
