@@ -264,6 +264,60 @@ mod tests {
     }
 
     #[test]
+    fn exposed_ports_need_the_image_command_or_someone_who_calls() {
+        let mut f = facts(Some("10001"));
+        f.exposed_ports = vec![
+            crate::image_facts::ExposedPort { port: 5353, protocol: "udp".into() },
+            crate::image_facts::ExposedPort { port: 8080, protocol: "tcp".into() },
+        ];
+        let api = Service { name: "api".into(), ..Default::default() };
+        let (ports, note) = exposed_ports(&api, Some(&f), false);
+        assert_eq!(
+            ports.iter().map(|p| (p.target, p.protocol)).collect::<Vec<_>>(),
+            vec![(8080, Protocol::Tcp), (5353, Protocol::Udp)]
+        );
+        assert!(note.is_some_and(|n| n.contains("EXPOSE 8080/tcp, 5353/udp")));
+        let mut worker = Service { name: "worker".into(), ..Default::default() };
+        worker.command = Some(vec![Text::literal("celery")]);
+        assert!(exposed_ports(&worker, Some(&f), false).0.is_empty(), "another command listens elsewhere");
+        assert_eq!(exposed_ports(&worker, Some(&f), true).0.len(), 2, "others address it");
+    }
+
+    #[test]
+    fn the_image_command_runs_when_compose_sets_neither() {
+        let mut f = facts(None);
+        f.entrypoint = Some(vec!["/bin/sh".into(), "-c".into()]);
+        f.cmd = Some(vec!["exec app".into()]);
+        let mut svc = Service { name: "s".into(), ..Default::default() };
+        assert_eq!(effective_command(&svc, Some(&f)), vec!["/bin/sh", "-c", "exec app"]);
+        svc.command = Some(vec![Text::literal("other")]);
+        assert_eq!(effective_command(&svc, Some(&f)), vec!["/bin/sh", "-c", "other"]);
+        svc.entrypoint = Some(vec![Text::literal("/app")]);
+        svc.command = None;
+        assert_eq!(effective_command(&svc, Some(&f)), vec!["/app"], "an entrypoint drops the image's CMD");
+    }
+
+    #[test]
+    fn the_image_healthcheck_with_compose_timings() {
+        let mut f = facts(None);
+        f.healthcheck = Some(crate::image_facts::Healthcheck {
+            test: vec!["CMD-SHELL".into(), "curl -f http://localhost/".into()],
+            interval: Some("30s".into()),
+            retries: Some(5),
+            ..Default::default()
+        });
+        let mut svc = Service { name: "s".into(), ..Default::default() };
+        let (h, note) = healthcheck(&svc, Some(&f));
+        assert_eq!(h.as_ref().and_then(|h| h.interval_ms), Some(30_000));
+        assert!(note.is_some());
+        svc.healthcheck = Some(Healthcheck { interval_ms: Some(10_000), ..Default::default() });
+        let (h, _) = healthcheck(&svc, Some(&f));
+        assert_eq!(h.as_ref().map(|h| (h.interval_ms, h.retries)), Some((Some(10_000), Some(5))));
+        svc.healthcheck = Some(Healthcheck { disabled: true, ..Default::default() });
+        assert!(healthcheck(&svc, Some(&f)).1.is_none(), "compose turned it off");
+    }
+
+    #[test]
     fn platforms_match_by_os_and_architecture() {
         let mut f = facts(None);
         assert!(has_platform(&f, "linux/amd64"));
