@@ -37,6 +37,12 @@ pub fn knowledge(catalogue: Option<ImageKnowledge>, facts: Option<&ImageFacts>) 
             };
             k.user = ImageUser::Known { uid, gid, fs_group };
             k.user_origin = from("");
+            // A non-root image that exposes a port below 1024 binds it under docker, whose
+            // containers set net.ipv4.ip_unprivileged_port_start=0 (since 20.10); a pod
+            // needs the same sysctl, which Pod Security `restricted` allows.
+            if f.exposed_ports.iter().any(|p| p.port < 1024) {
+                k.unprivileged_ports = true;
+            }
         }
         ConfigUser::Name(name) => match k.users.get(&name).copied() {
             // The catalogue's numbers for the user stand (memcached: `memcache` is 11211).
@@ -315,6 +321,15 @@ mod tests {
         assert_eq!(h.as_ref().map(|h| (h.interval_ms, h.retries)), Some((Some(10_000), Some(5))));
         svc.healthcheck = Some(Healthcheck { disabled: true, ..Default::default() });
         assert!(healthcheck(&svc, Some(&f)).1.is_none(), "compose turned it off");
+    }
+
+    #[test]
+    fn a_non_root_image_that_exposes_a_low_port_gets_the_sysctl() {
+        let mut f = facts(Some("10001"));
+        f.exposed_ports = vec![crate::image_facts::ExposedPort { port: 80, protocol: "tcp".into() }];
+        assert!(knowledge(None, Some(&f)).unwrap().unprivileged_ports);
+        f.exposed_ports[0].port = 8080;
+        assert!(!knowledge(None, Some(&f)).unwrap().unprivileged_ports);
     }
 
     #[test]
