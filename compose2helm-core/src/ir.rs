@@ -167,6 +167,11 @@ pub struct Origins {
     pub memory: Option<String>,
     /// Environment variables compose2helm set, with why.
     pub env: IndexMap<String, String>,
+    /// Ports, probes, command and args that come from the image config (values comments).
+    pub ports: Option<String>,
+    pub probes: Option<String>,
+    pub command: Option<String>,
+    pub args: Option<String>,
 }
 
 /// A workload's network access, decided by `policy::network`.
@@ -385,19 +390,25 @@ pub struct Volume {
 /// data the host had, or project files too large to ship.
 #[derive(Debug, Clone, Serialize)]
 pub struct BindOrigin {
-    /// The bind's source as compose spells it (`./uploads`, `/srv/data`), or
-    /// `configs.<name>` for a config too large to ship.
+    /// The bind's source as compose spells it (`./uploads`, `/srv/data`), `configs.<name>`
+    /// for a config too large to ship, or `VOLUME <dir>` for a directory the image declares
+    /// as a volume.
     pub source: String,
     /// What the claim holds, for values.yaml ("a directory docker creates on first start").
     pub holds: String,
     /// Key path of the first mount (`services.web.volumes[0]`), for warnings.
     pub at: String,
+    /// A directory the image declares as a VOLUME (`source` is `VOLUME <dir>`).
+    pub image_volume: bool,
 }
 
 impl BindOrigin {
     /// What the claim stands in for, in words: `the bind mount ./uploads`, or `the compose
     /// config `big`` (bind sources always start with `.`, `/`, `~` or a drive letter).
     pub fn described(&self) -> String {
+        if let Some(dir) = self.source.strip_prefix("VOLUME ").filter(|_| self.image_volume) {
+            return format!("the image's VOLUME {dir}");
+        }
         match self.source.strip_prefix("configs.") {
             Some(config) => format!("the compose config `{config}`"),
             None => format!("the bind mount {}", self.source),

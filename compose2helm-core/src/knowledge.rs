@@ -1,7 +1,8 @@
 //! What is known about an image, whoever knows it: the built-in catalogue
-//! ([`crate::catalogue`]) today; facts read from registries can fill the same type later
-//! (with higher precedence for the user, ports, volumes and healthcheck). Policies read only
-//! this type, never the catalogue's file format.
+//! ([`crate::catalogue`]), overlaid with the image's own config as recorded in
+//! compose2helm.images.lock (`convert::image_config`), which knows the exact image and so
+//! wins where it says something definite (a numeric user). Policies read only this type,
+//! never the catalogue's or the facts file's format.
 use std::collections::BTreeMap;
 
 /// Everything compose2helm knows about one image (one tag of it).
@@ -11,6 +12,9 @@ pub struct ImageKnowledge {
     pub origin: String,
     /// Who the main process runs as.
     pub user: ImageUser,
+    /// Where `user` comes from when that is not `origin`: the image config recorded in
+    /// compose2helm.images.lock (`the image config (USER 10001)`).
+    pub user_origin: Option<String>,
     /// User names the image defines, with their numbers (for compose `user: <name>`).
     pub users: BTreeMap<String, i64>,
     /// Binds ports below 1024 as non-root through the pod sysctl
@@ -46,6 +50,11 @@ pub enum ImageUser {
     RootByDefault,
     /// Needs root: why, and the way out when there is one.
     NeedsRoot { reason: String, fix: Option<String> },
+    /// The image config names no user (root), and nothing else is known about it.
+    RootByConfig,
+    /// The image config names its user by name only (`USER app`), whose number nobody knows:
+    /// the kubelet cannot check a name under `runAsNonRoot`.
+    Named(String),
     /// Not known (a named user whose number is not fixed, or nothing is known at all).
     Unknown,
 }
@@ -95,6 +104,30 @@ pub struct MemoryFloor {
 }
 
 impl ImageKnowledge {
+    /// Knowing nothing yet, from `origin`.
+    pub fn empty(origin: &str) -> Self {
+        ImageKnowledge {
+            origin: origin.to_string(),
+            user: ImageUser::Unknown,
+            user_origin: None,
+            users: BTreeMap::new(),
+            unprivileged_ports: false,
+            capabilities: Vec::new(),
+            ports: Vec::new(),
+            data: Vec::new(),
+            writable: Vec::new(),
+            read_only_root: None,
+            memory_floor: None,
+            heap_env: Vec::new(),
+            env_set: Vec::new(),
+        }
+    }
+
+    /// Where the user comes from.
+    pub fn user_origin(&self) -> &str {
+        self.user_origin.as_deref().unwrap_or(&self.origin)
+    }
+
     /// The port clients and probes use.
     pub fn main_port(&self) -> Option<&KnownPort> {
         self.ports.iter().find(|p| p.main)

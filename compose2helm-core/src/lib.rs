@@ -144,6 +144,15 @@ fn read_policy(
     }
 }
 
+/// The platform of the cluster's nodes (`x-compose2helm.platform`, default `linux/amd64`),
+/// from the project's policy as `convert` reads it: the platform whose config
+/// `compose2helm images` records.
+pub fn nodes_platform(project: &Project, src: &dyn Source) -> Result<String> {
+    let opts = ConvertOptions::new(&project.project_dir);
+    let mut ignored = Warnings::default();
+    Ok(read_policy(&opts, project, &Boundary::new(src), &mut ignored)?.platform)
+}
+
 /// Converts a loaded project into a chart.
 pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Result<Chart> {
     let mut w = Warnings::default();

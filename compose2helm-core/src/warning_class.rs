@@ -30,11 +30,15 @@ pub enum WarningClass {
     AddressedWithoutPort,
     /// A service whose name is not a valid Kubernetes name, renamed.
     ServiceRenamed,
+    /// A directory the image declares as a VOLUME gets an emptyDir: its data goes with the pod.
+    ImageVolumeNotKept,
+    /// The image has no build for the nodes' platform.
+    ImagePlatformMissing,
 }
 
 impl WarningClass {
     /// Every class, in the order the README lists them.
-    pub const ALL: [WarningClass; 12] = [
+    pub const ALL: [WarningClass; 14] = [
         WarningClass::ImageNeedsRoot,
         WarningClass::ImageRunsAsRoot,
         WarningClass::UnknownImageUser,
@@ -47,6 +51,8 @@ impl WarningClass {
         WarningClass::HostBindDropped,
         WarningClass::AddressedWithoutPort,
         WarningClass::ServiceRenamed,
+        WarningClass::ImageVolumeNotKept,
+        WarningClass::ImagePlatformMissing,
     ];
 
     /// The stable identifier (kebab-case; message codes may be added later, ids stay).
@@ -64,6 +70,8 @@ impl WarningClass {
             WarningClass::HostBindDropped => "host-bind-dropped",
             WarningClass::AddressedWithoutPort => "addressed-without-port",
             WarningClass::ServiceRenamed => "service-renamed",
+            WarningClass::ImageVolumeNotKept => "image-volume-not-kept",
+            WarningClass::ImagePlatformMissing => "image-platform-missing",
         }
     }
 
@@ -82,6 +90,8 @@ impl WarningClass {
             WarningClass::HostBindDropped => "a bind of the Docker host that no pod can have",
             WarningClass::AddressedWithoutPort => "a service others address on a port nobody knows",
             WarningClass::ServiceRenamed => "a service renamed for Kubernetes",
+            WarningClass::ImageVolumeNotKept => "a VOLUME of the image that compose does not mount",
+            WarningClass::ImagePlatformMissing => "an image without a build for the nodes' platform",
         }
     }
 
@@ -94,20 +104,23 @@ impl WarningClass {
                  root for it with `x-compose2helm.securityContext.pod` (the namespace must then allow `baseline`)."
             }
             WarningClass::ImageRunsAsRoot => {
-                "Base images (alpine, busybox, node, python, ...) start as root; with `runAsNonRoot` the kubelet \
-                 refuses them. Set `user:` in compose (e.g. `\"1000\"` for node's `node` user) when the command \
-                 does not need root."
+                "Base images (alpine, busybox, node, python, ...) and images whose config has no `USER` (from \
+                 compose2helm.images.lock) start as root; with `runAsNonRoot` the kubelet refuses them. Set \
+                 `user:` in compose (e.g. `\"1000\"` for node's `node` user) when the command does not need \
+                 root, or build the image with a numeric non-root `USER`."
             }
             WarningClass::UnknownImageUser => {
-                "No compose `user:` and no catalogue entry: the container runs as the image's own user and \
+                "No compose `user:`, no catalogue entry and no recorded image config (`compose2helm images`): \
+                 the container runs as the image's own user and \
                  `runAsNonRoot: true` makes the kubelet refuse it if that is root (event: \"container has \
                  runAsNonRoot and image will run as root\") or a name. Set `user:` or \
                  `x-compose2helm.securityContext.pod.runAsUser` to the image's numeric user."
             }
             WarningClass::UserNotNumeric => {
-                "Kubernetes sets only numeric users: with a name the pod runs as the image's own user, which \
-                 the kubelet refuses under `runAsNonRoot` if it is root or a name. Give compose `user:` as a \
-                 number (or `x-compose2helm.securityContext.pod.runAsUser`)."
+                "Kubernetes sets only numeric users: with a name (compose `user: app`, or the image config's \
+                 `USER app`) the kubelet cannot check it under `runAsNonRoot` and refuses the pod (\"image has \
+                 non-numeric user\"). Give compose `user:` as a number (or \
+                 `x-compose2helm.securityContext.pod.runAsUser`), or build the image with a numeric `USER`."
             }
             WarningClass::PrivilegesRequested => {
                 "Kept because compose asks for it; the namespace then needs `baseline` or `privileged` Pod \
@@ -127,6 +140,18 @@ impl WarningClass {
             }
             WarningClass::DataNotCopied => {
                 "A writable bind mount is data, so a PersistentVolumeClaim stands in for it, and so does one for                  host data or project files too large to ship; it starts empty. Copy the data in once                  (`kubectl cp`, needs `tar` in the image; for a database, restore a dump), migrate the host's                  data, or bake read-only files into the image."
+            }
+            WarningClass::ImageVolumeNotKept => {
+                "The image config (compose2helm.images.lock) declares a VOLUME that compose does not mount: \
+                 an emptyDir is mounted there, which survives container restarts but not the pod, so what \
+                 the image keeps there is lost on every rollout. Mount a named volume there in compose, or set \
+                 `x-compose2helm.imageVolumes: claim` for a PersistentVolumeClaim."
+            }
+            WarningClass::ImagePlatformMissing => {
+                "The image config (compose2helm.images.lock) lists no build for the nodes' platform \
+                 (`linux/amd64`, or `x-compose2helm.platform`): its pods fail with `exec format error`. Use a \
+                 multi-platform tag, build the image for that platform, or run it on a node pool of its \
+                 architecture."
             }
             WarningClass::HostBindDropped => {
                 "The Docker socket, `/proc`, `/sys`, `/dev` and the host's logs or credentials are not mounted:                  there is no Docker engine in the cluster and Pod Security `restricted` refuses hostPath. Use                  the Kubernetes API, the tool's own Helm chart (a DaemonSet), or a Secret instead."

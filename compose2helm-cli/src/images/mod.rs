@@ -42,9 +42,10 @@ pub struct ImagesArgs {
     /// entries.
     #[arg(long, requires = "update")]
     partial: bool,
-    /// Platform whose config is recorded for multi-platform images (the node pool's).
-    #[arg(long, value_name = "OS/ARCH", default_value = "linux/amd64")]
-    platform: String,
+    /// Platform whose config is recorded for multi-platform images (the node pool's);
+    /// default: the project's x-compose2helm.platform, else linux/amd64.
+    #[arg(long, value_name = "OS/ARCH")]
+    platform: Option<String>,
     /// Seconds one registry request may take.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     timeout: u64,
@@ -81,7 +82,11 @@ pub fn run(a: ImagesArgs) -> Result<ExitCode, Error> {
         Limits { timeout: Duration::from_secs(a.timeout.max(1)), ..Limits::default() },
     );
     let jobs = jobs(&project, a.quiet);
-    let results = resolve_all(&registry, &jobs, &a.platform, a.quiet);
+    let platform = match a.platform {
+        Some(p) => p,
+        None => core::nodes_platform(&project, &FileSystem)?,
+    };
+    let results = resolve_all(&registry, &jobs, &platform, a.quiet);
 
     let mut facts = FactsFile::default();
     let mut failed = Vec::new();

@@ -166,6 +166,25 @@ fn every_kind_of_image_is_recorded_and_the_file_is_deterministic() {
     let convert = run(&dir, &["convert", "--dry-run"]);
     assert_eq!(convert.status.code(), Some(0), "{}", stderr(&convert));
     assert!(!stderr(&convert).contains("compose2helm.images.lock"), "{}", stderr(&convert));
+
+    // The chart fits what the registry said of the image (`User: 10001:10001`, ports 8080/tcp
+    // and 9090/udp), which the compose file does not say: no unknown-user warning.
+    let convert = run(&dir, &["convert", "-o", "out"]);
+    assert_eq!(convert.status.code(), Some(0), "{}", stderr(&convert));
+    let err = stderr(&convert);
+    let unknown = err.lines().find(|l| l.contains("the user of these images is unknown")).unwrap_or_default();
+    let listed = unknown.split(": ").nth(2).and_then(|l| l.split(". ").next()).unwrap_or_default();
+    assert_eq!(listed, "api, worker", "only the built images' users are unknown: {err}");
+    let values = fs::read_to_string(dir.join("out/all/values.yaml")).unwrap();
+    let app = values.split("\napp:\n").nth(1).and_then(|v| v.split("\nmulti:\n").next()).unwrap_or_default();
+    for part in [
+        "# User: the image config (`USER 10001:10001`, compose2helm.images.lock).",
+        "runAsUser: 10001\n    runAsGroup: 10001\n    fsGroup: 10001",
+        "containerPort: 8080\n      protocol: TCP",
+        "containerPort: 9090\n      protocol: UDP",
+    ] {
+        assert!(app.contains(part), "{part} in values.yaml's app:\n{app}");
+    }
 }
 
 #[test]
@@ -425,7 +444,7 @@ fn basic_auth_credentials_from_the_docker_config_and_helpers() {
     fs::set_permissions(&helper, fs::Permissions::from_mode(0o755)).unwrap();
     let out = run(&dir, &["images", "--update"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(facts(&dir).contains("user: 10001:10001"), "{}", facts(&dir));
+    assert!(facts(&dir).contains("user: '10001:10001'"), "{}", facts(&dir));
 }
 
 #[test]

@@ -260,6 +260,7 @@ impl Entry {
         ImageKnowledge {
             origin: format!("the image catalogue ({})", self.name),
             user: self.image_user(),
+            user_origin: None,
             users: self.users_by_name(),
             unprivileged_ports: self.unprivileged_ports,
             capabilities: self.capabilities.clone(),

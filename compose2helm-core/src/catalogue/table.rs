@@ -83,6 +83,8 @@ fn restricted(k: &ImageKnowledge) -> String {
         ImageUser::NeedsRoot { reason, .. } => {
             format!("needs root: {}", reason.split_whitespace().collect::<Vec<_>>().join(" "))
         }
+        ImageUser::RootByConfig => "root (image config)".into(),
+        ImageUser::Named(n) => format!("user `{n}` (a name)"),
         ImageUser::Unknown => "uid not known".into(),
     };
     if k.unprivileged_ports {

@@ -137,7 +137,7 @@ pub fn bind(cx: &mut Ctx<'_>, b: &Bind<'_>, paths: &ServicePaths) {
     }
     let full = cx.cx.project.project_dir.join(path);
     let name = Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
-    let instead = |file| ClaimSource { shown: path, file, read_only: b.read_only };
+    let instead = |file| ClaimSource { shown: path, file, read_only: b.read_only, image_volume: false };
     match cx.cx.boundary.locate(&full, Scope::Inside(&b.source.root)) {
         Ok(found) if found.meta.kind == FileKind::File && b.read_only => {
             cx.ship_project_file(&name, &found, b.target, b.what, &instead(true))
@@ -219,7 +219,12 @@ fn writable_dir(cx: &mut Ctx<'_>, b: &Bind<'_>, full: &Path, found: &Found, name
     } else {
         "data the service writes"
     };
-    let key = cx.mount_claim(&ClaimSource { shown, file: false, read_only: false }, b.target, b.what, holds);
+    let key = cx.mount_claim(
+        &ClaimSource { shown, file: false, read_only: false, image_volume: false },
+        b.target,
+        b.what,
+        holds,
+    );
     if let Some(held) = held {
         let how = if at_data_dir {
             "for a database's data directory, restore a dump with the database's own tools instead of copying files"
@@ -256,11 +261,17 @@ fn writable_file(cx: &mut Ctx<'_>, b: &Bind<'_>, found: &Found, name: &str, path
                 b.what,
                 format!("{shown} is mounted writable (no `:ro`) but reads as configuration: shipped read-only in a ConfigMap, as compose users usually mean; if the service writes to it, bind a directory for it instead (a writable directory becomes a PersistentVolumeClaim)"),
             );
-            cx.ship_file(name, bytes, b.target, b.what, &ClaimSource { shown, file: true, read_only: false })
+            cx.ship_file(
+                name,
+                bytes,
+                b.target,
+                b.what,
+                &ClaimSource { shown, file: true, read_only: false, image_volume: false },
+            )
         }
         Err(Refusal::TooLarge { .. }) => file_data(cx, b, name, true, "too large for configuration", paths),
         Err(r) => cx.mount_instead(
-            &ClaimSource { shown, file: true, read_only: false },
+            &ClaimSource { shown, file: true, read_only: false, image_volume: false },
             b.target,
             b.what,
             format!("{}: not shipped", r.message(shown)),
@@ -287,7 +298,7 @@ fn file_data(cx: &mut Ctx<'_>, b: &Bind<'_>, name: &str, had_content: bool, kind
     };
     match paths.claim_would_hide(dir, &mounted) {
         None => {
-            let source = ClaimSource { shown, file: false, read_only: b.read_only };
+            let source = ClaimSource { shown, file: false, read_only: b.read_only, image_volume: false };
             let holds = format!("the directory of {name} ({kind})");
             // The pod's volume is named after the file, not after its directory.
             let key = cx.mount_claim_as(name, &source, dir, b.what, &holds);
@@ -298,7 +309,7 @@ fn file_data(cx: &mut Ctx<'_>, b: &Bind<'_>, name: &str, had_content: bool, kind
             }
         }
         Some(why) => {
-            let source = ClaimSource { shown, file: true, read_only: b.read_only };
+            let source = ClaimSource { shown, file: true, read_only: b.read_only, image_volume: false };
             let key = cx.mount_claim(&source, b.target, b.what, &format!("{name} ({kind})"));
             cx.w.push_class(
                 WarningClass::DataNotCopied,
@@ -333,7 +344,7 @@ fn host_bind(cx: &mut Ctx<'_>, b: &Bind<'_>, paths: &ServicePaths) {
             if let Some(kind) = data_file_name(&name) {
                 return file_data(cx, b, &name, true, kind, paths);
             }
-            let source = ClaimSource { shown: path, file: false, read_only: b.read_only };
+            let source = ClaimSource { shown: path, file: false, read_only: b.read_only, image_volume: false };
             let key = cx.mount_claim(&source, b.target, b.what, "data of the Docker host, to be migrated into it");
             let fill = if b.read_only {
                 "; it is mounted read-only here, so fill it from a pod that mounts it writable"

@@ -60,10 +60,17 @@ impl BindClaims {
     /// to bind it; `hint` names what the source holds when its path says nothing.
     fn claim(&self, service: &str, hint: &str, origin: BindOrigin) -> String {
         let mut r = self.inner.borrow_mut();
-        if let Some(key) = r.by_source.get(&origin.source) {
+        // An image's VOLUME is each service's own data, never shared by path.
+        let image_volume =
+            origin.source.strip_prefix(super::image_volumes::VOLUME_PREFIX).filter(|_| origin.image_volume);
+        let unique = match image_volume {
+            Some(_) => format!("{service}\n{}", origin.source),
+            None => origin.source.clone(),
+        };
+        if let Some(key) = r.by_source.get(&unique) {
             return key.clone();
         }
-        let slug = slug(&origin.source).or_else(|| slug(hint)).unwrap_or_else(|| "data".into());
+        let slug = slug(image_volume.unwrap_or(&origin.source)).or_else(|| slug(hint)).unwrap_or_else(|| "data".into());
         // The service's part is cut short so that the source's part always shows.
         let base = dns_label(&format!("{}-{slug}", dns_label(service, 20)), 40);
         let (mut name, mut i) = (base.clone(), 2);
@@ -74,7 +81,7 @@ impl BindClaims {
         let key = camel(&name);
         r.taken.insert(name.clone());
         r.taken.insert(key.clone());
-        r.by_source.insert(origin.source.clone(), key.clone());
+        r.by_source.insert(unique, key.clone());
         r.claims.insert(key.clone(), (name, origin));
         key
     }
@@ -116,6 +123,9 @@ pub struct ClaimSource<'a> {
     pub file: bool,
     /// Mounted read-only (compose `:ro`).
     pub read_only: bool,
+    /// A directory the image declares as a VOLUME (`shown` is `VOLUME <dir>`): each
+    /// service's own, never shared by path.
+    pub image_volume: bool,
 }
 
 impl Ctx<'_> {
@@ -135,7 +145,12 @@ impl Ctx<'_> {
         holds: &str,
     ) -> String {
         let hint = hint.to_string();
-        let origin = BindOrigin { source: source.shown.to_string(), holds: holds.to_string(), at: what.to_string() };
+        let origin = BindOrigin {
+            source: source.shown.to_string(),
+            holds: holds.to_string(),
+            at: what.to_string(),
+            image_volume: source.image_volume,
+        };
         let key = self.cx.claims.claim(self.dns, &hint, origin);
         let file_name = source.file.then(|| hint.clone());
         self.push(&hint, target, source.read_only, file_name, MountKind::Pvc { volume: key.clone() });
@@ -175,7 +190,7 @@ mod tests {
     use super::*;
 
     fn origin(source: &str) -> BindOrigin {
-        BindOrigin { source: source.into(), holds: String::new(), at: String::new() }
+        BindOrigin { source: source.into(), holds: String::new(), at: String::new(), image_volume: false }
     }
 
     #[test]

@@ -4,6 +4,8 @@ mod binds;
 mod claims;
 mod exposure;
 mod image;
+pub(crate) mod image_config;
+mod image_volumes;
 mod mounts;
 mod ports;
 mod references;
@@ -126,7 +128,7 @@ pub(crate) fn build_app(
         dns_of.iter().filter(|(n, d)| n != d).map(|(n, d)| (n.clone(), d.clone())).collect();
     let shipping = mounts::ChartBudget::default();
     let claims = claims::BindClaims::new(p.volumes.keys());
-    let (mut unknown_users, mut root_images) = (Vec::new(), Vec::new());
+    let (mut unknown_users, mut root_images, mut root_configs) = (Vec::new(), Vec::new(), Vec::new());
     for plan in &plans {
         let cx = workload::Cx {
             project: p,
@@ -148,6 +150,7 @@ pub(crate) fn build_app(
         match left_to_image {
             Some(UserLeftToImage::Unknown) => unknown_users.push(plan.svc.name.clone()),
             Some(UserLeftToImage::RootByDefault) => root_images.push(plan.svc.name.clone()),
+            Some(UserLeftToImage::RootByConfig) => root_configs.push(plan.svc.name.clone()),
             None => {}
         }
         for v in &m.volumes {
@@ -219,7 +222,7 @@ pub(crate) fn build_app(
         }
         workloads.push(wl);
     }
-    warn_users_left_to_images(&unknown_users, &root_images, w);
+    warn_users_left_to_images(&unknown_users, &root_images, &root_configs, w);
     warn_renamed(p, &renamed, w);
     warn_unported(&addressing, &workloads, &externals, w);
     for v in volumes.values_mut() {
@@ -257,7 +260,11 @@ pub(crate) fn build_app(
             .description
             .clone()
             .unwrap_or_else(|| format!("{} deployed from its Docker Compose project", p.name)),
-        input_hash: p.input_hash.clone(),
+        // The recorded image facts change the chart too, so they are part of its input.
+        input_hash: match facts {
+            Some(f) => crate::image_facts::hash_with(&p.input_hash, f),
+            None => p.input_hash.clone(),
+        },
         workloads,
         volumes: volumes.into_values().collect(),
         files,
@@ -331,7 +338,7 @@ fn warn_unported(
 
 /// One warning for all services whose user nobody told compose2helm, and one for all base
 /// images that start as root: under `runAsNonRoot` the kubelet refuses a root image.
-fn warn_users_left_to_images(unknown: &[String], root: &[String], w: &mut Warnings) {
+fn warn_users_left_to_images(unknown: &[String], root: &[String], root_configs: &[String], w: &mut Warnings) {
     if !unknown.is_empty() {
         w.push_class(
             WarningClass::UnknownImageUser,
@@ -349,6 +356,16 @@ fn warn_users_left_to_images(unknown: &[String], root: &[String], w: &mut Warnin
             format!(
                 "these base images start as root, which runAsNonRoot refuses: {}. When the command does not need root, set `user:` in compose (e.g. \"65534\", or \"1000\" for node's `node` user)",
                 root.join(", ")
+            ),
+        );
+    }
+    if !root_configs.is_empty() {
+        w.push_class(
+            WarningClass::ImageRunsAsRoot,
+            "",
+            format!(
+                "the image config of these services names no user, so they start as root, which runAsNonRoot refuses: {}. When the command does not need root, set `user:` in compose to a non-root uid the image works with, or build the image with a numeric `USER` (e.g. `USER 10001:10001`) and run `compose2helm images --update`",
+                root_configs.join(", ")
             ),
         );
     }

@@ -100,13 +100,15 @@ impl Ctx<'_> {
 }
 
 /// Mounts of a service. `writable` are paths that need scratch space (read-only root);
-/// `knowledge` is what the catalogue knows of its image (its data directories).
+/// `knowledge` is what the catalogue knows of its image (its data directories);
+/// `claim_image_volumes` mounts claims, not emptyDirs, at the image's unmounted VOLUMEs.
 pub fn mounts(
     svc: &Service,
     dns: &str,
     cx: &Cx<'_>,
     knowledge: Option<&ImageKnowledge>,
     writable: &[String],
+    claim_image_volumes: bool,
     w: &mut Warnings,
 ) -> Mounts {
     let project = cx.project;
@@ -159,7 +161,7 @@ pub fn mounts(
         let name = c.target.rsplit('/').next().unwrap_or(&c.source).to_string();
         // A config too large to ship becomes a claim named after it.
         let shown = format!("configs.{}", c.source);
-        let instead = ClaimSource { shown: &shown, file: true, read_only: true };
+        let instead = ClaimSource { shown: &shown, file: true, read_only: true, image_volume: false };
         match project.configs.get(&c.source) {
             Some(FileResource::File(f)) => config_file(&mut cx, f, &c.source, &name, &c.target, &what),
             Some(FileResource::Content(text)) => {
@@ -176,6 +178,9 @@ pub fn mounts(
             None => {}
         }
     }
+    if let Some(f) = cx.cx.image_facts(svc) {
+        cx.image_volumes(&f.volumes, claim_image_volumes, svc.image.as_deref().unwrap_or_default(), &path);
+    }
     let mounted: Vec<String> = cx.out.points.iter().map(|p| p.mount_path.clone()).collect();
     for wp in writable {
         if !mounted.iter().any(|m| m == wp || wp.starts_with(&format!("{}/", m.trim_end_matches('/')))) {
@@ -191,7 +196,7 @@ fn config_file(cx: &mut Ctx<'_>, f: &ProjectPath, config: &str, name: &str, targ
     let full = cx.cx.project.project_dir.join(&f.path);
     let refusal = match cx.cx.boundary.locate(&full, Scope::Inside(&f.root)) {
         Ok(found) if found.meta.kind == FileKind::File => {
-            let instead = ClaimSource { shown: &f.path, file: true, read_only: true };
+            let instead = ClaimSource { shown: &f.path, file: true, read_only: true, image_volume: false };
             return cx.ship_project_file(name, &found, target, what, &instead);
         }
         Ok(found) => Refusal::NotRegular(found.meta.kind),

@@ -7,12 +7,14 @@ use crate::ir::{ContainerPort, ServicePort};
 use crate::model::{Port, Protocol, Service};
 use crate::names::{port_name, well_known_port};
 
-/// Ports of `ports` and `expose`, one per (port, protocol), with unique IANA names;
-/// the image catalogue's main port is used when compose declares none, and the ports other
-/// services address it on (`referenced`) are added whatever it declares: a client of
-/// `broker:5679` needs 5679 on the Service even when compose publishes only 5678.
+/// Ports of `ports` and `expose`, one per (port, protocol), with unique IANA names. When
+/// compose declares none: the image's own (`image`, its EXPOSE from the recorded config),
+/// else the image catalogue's main port. The ports other services address it on
+/// (`referenced`) are added whatever it declares: a client of `broker:5679` needs 5679 on
+/// the Service even when compose publishes only 5678.
 pub fn ports(
     svc: &Service,
+    image: &[Port],
     catalogue: Option<u16>,
     referenced: &BTreeSet<u16>,
 ) -> (Vec<ContainerPort>, Vec<ServicePort>) {
@@ -21,12 +23,13 @@ pub fn ports(
     let mut cports = Vec::new();
     let mut sports = Vec::new();
     let declared = !(svc.ports.is_empty() && svc.expose.is_empty());
-    let extra: Vec<Port> = catalogue
-        .iter()
-        .filter(|_| !declared)
-        .chain(referenced)
-        .map(|&target| Port { target, published: None, protocol: Protocol::Tcp, name: None, app_protocol: None })
-        .collect();
+    let tcp = |&target: &u16| Port { target, published: None, protocol: Protocol::Tcp, name: None, app_protocol: None };
+    let undeclared: Vec<Port> = match (declared, image.is_empty()) {
+        (true, _) => Vec::new(),
+        (false, false) => image.to_vec(),
+        (false, true) => catalogue.iter().map(tcp).collect(),
+    };
+    let extra: Vec<Port> = undeclared.into_iter().chain(referenced.iter().map(tcp)).collect();
     let all: Vec<&Port> = svc.ports.iter().chain(svc.expose.iter()).chain(extra.iter()).collect();
     for p in all {
         if !seen.insert((p.target, p.protocol)) {

@@ -3,7 +3,7 @@
 //! a Service listening on the port the client uses. This module finds those references in
 //! each service's environment and command, so the target's Service (and the NetworkPolicy
 //! that lets the traffic in, which follows the Service's ports) covers them.
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::model::Project;
 
@@ -37,6 +37,10 @@ pub struct Addressing {
     pub referenced: HashMap<String, BTreeSet<u16>>,
     /// References without a port, to check once the chart knows which services listen.
     pub unported: Vec<Unported>,
+    /// Services others address in any way: a reference, `depends_on` or `links`. The ports
+    /// an image exposes are given to such a service even when compose overrides its command
+    /// (the same image often runs an API and, with another command, a worker).
+    pub addressed: HashSet<String>,
 }
 
 impl Addressing {
@@ -57,6 +61,12 @@ pub fn addressing(p: &Project) -> Addressing {
         }
     }
     for s in p.services.values() {
+        let links = s.links.iter().map(|l| l.split(':').next().unwrap_or(l));
+        for name in s.depends_on.keys().map(String::as_str).chain(links) {
+            if name != s.name && p.services.contains_key(name) {
+                out.addressed.insert(name.to_string());
+            }
+        }
         let env = s.environment.iter().map(|(k, v)| (format!("environment.{k}"), v.value.as_str(), names_a_host(k)));
         let words = [("entrypoint", &s.entrypoint), ("command", &s.command)]
             .into_iter()
@@ -66,6 +76,7 @@ pub fn addressing(p: &Project) -> Addressing {
                 if r.host == s.name || !p.services.contains_key(r.host) {
                     continue;
                 }
+                out.addressed.insert(r.host.to_string());
                 match r.port {
                     Some(port) => {
                         out.referenced.entry(r.host.to_string()).or_default().insert(port);

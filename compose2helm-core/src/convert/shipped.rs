@@ -157,7 +157,7 @@ impl Ctx<'_> {
         read_only: bool,
     ) {
         let shown = p.path.trim_end_matches('/');
-        let instead = ClaimSource { shown, file: false, read_only };
+        let instead = ClaimSource { shown, file: false, read_only, image_volume: false };
         let entries = match self.cx.boundary.list_dir(full, found, Scope::Inside(&p.root), MAX_DIR_ENTRIES) {
             Ok(e) => e,
             Err(Refusal::TooManyEntries { max }) => {

@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 
 use super::exposure;
 use super::image::image;
+use super::image_config;
 use super::mounts::{mounts, Mounts};
 use super::ports::ports;
 use super::secret_env;
@@ -107,17 +108,26 @@ pub fn build(
     let path = format!("services.{}", svc.name);
     let kind = kind_of(svc, ss, w);
     let image = image(cx, svc, ss, w);
-    // What is known about the image (a built image is the project's own: nothing is).
-    let knowledge = svc.image.as_ref().and_then(|_| crate::catalogue::lookup(&image.repository, &image.tag));
+    // What is known about the image (a built image is the project's own: nothing is), from
+    // the catalogue and the image's own config.
+    let facts = cx.image_facts(svc);
+    let catalogue = svc.image.as_ref().and_then(|_| crate::catalogue::lookup(&image.repository, &image.tag));
+    let knowledge = image_config::knowledge(catalogue, facts);
+    image_config::warn(svc, svc.image.as_deref().unwrap_or_default(), facts, &cx.settings.platform, w);
 
     let secret_env::Environment { mut env, mut secret_env, command, args } =
         secret_env::environment(cx, svc, ss, dns, keys, w);
 
+    let mut origins = crate::ir::Origins::default();
     let (mut cports, mut sports) = if matches!(kind, Kind::Job | Kind::CronJob) {
-        ports(svc, None, &Default::default())
+        ports(svc, &[], None, &Default::default())
     } else {
-        ports(svc, cx.addressing.catalogue.get(&svc.name).copied(), &cx.addressing.referenced(&svc.name))
+        let (image_ports, note) = image_config::exposed_ports(svc, facts, cx.addressing.addressed.contains(&svc.name));
+        origins.ports = note;
+        ports(svc, &image_ports, cx.addressing.catalogue.get(&svc.name).copied(), &cx.addressing.referenced(&svc.name))
     };
+    (origins.command, origins.args) = image_config::command_notes(svc, facts);
+    let command_words = image_config::effective_command(svc, facts);
     let (metrics, expose) = exposure::exposure(svc, ss, kind, &mut cports, &mut sports, &path, w);
     let port_numbers: Vec<u16> = cports.iter().map(|p| p.port).collect();
     let decision = security::security(
@@ -125,6 +135,7 @@ pub fn build(
             svc,
             image: svc.image.as_deref().unwrap_or_default(),
             knowledge: knowledge.as_ref(),
+            command: &command_words,
             ports: &port_numbers,
             policy: &cx.settings.defaults,
             explicit: &ss.security,
@@ -135,11 +146,11 @@ pub fn build(
     if let Some(g) = kl.fs_group.filter(|_| ss.security.fs_group.is_none()) {
         pod_sec.fs_group = Some(g);
     }
-    let mut m = mounts(svc, dns, cx, knowledge.as_ref(), &decision.writable, w);
+    let mut m = mounts(svc, dns, cx, knowledge.as_ref(), &decision.writable, ss.claim_image_volumes, w);
 
     // What the image needs that compose did not say: its data directories mounted the way
     // it accepts them, and the variables it needs to run as generated.
-    let mut origins = crate::ir::Origins { security: decision.origin, ..Default::default() };
+    origins.security = decision.origin;
     data_dirs::writable_claims(&m.points, &mut pod_sec, &mut origins.security);
     if let Some(k) = &knowledge {
         let compose_env: Vec<&str> = svc.environment.keys().map(String::as_str).collect();
@@ -161,8 +172,12 @@ pub fn build(
     origins.memory = memory_origin;
 
     // Probes; a healthcheck that compose interpolated secrets into reads them at run time.
-    let healthcheck =
-        svc.healthcheck.as_ref().map(|h| secret_env::healthcheck(cx, svc, h, dns, keys, &mut secret_env, w));
+    // Compose's healthcheck, else the image's (compose would run that too).
+    let (hc, probes_note) = image_config::healthcheck(svc, facts);
+    let healthcheck = match (hc, &probes_note) {
+        (Some(from_image), Some(_)) => Some(from_image),
+        _ => svc.healthcheck.as_ref().map(|h| secret_env::healthcheck(cx, svc, h, dns, keys, &mut secret_env, w)),
+    };
     let mut pr = healthcheck.as_ref().map(probes::from_healthcheck).unwrap_or_default();
     if kl.readiness.is_set() {
         pr.readiness = probes::from_kompose(&kl.readiness, pr.readiness.as_ref());
@@ -183,6 +198,9 @@ pub fn build(
     }
     if ss.liveness == Some(false) {
         pr.liveness = None;
+    }
+    if pr.readiness.is_some() || pr.liveness.is_some() {
+        origins.probes = probes_note;
     }
     if has_job {
         // Probes do not gate Jobs; a healthcheck there only made sense for compose's depends_on.

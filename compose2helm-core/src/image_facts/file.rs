@@ -79,7 +79,27 @@ pub fn to_yaml(facts: &FactsFile) -> String {
         f.env.sort();
         f.env.dedup();
     }
-    format!("{HEADER}{}", serde_yaml::to_string(&sorted).unwrap_or_default())
+    format!("{HEADER}{}", quote_users(&serde_yaml::to_string(&sorted).unwrap_or_default()))
+}
+
+/// Every `user:` value single-quoted. serde_yaml writes YAML 1.2, where `10001:10001` is a
+/// plain string; a YAML 1.1 reader (PyYAML, older tools) reads it as a base-60 number
+/// (36006001), so the file spells users unambiguously for every reader. serde_yaml writes
+/// a value plain only when it needs no escaping, so quoting it keeps the same string. The
+/// key is the only one indented by exactly four spaces and named `user` (block text of a
+/// healthcheck is indented deeper).
+fn quote_users(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let (body, end) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+        match body.strip_prefix("    user: ") {
+            Some(v) if !v.starts_with(['\'', '"']) => {
+                out.push_str(&format!("    user: '{}'{end}", v.replace('\'', "''")));
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// A serde error as a located error: serde_yaml writes `key.path: message at line L column C`.
@@ -220,6 +240,25 @@ mod tests {
         assert!(text.find("NGINX_VERSION").unwrap_or(usize::MAX) < text.find("PATH").unwrap_or(0), "{text}");
         assert!(text.find("ghcr.io/org/tool:1").unwrap_or(usize::MAX) < text.find("nginx:1.27").unwrap_or(0));
         assert!(text.contains("user: '101'"), "a numeric user stays a string: {text}");
+        let mut f = sample();
+        for (i, user) in ["10001:10001", "app", "0:0", "it's"].into_iter().enumerate() {
+            f.images.insert(
+                format!("img{i}:1"),
+                ImageFacts {
+                    digest: DIGEST.into(),
+                    platform: "p".into(),
+                    user: Some(user.into()),
+                    ..Default::default()
+                },
+            );
+        }
+        let text = to_yaml(&f);
+        for quoted in ["user: '10001:10001'", "user: 'app'", "user: '0:0'", "user: 'it''s'"] {
+            assert!(text.contains(quoted), "{quoted} (YAML 1.1 reads 10001:10001 as base 60): {text}");
+        }
+        let back = parse_facts(&text, "f").unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(back.for_image("img3:1").and_then(|f| f.user.clone()).as_deref(), Some("it's"));
+        assert_eq!(to_yaml(&back), text);
         let back = parse_facts(&text, "f").unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert_eq!(to_yaml(&back), text, "a written file reads back to the same bytes");
         assert_eq!(back.for_image("nginx:1.27").and_then(|f| f.user.clone()), Some("101".into()));

@@ -4,10 +4,10 @@
 //! the recorded facts like any other project file, so conversion stays offline and
 //! deterministic.
 //!
-//! The facts reach the IR builder as data. Nothing of the chart depends on them yet: the
-//! step that applies them (securityContext from `user`, ports from `exposedPorts`, image
-//! volumes, probes from `healthcheck`, `stopSignal`, platforms) reads them through
-//! [`FactsFile::for_image`].
+//! The facts reach the IR builder as data, per service through [`FactsFile::for_image`];
+//! `convert::image_config` decides what each fact changes in the chart (securityContext
+//! from `user`, ports from `exposedPorts`, image volumes, probes from `healthcheck`,
+//! `stopSignal`, platforms).
 mod file;
 mod project;
 mod reference;
@@ -135,6 +135,17 @@ pub struct Healthcheck {
     pub retries: Option<u32>,
 }
 
+/// `hash` (the compose files' input hash) with the facts folded in, FNV-1a over their
+/// canonical text: the chart's input-hash annotation changes when the facts do.
+pub fn hash_with(hash: &str, facts: &FactsFile) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in hash.bytes().chain([0u8]).chain(to_yaml(facts).bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
 /// A Go duration of a nanosecond count, as `docker inspect` would print it (`30s`,
 /// `1m30s`, `1h0m0s` is written `1h`, `500ms`, `1500us`).
 pub fn format_duration(nanos: u64) -> String {
@@ -195,12 +206,12 @@ mod tests {
     }
 
     #[test]
-    fn facts_are_read_by_convert_but_do_not_change_the_chart_yet() {
+    fn facts_fit_the_chart_to_the_image() {
         use crate::source::MemorySource;
-        let compose = "services:\n  web:\n    image: nginx:1.27\n  tools:\n    image: busybox:1.36\n";
+        let compose = "services:\n  app:\n    image: acme/app:1\n  tools:\n    image: busybox:1.36\n";
         let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         let facts = format!(
-            "version: 1\nimages:\n  nginx:1.27:\n    digest: {digest}\n    platform: linux/amd64\n    user: '101'\n    exposedPorts:\n    - port: 80\n      protocol: tcp\n    volumes: [/var/cache/nginx]\n"
+            "version: 1\nimages:\n  acme/app:1:\n    digest: {digest}\n    platform: linux/amd64\n    user: '10001:10001'\n    exposedPorts:\n    - port: 8080\n      protocol: tcp\n"
         );
         let mut without = MemorySource::new();
         without.insert("p/compose.yaml", compose);
@@ -209,13 +220,17 @@ mod tests {
         let opts = crate::ConvertOptions::new("p");
         let plain = crate::convert_project(&opts, &without).unwrap_or_else(|e| panic!("{e}"));
         let fitted = crate::convert_project(&opts, &with).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(plain.files, fitted.files, "the facts are not applied yet");
-        let new: Vec<String> =
-            fitted.warnings.iter().filter(|w| !plain.warnings.contains(w)).map(|w| w.to_string()).collect();
-        assert_eq!(
-            new,
-            vec!["services.tools.image: `busybox:1.36` has no entry in compose2helm.images.lock; run `compose2helm images --update` to record what the image declares"]
-        );
+        let values = String::from_utf8_lossy(&fitted.files["values.yaml"]).into_owned();
+        for part in
+            ["runAsUser: 10001", "runAsGroup: 10001", "fsGroup: 10001", "containerPort: 8080", "from the image config"]
+        {
+            assert!(values.contains(part), "{part}:\n{values}");
+        }
+        let warnings = |c: &crate::Chart| c.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let unknown = |ws: &[String]| ws.iter().find(|w| w.contains("user of these images is unknown")).cloned();
+        assert!(unknown(&warnings(&plain)).is_some_and(|w| w.contains("app")));
+        assert!(!unknown(&warnings(&fitted)).is_some_and(|w| w.contains("app")), "{:#?}", warnings(&fitted));
+        assert!(warnings(&fitted).contains(&"services.tools.image: `busybox:1.36` has no entry in compose2helm.images.lock; run `compose2helm images --update` to record what the image declares".to_string()));
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct SecurityInput<'a> {
     /// The image reference as compose writes it, for messages.
     pub image: &'a str,
     pub knowledge: Option<&'a ImageKnowledge>,
+    /// What the container runs (compose's entrypoint and command, else the image's).
+    pub command: &'a [String],
     /// The container's ports.
     pub ports: &'a [u16],
     pub policy: &'a Defaults,
@@ -38,6 +40,8 @@ pub enum UserLeftToImage {
     Unknown,
     /// A base image that starts as root.
     RootByDefault,
+    /// An image whose recorded config names no user: root.
+    RootByConfig,
 }
 
 /// The security of one service.
@@ -52,10 +56,10 @@ pub struct SecurityDecision {
     pub left_to_image: Option<UserLeftToImage>,
 }
 
-/// A compose command that runs a shell script can write anywhere: an image's read-only
-/// support no longer holds for it.
-fn runs_shell_script(svc: &Service) -> bool {
-    let mut words = svc.entrypoint.iter().chain(svc.command.iter()).flatten().map(|w| w.value.as_str());
+/// A command that runs a shell script can write anywhere: an image's read-only support no
+/// longer holds for it.
+fn runs_shell_script(command: &[String]) -> bool {
+    let mut words = command.iter().map(String::as_str);
     let shells = ["sh", "bash", "ash", "dash", "zsh"];
     words.next().is_some_and(|f| shells.contains(&f.rsplit('/').next().unwrap_or(f))) && words.any(|a| a == "-c")
 }
@@ -107,7 +111,7 @@ pub fn security(input: &SecurityInput<'_>, w: &mut Warnings) -> SecurityDecision
                 pod.run_as_user = Some(*uid);
                 pod.run_as_group = *gid;
                 pod.fs_group = fs_group.or(gid.filter(|g| *g != 0)).or(Some(*uid));
-                origin = knowledge.map(|k| k.origin.clone()).unwrap_or_default();
+                origin = knowledge.map(|k| k.user_origin().to_string()).unwrap_or_default();
             }
             Some(ImageUser::AnyNonRoot) => {
                 pod.run_as_user = Some(ANY_NON_ROOT_UID);
@@ -140,19 +144,46 @@ pub fn security(input: &SecurityInput<'_>, w: &mut Warnings) -> SecurityDecision
                 origin = "the image's own user (root by default): the kubelet refuses it under runAsNonRoot".into();
                 left_to_image = Some(UserLeftToImage::RootByDefault);
             }
-            Some(ImageUser::Unknown) | None => match input.policy.run_as_user {
-                Some(uid) => {
-                    pod.run_as_user = Some(uid);
-                    pod.run_as_group = Some(uid);
-                    pod.fs_group = Some(uid);
-                    origin = "policy.security.runAsUser".into();
+            // Nothing names a usable non-root uid: the project's policy, else the image's own user.
+            user @ (Some(ImageUser::Unknown | ImageUser::RootByConfig | ImageUser::Named(_)) | None) => {
+                match (input.policy.run_as_user, user) {
+                    (Some(uid), _) => {
+                        pod.run_as_user = Some(uid);
+                        pod.run_as_group = Some(uid);
+                        pod.fs_group = Some(uid);
+                        origin = "policy.security.runAsUser".into();
+                    }
+                    (None, Some(ImageUser::RootByConfig)) => {
+                        origin = format!(
+                            "{}: the kubelet refuses it under runAsNonRoot",
+                            knowledge.map(|k| k.user_origin()).unwrap_or_default()
+                        );
+                        left_to_image = Some(UserLeftToImage::RootByConfig);
+                    }
+                    (None, Some(ImageUser::Named(name))) => {
+                        origin = format!(
+                            "{}: a name, which the kubelet cannot check under runAsNonRoot",
+                            knowledge.map(|k| k.user_origin()).unwrap_or_default()
+                        );
+                        if !input.explicit.sets_user() {
+                            w.push_class(
+                                WarningClass::UserNotNumeric,
+                                format!("{path}.image"),
+                                format!(
+                                    "`{}` runs as the user name `{name}` (its image config): under runAsNonRoot the kubelet refuses it (\"image has non-numeric user\"). Fix: set `user:` in compose to that user's number, or x-compose2helm.securityContext.pod.runAsUser; or build the image with a numeric `USER`",
+                                    input.image
+                                ),
+                            );
+                        }
+                    }
+                    (None, _) => {
+                        origin =
+                            "the image's own user (unknown): the kubelet refuses it under runAsNonRoot if it is root"
+                                .into();
+                        left_to_image = Some(UserLeftToImage::Unknown);
+                    }
                 }
-                None => {
-                    origin = "the image's own user (unknown): the kubelet refuses it under runAsNonRoot if it is root"
-                        .into();
-                    left_to_image = Some(UserLeftToImage::Unknown);
-                }
-            },
+            }
         }
     }
     if pod.run_as_user == Some(0) {
@@ -210,7 +241,7 @@ pub fn security(input: &SecurityInput<'_>, w: &mut Warnings) -> SecurityDecision
     c.read_only_root_filesystem = match (svc.read_only, input.policy.read_only_root_filesystem) {
         (Some(ro), _) => ro,
         (None, Some(ro)) => ro,
-        (None, None) => scratch_known && !runs_shell_script(svc),
+        (None, None) => scratch_known && !runs_shell_script(input.command),
     };
     origin.push_str(if !c.read_only_root_filesystem {
         ""
@@ -300,10 +331,12 @@ mod tests {
     fn decide(s: &Service, image: &str, tag: &str, ports: &[u16]) -> (SecurityDecision, Warnings) {
         let k = crate::catalogue::lookup(image, tag);
         let mut w = Warnings::default();
+        let command = crate::convert::image_config::effective_command(s, None);
         let input = SecurityInput {
             svc: s,
             image,
             knowledge: k.as_ref(),
+            command: &command,
             ports,
             policy: &Defaults::default(),
             explicit: &SecurityOverride::default(),
@@ -389,6 +422,7 @@ mod tests {
             svc: &s,
             image: "acme/api",
             knowledge: None,
+            command: &[],
             ports: &[],
             policy: &Defaults::default(),
             explicit: &explicit,

@@ -22,6 +22,12 @@ pub(super) fn container(v: &mut V, w: &Workload) {
     }
     v.set("command", Some("Overrides the image ENTRYPOINT (compose entrypoint)."), strs(&w.command));
     v.set("args", Some("Overrides the image CMD (compose command)."), strs(&w.args));
+    if let Some(why) = &w.origins.command {
+        v.note("command", why);
+    }
+    if let Some(why) = &w.origins.args {
+        v.note("args", why);
+    }
     let mut env = V::map();
     for (k, val) in &w.env {
         env = env.plain(k, V::s(val.clone()));
@@ -53,7 +59,10 @@ pub(super) fn network(v: &mut V, w: &Workload) {
                 .plain("protocol", V::s(p.protocol.clone()))
         })
         .collect();
-    v.set("containerPorts", Some("Ports the container listens on: compose ports and expose, else the image's main port (image catalogue), and every port other services address it on (host:port, URLs)."), V::Seq(ports));
+    v.set("containerPorts", Some("Ports the container listens on: compose ports and expose, else the image's EXPOSE ports (recorded config) or its main port (image catalogue), and every port other services address it on (host:port, URLs)."), V::Seq(ports));
+    if let Some(why) = &w.origins.ports {
+        v.note("containerPorts", why);
+    }
     let sports: Vec<V> = w
         .service_ports
         .iter()
@@ -178,6 +187,10 @@ pub(super) fn runtime(v: &mut V, w: &Workload) {
             Some("Holds the other probes off while the service starts (compose healthcheck.start_period)."),
             probe(&w.startup),
         );
+        if let Some(why) = &w.origins.probes {
+            v.note("livenessProbe", why);
+            v.note("readinessProbe", why);
+        }
     }
     let mut pers = V::map();
     for m in &w.mounts {

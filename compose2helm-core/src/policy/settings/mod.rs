@@ -17,6 +17,9 @@ pub struct Settings {
     pub description: Option<String>,
     /// Registry that built images are pushed to (e.g. an ACR host).
     pub registry: Option<String>,
+    /// The platform the cluster's nodes run (`platform`, default `linux/amd64`): an image
+    /// without it is warned (from its recorded facts).
+    pub platform: String,
     /// Extra environments or overrides of the default ones: name -> values tree.
     pub environments: IndexMap<String, Node>,
     pub defaults: Defaults,
@@ -152,6 +155,7 @@ impl Default for Settings {
             app_version: None,
             description: None,
             registry: None,
+            platform: "linux/amd64".into(),
             environments: IndexMap::new(),
             defaults: Defaults::default(),
             argocd: ArgoSettings::default(),
@@ -194,6 +198,9 @@ pub struct ServiceSettings {
     pub volume_size: Option<String>,
     pub storage_class: Option<String>,
     pub service_type: Option<String>,
+    /// `imageVolumes: claim`: a PersistentVolumeClaim, not an emptyDir, at each directory
+    /// the image declares as a VOLUME and compose does not mount.
+    pub claim_image_volumes: bool,
     /// `securityContext`: explicit pod and container security settings.
     pub security: SecurityOverride,
 }

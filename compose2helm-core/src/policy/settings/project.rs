@@ -3,11 +3,19 @@ use super::*;
 use crate::model::decode::{boolean, map, non_negative, opt_string, string, string_list, type_err};
 use crate::yaml::Value;
 
+/// `os/architecture` or `os/architecture/variant`, as image indexes name platforms.
+fn is_platform(p: &str) -> bool {
+    let parts: Vec<&str> = p.split('/').collect();
+    (2..=3).contains(&parts.len())
+        && parts.iter().all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+}
+
 /// Reads the top-level settings. `path` is how the block is named in messages.
 pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
     let mut s = Settings::default();
     let Some(n) = n else { return Ok(s) };
-    for (k, v) in keys_of(n, path, &["chart", "registry", "profiles", "environments", "policy", "argocd"])? {
+    for (k, v) in keys_of(n, path, &["chart", "registry", "platform", "profiles", "environments", "policy", "argocd"])?
+    {
         let p = format!("{path}.{k}");
         match k.as_str() {
             "chart" => {
@@ -33,6 +41,18 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
                 }
             }
             "registry" => s.registry = opt_string(Some(v), &p)?,
+            "platform" => {
+                let platform = string(v, &p)?;
+                if !is_platform(&platform) {
+                    return Err(Error::at(
+                        ErrorKind::InvalidValue,
+                        &v.mark,
+                        p,
+                        format!("`{platform}` is not a platform (os/architecture[/variant], e.g. linux/arm64)"),
+                    ));
+                }
+                s.platform = platform;
+            }
             "profiles" => {
                 string_list(v, &p)?;
             }
