@@ -184,71 +184,9 @@ pub fn valid_qualified_name(k: &str) -> bool {
     name_ok && prefix_ok
 }
 
-/// Replaces host names of renamed services (`api_backend` -> `api-backend`) where they are
-/// used as hosts: after `//` or `@` or at the start, and before `:port`, `/` or the end.
-/// Returns the new text and the old names replaced.
-pub fn rewrite_hosts<'r>(
-    text: &str,
-    renames: &'r std::collections::HashMap<String, String>,
-) -> Option<(String, Vec<&'r str>)> {
-    if renames.is_empty() {
-        return None;
-    }
-    let is_host = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
-    let mut out = String::with_capacity(text.len());
-    let mut changed: Vec<&'r str> = Vec::new();
-    let mut rest = text;
-    let mut prev_ok = true;
-    while !rest.is_empty() {
-        let end = rest.find(|c: char| !is_host(c)).unwrap_or(rest.len());
-        if end == 0 {
-            let c = rest.chars().next().unwrap_or(' ');
-            out.push(c);
-            prev_ok = out.ends_with("//") || c == '@';
-            rest = &rest[c.len_utf8()..];
-            continue;
-        }
-        let token = &rest[..end];
-        let after = &rest[end..];
-        let next_ok = after.is_empty()
-            || after.starts_with('/')
-            || (after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit()));
-        match renames.get_key_value(token) {
-            Some((old, new)) if prev_ok && next_ok => {
-                out.push_str(new);
-                if !changed.contains(&old.as_str()) {
-                    changed.push(old);
-                }
-            }
-            _ => out.push_str(token),
-        }
-        prev_ok = false;
-        rest = after;
-    }
-    (!changed.is_empty()).then_some((out, changed))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rewrites_renamed_hosts_only_as_hosts() {
-        let r: std::collections::HashMap<String, String> =
-            [("api_backend".to_string(), "api-backend".to_string())].into_iter().collect();
-        let new = |t: &str| rewrite_hosts(t, &r).map(|(n, _)| n);
-        assert_eq!(new("http://api_backend:8080/x").as_deref(), Some("http://api-backend:8080/x"));
-        assert_eq!(new("api_backend:8080").as_deref(), Some("api-backend:8080"));
-        assert_eq!(new("api_backend").as_deref(), Some("api-backend"));
-        assert_eq!(new("postgres://u:p@api_backend/db").as_deref(), Some("postgres://u:p@api-backend/db"));
-        assert_eq!(
-            rewrite_hosts("http://api_backend/a http://api_backend/b", &r).map(|(_, old)| old),
-            Some(vec!["api_backend"])
-        );
-        assert_eq!(rewrite_hosts("prefix_api_backend", &r), None);
-        assert_eq!(rewrite_hosts("the api_backend table", &r), None);
-        assert_eq!(rewrite_hosts("api_backend.sql", &r), None);
-    }
 
     #[test]
     fn dns_labels() {

@@ -2,7 +2,8 @@
 //! (`db:5432`, `postgres://u@db/app`, `DATABASE_HOST: db`); on Kubernetes that name must be
 //! a Service listening on the port the client uses. This module finds those references in
 //! each service's environment and command, so the target's Service (and the NetworkPolicy
-//! that lets the traffic in, which follows the Service's ports) covers them.
+//! that lets the traffic in, which follows the Service's ports) covers them, and rewrites
+//! the same references where a service had to be renamed.
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::model::Project;
@@ -12,6 +13,8 @@ use crate::model::Project;
 pub struct HostRef<'t> {
     pub host: &'t str,
     pub port: Option<u16>,
+    /// Where the host is in the text.
+    pub range: std::ops::Range<usize>,
 }
 
 /// One service addressing another without saying the port (`DATABASE_HOST: db`,
@@ -134,7 +137,7 @@ fn is_host_char(c: u8) -> bool {
 
 /// Hosts named in a text, in one pass: `host:port` anywhere (`db:3306,cache:11211`), the
 /// host of a URL (`scheme://[user@]host[/...]`, the port from the scheme when the URL has
-/// none), and, when `bare`, the whole value or one item of a comma- or space-separated list
+/// none), and, when `bare`, the whole value or one item of a comma-separated list
 /// (`DATABASE_HOST: db`, `ES_HOSTS: es1,es2`), without a port.
 pub fn host_refs(t: &str, bare: bool) -> Vec<HostRef<'_>> {
     let b = t.as_bytes();
@@ -158,24 +161,53 @@ pub fn host_refs(t: &str, bare: bool) -> Vec<HostRef<'_>> {
         if port_ok {
             if let Ok(port) = t[e + 1..e + 1 + digits].parse::<u16>() {
                 if port > 0 {
-                    out.push(HostRef { host, port: Some(port) });
+                    out.push(HostRef { host, port: Some(port), range: k..e });
                 }
             }
         } else if let Some(scheme) = url_scheme(before) {
             if after.first().is_none_or(|c| matches!(c, b'/' | b'?' | b'#' | b',')) {
-                out.push(HostRef { host, port: scheme_port(scheme) });
+                out.push(HostRef { host, port: scheme_port(scheme), range: k..e });
             }
         }
         k = e;
     }
     if bare {
-        for item in t.split([',', ' ', ';']).map(str::trim) {
-            if !item.is_empty() && item.bytes().all(is_host_char) && !out.iter().any(|r| r.host == item) {
-                out.push(HostRef { host: item, port: None });
+        let mut at = 0;
+        for piece in t.split(',') {
+            let item = piece.trim();
+            let start = at + (piece.len() - piece.trim_start().len());
+            at += piece.len() + 1;
+            if !item.is_empty() && item.bytes().all(is_host_char) && !out.iter().any(|r| r.range.start == start) {
+                out.push(HostRef { host: item, port: None, range: start..start + item.len() });
             }
         }
     }
     out
+}
+
+/// Replaces the host names of renamed services (`api_backend` -> `api-backend`) where
+/// [`host_refs`] finds hosts (a whole value counts as one), so a reference is rewritten
+/// exactly when it is counted. Returns the new text and the old names replaced.
+pub fn rewrite_hosts<'r>(text: &str, renames: &'r HashMap<String, String>) -> Option<(String, Vec<&'r str>)> {
+    if renames.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut replaced: Vec<&'r str> = Vec::new();
+    let mut last = 0;
+    let mut refs = host_refs(text, true);
+    refs.sort_by_key(|r| r.range.start);
+    for r in refs {
+        let Some((old, new)) = renames.get_key_value(r.host) else { continue };
+        out.push_str(&text[last..r.range.start]);
+        out.push_str(new);
+        last = r.range.end;
+        if !replaced.contains(&old.as_str()) {
+            replaced.push(old);
+        }
+    }
+    out.push_str(&text[last..]);
+    (!replaced.is_empty()).then_some((out, replaced))
 }
 
 /// The scheme of the URL whose host starts right after `before` (which ends in `//` or in
@@ -233,8 +265,28 @@ mod tests {
         assert_eq!(refs("db", false), vec![]);
         assert_eq!(refs("db", true), vec![("db", None)]);
         assert_eq!(refs("es1, es2", true), vec![("es1", None), ("es2", None)]);
+        assert_eq!(refs("the db table", true), vec![]);
         assert_eq!(refs("db:5432", true), vec![("db", Some(5432))]);
         assert!(names_a_host("DATABASE_HOST") && names_a_host("es_hosts") && names_a_host("BROKER_ADDRESS"));
         assert!(!names_a_host("POSTGRES_USER") && !names_a_host("ROLE"));
+    }
+
+    #[test]
+    fn rewrites_renamed_hosts_only_as_hosts() {
+        let r: HashMap<String, String> = [("api_backend".to_string(), "api-backend".to_string())].into_iter().collect();
+        let new = |t: &str| rewrite_hosts(t, &r).map(|(n, _)| n);
+        assert_eq!(new("http://api_backend:8080/x").as_deref(), Some("http://api-backend:8080/x"));
+        assert_eq!(new("api_backend:8080").as_deref(), Some("api-backend:8080"));
+        assert_eq!(new("api_backend").as_deref(), Some("api-backend"));
+        assert_eq!(new("postgres://u:p@api_backend/db").as_deref(), Some("postgres://u:p@api-backend/db"));
+        assert_eq!(new("db:5432,api_backend:8080").as_deref(), Some("db:5432,api-backend:8080"));
+        assert_eq!(new("x, api_backend").as_deref(), Some("x, api-backend"));
+        assert_eq!(
+            rewrite_hosts("http://api_backend/a http://api_backend/b", &r).map(|(_, old)| old),
+            Some(vec!["api_backend"])
+        );
+        assert_eq!(new("prefix_api_backend"), None);
+        assert_eq!(new("the api_backend table"), None);
+        assert_eq!(new("api_backend.sql"), None);
     }
 }

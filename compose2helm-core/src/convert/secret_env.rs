@@ -44,7 +44,7 @@ pub fn environment(
     let mut secret_env: Vec<SecretRef> = Vec::new();
     for (k, v) in &svc.environment {
         if !cx.classifier.is_secret(k, v, &ss.secrets) {
-            let value = match crate::names::rewrite_hosts(&v.value, cx.renamed) {
+            let value = match super::references::rewrite_hosts(&v.value, cx.renamed) {
                 Some((new, old)) => {
                     let pairs: Vec<String> =
                         old.iter().filter_map(|o| cx.renamed.get(*o).map(|d| format!("`{o}` -> `{d}`"))).collect();
