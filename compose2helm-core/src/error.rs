@@ -20,6 +20,9 @@ pub enum ErrorKind {
     DuplicateKey,
     /// A `${...}` expression is malformed or a required variable is missing.
     Interpolation,
+    /// A key the Compose Specification does not define where it stands (a typo such as
+    /// `enviroment`); docker compose refuses it too.
+    UnknownKey,
     /// A value has the wrong type for its key.
     Type,
     /// A value has the right type but cannot be used (bad port, unit, name...).

@@ -18,6 +18,7 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
     let Some(top) = root.as_map() else {
         return Err(type_err(root, "", "a mapping"));
     };
+    super::known::check_known_keys(root)?;
     let mut extension = None;
     for (k, v) in top {
         if k.starts_with("x-") {
