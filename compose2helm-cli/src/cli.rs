@@ -91,9 +91,11 @@ struct ConvertArgs {
     /// Policy file (default: compose2helm.yaml beside the compose file, if present).
     #[arg(long = "config", value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Fail (exit 1, nothing written) when there are warnings.
-    #[arg(long)]
-    strict: bool,
+    /// Fail (exit 1, nothing written) when there are warnings; `--strict=C2H005,C2H020`
+    /// fails only on warnings of those codes (docs/diagnostics.md).
+    #[arg(long, value_name = "CODES", num_args = 0..=1, require_equals = true, value_delimiter = ',',
+          default_missing_value = "", value_parser = strict_code)]
+    strict: Option<Vec<String>>,
     /// Print errors only.
     #[arg(short, long)]
     quiet: bool,
@@ -126,6 +128,15 @@ struct ConfigArgs {
     /// Print the values of secret-looking variables instead of masking them.
     #[arg(long)]
     show_secrets: bool,
+}
+
+/// A code of `--strict=...` (empty: `--strict` alone, every warning).
+fn strict_code(s: &str) -> Result<String, String> {
+    if s.is_empty() || core::WarningCode::parse(s).is_some() {
+        Ok(s.trim().to_ascii_uppercase())
+    } else {
+        Err(format!("`{s}` is not a warning code (C2H001, ...; see docs/diagnostics.md)"))
+    }
 }
 
 pub(crate) fn load_options(i: &InputArgs) -> LoadOptions {
@@ -182,11 +193,20 @@ fn prepare(a: &ConvertArgs) -> Result<Prepared, Error> {
     let mut chart = core::convert(&project, &opts, &FileSystem)?;
     chart.add_load_warnings(warnings);
     report::warnings(&chart.warnings, a.quiet);
-    if a.strict && !chart.warnings.is_empty() {
-        return Err(Error::new(
-            ErrorKind::Strict,
-            format!("{} warning(s) with --strict; nothing written", chart.warnings.len()),
-        ));
+    if let Some(codes) = &a.strict {
+        let codes: Vec<&str> = codes.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
+        let failing = chart
+            .warnings
+            .iter()
+            .filter(|w| codes.is_empty() || codes.iter().any(|c| c.eq_ignore_ascii_case(w.code.code())))
+            .count();
+        if failing > 0 {
+            let which = if codes.is_empty() { String::new() } else { format!("={}", codes.join(",")) };
+            return Err(Error::new(
+                ErrorKind::Strict,
+                format!("{failing} warning(s) with --strict{which}; nothing written"),
+            ));
+        }
     }
     let out = a.output.clone().unwrap_or_else(|| core::default_output_dir(&project.project_dir));
     let chart_dir = out.join(&chart.name);

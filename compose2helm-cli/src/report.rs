@@ -9,7 +9,16 @@ pub fn warnings(ws: &[Warning], quiet: bool) {
         return;
     }
     for w in ws {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", warning_line(w));
+    }
+}
+
+/// `file:line:column: key.path: message [C2H0xx]`, as errors are written (location first,
+/// so editors and CI annotations can jump to it), with the code to silence or fail on.
+pub fn warning_line(w: &Warning) -> String {
+    match &w.location {
+        Some(at) => format!("{at}: {w} [{}]", w.code),
+        None => format!("{w} [{}]", w.code),
     }
 }
 

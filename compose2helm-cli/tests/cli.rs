@@ -129,9 +129,51 @@ fn strict_turns_warnings_into_failure() {
         .expect("edit");
     let o = run(&dir, &["--strict"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("warning: services.web.platform"));
+    assert!(stderr(&o).contains("warning: compose.yaml:4:15: services.web.platform: "), "{}", stderr(&o));
     assert!(stderr(&o).contains("--strict; nothing written"));
     assert!(!dir.join("infrastructure").exists());
+}
+
+/// Warnings carry a stable code and their location; `--strict=CODES` fails only on those
+/// codes, and `x-compose2helm.ignore` silences a code for a service or the project.
+#[test]
+fn warning_codes_select_strict_failures_and_can_be_silenced() {
+    let dir = project("codes");
+    let compose = "services:\n  web:\n    image: nginx:1.27\n    platform: linux/amd64\n  cache:\n    image: redis\n";
+    fs::write(dir.join("compose.yaml"), compose).expect("edit");
+    let o = run(&dir, &["--strict=C2H024", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: compose.yaml:4:15: services.web.platform: not used by Kubernetes")
+            && err.contains("[C2H020]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: compose.yaml:6:12: services.cache.image: no tag") && err.contains("[C2H024]"),
+        "{err}"
+    );
+    assert!(err.contains("error: 1 warning(s) with --strict=C2H024; nothing written"), "{err}");
+    // Not a code it fails on: the warnings are shown, the run goes on.
+    let o = run(&dir, &["--strict=C2H001,c2h005", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A code that does not exist is a usage error.
+    assert_eq!(run(&dir, &["--strict=C2H0"]).status.code(), Some(2));
+    // Silenced per service, then for the project.
+    let silenced = compose.replace("image: redis\n", "image: redis\n    x-compose2helm: {ignore: [C2H024]}\n");
+    fs::write(dir.join("compose.yaml"), &silenced).expect("edit");
+    let o = run(&dir, &["--strict=C2H024", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("C2H024"), "{}", stderr(&o));
+    let project_wide = format!("x-compose2helm: {{ignore: [C2H020, C2H024]}}\n{compose}");
+    fs::write(dir.join("compose.yaml"), project_wide).expect("edit");
+    let o = run(&dir, &["--strict=C2H020,C2H024", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // An unknown code in the settings is an error at its place.
+    fs::write(dir.join("compose.yaml"), format!("x-compose2helm: {{ignore: [C2H999]}}\n{compose}")).expect("edit");
+    let o = run(&dir, &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("x-compose2helm.ignore[0]: `C2H999` is not a warning code"), "{}", stderr(&o));
 }
 
 #[test]

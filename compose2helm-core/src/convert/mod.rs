@@ -77,7 +77,7 @@ pub(crate) fn build_app(
             }
         }
         if dns != *name {
-            w.push(&path, format!("the name is not valid in Kubernetes: the Service is named `{dns}`, so other services must reach it as `{dns}`"));
+            w.push_code(crate::WarningCode::Renamed, &path, format!("the name is not valid in Kubernetes: the Service is named `{dns}`, so other services must reach it as `{dns}`"));
         }
         match ss.kind {
             Some(KindSetting::Skip) => continue,
@@ -234,7 +234,8 @@ pub(crate) fn build_app(
     let secret_keys = keys.into_keys();
     let secret_names: std::collections::BTreeSet<&str> = secret_keys.iter().map(|k| k.key.as_str()).collect();
     if !secret_names.is_empty() {
-        w.push(
+        w.push_code(
+            crate::WarningCode::SecretVariables,
             "",
             format!(
                 "treated as secret (values never written; each is one key of the chart's Secret <release>-<chart>-env): {}",

@@ -7,7 +7,7 @@ use crate::yaml::Value;
 pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
     let mut s = Settings::default();
     let Some(n) = n else { return Ok(s) };
-    for (k, v) in keys_of(n, path, &["chart", "registry", "profiles", "environments", "policy", "argocd"])? {
+    for (k, v) in keys_of(n, path, &["chart", "registry", "profiles", "ignore", "environments", "policy", "argocd"])? {
         let p = format!("{path}.{k}");
         match k.as_str() {
             "chart" => {
@@ -33,6 +33,7 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
                 }
             }
             "registry" => s.registry = opt_string(Some(v), &p)?,
+            "ignore" => s.ignore = warning_codes(v, &p)?,
             "profiles" => {
                 string_list(v, &p)?;
             }

@@ -20,6 +20,7 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
         "resources",
         "probes",
         "securityContext",
+        "ignore",
     ];
     for (k, v) in keys_of(n, path, &allowed)? {
         let p = format!("{path}.{k}");
@@ -151,6 +152,7 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                 s.kind.get_or_insert(KindSetting::External);
             }
             "secrets" => s.secrets = string_list(v, &p)?,
+            "ignore" => s.ignore = warning_codes(v, &p)?,
             "securityContext" => s.security = super::security_context::read_security_context(v, &p)?,
             "resources" => {
                 for (rk, rv) in keys_of(v, &p, &["requests", "limits"])? {
