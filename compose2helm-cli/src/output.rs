@@ -18,6 +18,10 @@ use crate::report;
 /// a hung run is reported rather than waited on for ever.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Lines of diff shown per changed file: enough for a regenerated image tag or a new
+/// setting, short enough that a whole-chart change stays readable in a hook's output.
+const DIFF_LINES: usize = 200;
+
 fn trees(p: &Prepared) -> [Tree<'_>; 2] {
     [Tree { dir: &p.chart_dir, files: &p.chart.files }, Tree { dir: &p.argocd_dir, files: &p.chart.argocd }]
 }
@@ -72,7 +76,8 @@ pub fn dry_run(p: &Prepared, quiet: bool) -> Result<(), Error> {
     Ok(())
 }
 
-/// Exit 1 with the changed files and their diffs when the disk differs from `p`.
+/// Exit 1 when the disk differs from `p`: the changed files and their diffs on stdout,
+/// then one summary line per stale directory on stderr; `quiet` prints the summary only.
 pub fn check(p: &Prepared, quiet: bool) -> Result<ExitCode, Error> {
     let _lock = read_lock(p, quiet)?;
     let mut stale = false;
@@ -82,16 +87,16 @@ pub fn check(p: &Prepared, quiet: bool) -> Result<ExitCode, Error> {
             continue;
         }
         stale = true;
-        report::out(&report::plan(t.dir, &plan));
-        for rel in plan.update.iter().chain(&plan.conflicts) {
-            let old = sync::current_content(t.dir, rel, &FileSystem).unwrap_or_default();
-            let new = t.files.get(rel).cloned().unwrap_or_default();
-            report::out(&sync::diff(rel, &String::from_utf8_lossy(&old), &String::from_utf8_lossy(&new), 40));
+        if !quiet {
+            report::out(&report::plan(t.dir, &plan));
+            for rel in plan.update.iter().chain(&plan.conflicts) {
+                let old = sync::current_content(t.dir, rel, &FileSystem).unwrap_or_default();
+                let new = t.files.get(rel).cloned().unwrap_or_default();
+                let (old, new) = (String::from_utf8_lossy(&old), String::from_utf8_lossy(&new));
+                report::out(&sync::diff(rel, &old, &new, DIFF_LINES));
+            }
         }
-        eprintln!(
-            "error: {} is stale: run `compose2helm convert` (same arguments) and commit the result",
-            t.dir.display()
-        );
+        eprintln!("error: {}", report::stale_summary(t.dir, &plan));
     }
     if stale {
         return Ok(ExitCode::from(1));

@@ -46,6 +46,26 @@ pub fn plan(dir: &std::path::Path, p: &compose2helm_core::sync::Plan) -> String 
     out
 }
 
+/// One line for a stale directory: what differs, and what to do.
+pub fn stale_summary(dir: &std::path::Path, p: &compose2helm_core::sync::Plan) -> String {
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (p.create.len(), "to create"),
+        (p.update.len(), "to update"),
+        (p.remove.len(), "to remove"),
+        (p.conflicts.len(), "edited by hand"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    format!(
+        "{} is stale ({}): run `compose2helm convert` (same arguments) and commit the result",
+        dir.display(),
+        parts.join(", ")
+    )
+}
+
 /// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
 pub fn out(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());

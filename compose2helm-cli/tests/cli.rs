@@ -45,12 +45,44 @@ fn convert_then_check_is_clean_and_check_catches_drift() {
     let clean = run(&dir, &["check"]);
     assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
     fs::write(dir.join("compose.yaml"), COMPOSE.replace("nginx:1.27", "nginx:1.28")).expect("edit");
-    let stale = run(&dir, &["check", "-q"]);
+    let stale = run(&dir, &["check"]);
     assert_eq!(stale.status.code(), Some(1));
     let out = String::from_utf8_lossy(&stale.stdout);
     assert!(out.contains("update: ") && out.contains("values.yaml"), "{out}");
     assert!(out.contains("-    tag: \"1.27\"\n+    tag: \"1.28\""), "{out}");
     assert!(stderr(&stale).contains("is stale"));
+}
+
+/// The drift is a unified diff with three lines of context, as `git diff` prints it;
+/// `-q` prints only the summary line.
+#[test]
+fn check_shows_a_unified_diff_and_quiet_only_the_summary() {
+    let dir = project("diff");
+    assert_eq!(run(&dir, &["-q"]).status.code(), Some(0));
+    fs::write(dir.join("compose.yaml"), COMPOSE.replace("nginx:1.27", "nginx:1.28")).expect("edit");
+    let stale = run(&dir, &["check"]);
+    assert_eq!(stale.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&stale.stdout);
+    let hunk = out.split("--- a/values.yaml\n+++ b/values.yaml\n").nth(1).expect("a diff of values.yaml");
+    let hunk: Vec<&str> = hunk.lines().take_while(|l| !l.starts_with("--- ")).collect();
+    assert!(hunk[0].starts_with("@@ -") && hunk[0].ends_with(" @@"), "{out}");
+    let change = hunk.iter().position(|l| *l == "-    tag: \"1.27\"").expect("the old tag");
+    assert_eq!(hunk[change + 1], "+    tag: \"1.28\"", "{out}");
+    // Context: three unchanged lines before and after, each starting with a space.
+    assert!(hunk[change - 3..change].iter().all(|l| l.starts_with(' ')), "{out}");
+    assert!(hunk[change + 2..change + 5].iter().all(|l| l.starts_with(' ')), "{out}");
+    let name = dir.file_name().unwrap().to_string_lossy().to_lowercase();
+    let quiet = run(&dir, &["check", "-q"]);
+    assert_eq!(quiet.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&quiet.stdout), "");
+    let err = stderr(&quiet);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: infrastructure/helm/")
+            && err.contains(&format!("{name} is stale ("))
+            && err.contains(" to update"),
+        "{err}"
+    );
 }
 
 #[test]
