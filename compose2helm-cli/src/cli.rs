@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use compose2helm_core::source::FileSystem;
 use compose2helm_core::{self as core, ConvertOptions, Error, ErrorKind, LoadOptions};
 
-use crate::{images, output, report};
+use crate::{images, json, output, report};
 
 /// Turn a Docker Compose project into a production-ready Helm chart.
 #[derive(Parser, Debug)]
@@ -105,6 +105,9 @@ struct ConvertArgs {
     /// Print what would change; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// text, or json: one JSON document on stdout (warnings, errors, files, drift).
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -128,6 +131,9 @@ struct ConfigArgs {
     /// Print the values of secret-looking variables instead of masking them.
     #[arg(long)]
     show_secrets: bool,
+    /// text (YAML), or json: one JSON document with the model, warnings and errors.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
 }
 
 /// A code of `--strict=...` (empty: `--strict` alone, every warning).
@@ -155,6 +161,8 @@ pub(crate) fn load_options(i: &InputArgs) -> LoadOptions {
 
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
+        None | Some(Command::Convert(_)) | Some(Command::Check(_)) if json(&cli) => Ok(convert_json(cli)),
+        Some(Command::Config(a)) if a.format == "json" => Ok(config_json(a)),
         None => convert(cli.convert),
         Some(Command::Convert(a)) => convert(a),
         Some(Command::Check(a)) => check(a),
@@ -184,6 +192,14 @@ pub struct Prepared {
 
 /// Loads and converts, reports the warnings, and works out the output directories.
 fn prepare(a: &ConvertArgs) -> Result<Prepared, Error> {
+    let p = converted(a)?;
+    report::warnings(&p.chart.warnings, a.quiet);
+    strict(a, &p.chart.warnings)?;
+    Ok(p)
+}
+
+/// Loads and converts, and works out the output directories.
+fn converted(a: &ConvertArgs) -> Result<Prepared, Error> {
     let opts = ConvertOptions {
         load: load_options(&a.input),
         policy_file: a.config.clone(),
@@ -192,11 +208,17 @@ fn prepare(a: &ConvertArgs) -> Result<Prepared, Error> {
     let (project, warnings) = core::load_project(&opts.load, &FileSystem)?;
     let mut chart = core::convert(&project, &opts, &FileSystem)?;
     chart.add_load_warnings(warnings);
-    report::warnings(&chart.warnings, a.quiet);
+    let out = a.output.clone().unwrap_or_else(|| core::default_output_dir(&project.project_dir));
+    let chart_dir = out.join(&chart.name);
+    let argocd_dir = a.argocd_dir.clone().unwrap_or_else(|| core::argocd_dir(&out));
+    Ok(Prepared { chart, chart_dir, argocd_dir })
+}
+
+/// `--strict[=CODES]`: an error when a warning it names was raised.
+fn strict(a: &ConvertArgs, warnings: &[core::Warning]) -> Result<(), Error> {
     if let Some(codes) = &a.strict {
         let codes: Vec<&str> = codes.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
-        let failing = chart
-            .warnings
+        let failing = warnings
             .iter()
             .filter(|w| codes.is_empty() || codes.iter().any(|c| c.eq_ignore_ascii_case(w.code.code())))
             .count();
@@ -208,10 +230,45 @@ fn prepare(a: &ConvertArgs) -> Result<Prepared, Error> {
             ));
         }
     }
-    let out = a.output.clone().unwrap_or_else(|| core::default_output_dir(&project.project_dir));
-    let chart_dir = out.join(&chart.name);
-    let argocd_dir = a.argocd_dir.clone().unwrap_or_else(|| core::argocd_dir(&out));
-    Ok(Prepared { chart, chart_dir, argocd_dir })
+    Ok(())
+}
+
+fn json(cli: &Cli) -> bool {
+    match &cli.command {
+        None => cli.convert.format == "json",
+        Some(Command::Convert(a)) | Some(Command::Check(a)) => a.format == "json",
+        _ => false,
+    }
+}
+
+/// `convert` or `check` with `--format json`.
+fn convert_json(cli: Cli) -> ExitCode {
+    let (a, check) = match cli.command {
+        Some(Command::Check(a)) => (a, true),
+        Some(Command::Convert(a)) => (a, false),
+        _ => (cli.convert, false),
+    };
+    let mut r = json::Report::new(if check { "check" } else { "convert" });
+    let result = converted(&a).and_then(|p| {
+        r.warnings(&p.chart.warnings);
+        strict(&a, &p.chart.warnings)?;
+        if check {
+            json::check(&mut r, &p)
+        } else {
+            json::write(&mut r, &p, a.force, a.dry_run)
+        }
+    });
+    r.finish(result)
+}
+
+fn config_json(a: ConfigArgs) -> ExitCode {
+    let mut r = json::Report::new("config");
+    let result = core::load_project(&load_options(&a.input), &FileSystem).map(|(project, warnings)| {
+        r.warnings(&warnings);
+        r.config(&core::config_yaml(&project, a.show_secrets));
+        ExitCode::SUCCESS
+    });
+    r.finish(result)
 }
 
 fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {

@@ -1,6 +1,7 @@
 //! `compose2helm`: parses arguments, calls compose2helm-core, writes and reports.
 mod cli;
 mod images;
+mod json;
 mod output;
 mod report;
 

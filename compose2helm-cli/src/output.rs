@@ -16,13 +16,13 @@ use crate::report;
 /// How long a run waits for another one writing the same output before giving up. Long
 /// enough for the largest projects (1000 services write in under 10 s), short enough that
 /// a hung run is reported rather than waited on for ever.
-const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Lines of diff shown per changed file: enough for a regenerated image tag or a new
 /// setting, short enough that a whole-chart change stays readable in a hook's output.
-const DIFF_LINES: usize = 200;
+pub(crate) const DIFF_LINES: usize = 200;
 
-fn trees(p: &Prepared) -> [Tree<'_>; 2] {
+pub(crate) fn trees(p: &Prepared) -> [Tree<'_>; 2] {
     [Tree { dir: &p.chart_dir, files: &p.chart.files }, Tree { dir: &p.argocd_dir, files: &p.chart.argocd }]
 }
 
@@ -108,11 +108,11 @@ pub fn check(p: &Prepared, quiet: bool) -> Result<ExitCode, Error> {
 }
 
 /// Waits for a run writing the output, so that what is read is whole.
-fn read_lock(p: &Prepared, quiet: bool) -> Result<OutputLock, Error> {
+pub(crate) fn read_lock(p: &Prepared, quiet: bool) -> Result<OutputLock, Error> {
     OutputLock::shared(&[&p.chart_dir, &p.argocd_dir], LOCK_TIMEOUT, &mut waiting(quiet)).map_err(error)
 }
 
-fn error(e: WriteError) -> Error {
+pub(crate) fn error(e: WriteError) -> Error {
     match e {
         WriteError::HandEdited { files } => Error::new(
             ErrorKind::Conflict,

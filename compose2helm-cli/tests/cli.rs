@@ -413,3 +413,70 @@ fn walk(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out.sort();
     out
 }
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+/// `--format json` on convert, check and config: one document on stdout with the
+/// warnings (code, key path, location), errors, files written and drift; nothing on stderr.
+#[test]
+fn json_output_for_convert_check_and_config() {
+    let dir = project("json");
+    let compose = "services:\n  web:\n    image: nginx:1.27\n    platform: linux/amd64\n    environment:\n      DB_PASSWORD: s3cr3t-value\n";
+    fs::write(dir.join("compose.yaml"), compose).expect("edit");
+    let o = run(&dir, &["convert", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    let d = json(&o);
+    assert_eq!(d["command"], "convert");
+    assert_eq!(d["ok"], true);
+    let platform = d["warnings"].as_array().unwrap().iter().find(|w| w["key_path"] == "services.web.platform").unwrap();
+    assert_eq!(platform["code"], "C2H020");
+    assert_eq!(platform["location"], serde_json::json!({"file": "compose.yaml", "line": 4, "column": 15}));
+    let name = dir.file_name().unwrap().to_string_lossy().to_lowercase();
+    assert_eq!(d["files"][0]["dir"], format!("infrastructure/helm/{name}"));
+    assert!(d["files"][0]["create"].as_array().unwrap().iter().any(|f| f == "values.yaml"), "{d}");
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("s3cr3t-value"));
+
+    let o = run(&dir, &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(json(&o)["drift"], serde_json::json!([]));
+    fs::write(dir.join("compose.yaml"), compose.replace("1.27", "1.28")).expect("edit");
+    let o = run(&dir, &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let d = json(&o);
+    assert_eq!(d["ok"], false);
+    let drift = &d["drift"][0];
+    assert!(drift["update"].as_array().unwrap().iter().any(|f| f == "values.yaml"), "{d}");
+    let diff = drift["diffs"]["values.yaml"].as_str().unwrap();
+    assert!(
+        diff.starts_with("--- a/values.yaml\n+++ b/values.yaml\n@@ ") && diff.contains("+    tag: \"1.28\""),
+        "{diff}"
+    );
+
+    let o = run(&dir, &["config", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let d = json(&o);
+    assert_eq!(d["config"]["services"]["web"]["image"], "nginx:1.28");
+    assert_eq!(d["config"]["services"]["web"]["environment"]["DB_PASSWORD"], "********");
+
+    // Errors are data too, with their kind and location; the exit code is unchanged.
+    fs::write(dir.join("compose.yaml"), "services:\n  web:\n    image: nginx:1.27\n    enviroment: {A: b}\n")
+        .expect("edit");
+    let o = run(&dir, &["convert", "--format", "json", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), "");
+    let e = &json(&o)["errors"][0];
+    assert_eq!(e["kind"], "UnknownKey");
+    assert_eq!(e["key_path"], "services.web.enviroment");
+    assert_eq!(e["location"]["line"], 4);
+    assert!(e["message"].as_str().unwrap().contains("did you mean `environment`?"), "{e}");
+    // --strict failures keep the warnings that caused them.
+    fs::write(dir.join("compose.yaml"), compose).expect("edit");
+    let o = run(&dir, &["convert", "--format", "json", "--strict=C2H020"]);
+    assert_eq!(o.status.code(), Some(1));
+    let d = json(&o);
+    assert_eq!(d["errors"][0]["kind"], "Strict");
+    assert!(d["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "C2H020"));
+}

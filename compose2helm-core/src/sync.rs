@@ -51,7 +51,7 @@ fn parse_lock(text: &str) -> BTreeMap<String, String> {
 }
 
 /// What converting would do to a chart directory.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Plan {
     /// Files to create.
     pub create: Vec<String>,
