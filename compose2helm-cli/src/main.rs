@@ -4,6 +4,7 @@ mod images;
 mod json;
 mod output;
 mod report;
+mod snippet;
 
 use std::process::ExitCode;
 

@@ -8,8 +8,12 @@ pub fn warnings(ws: &[Warning], quiet: bool) {
     if quiet {
         return;
     }
+    let snippets = crate::snippet::enabled();
     for w in ws {
-        eprintln!("warning: {}", warning_line(w));
+        match crate::snippet::warning(w, true).filter(|_| snippets) {
+            Some(drawn) => eprintln!("{drawn}"),
+            None => eprintln!("warning: {}", warning_line(w)),
+        }
     }
 }
 
@@ -23,7 +27,10 @@ pub fn warning_line(w: &Warning) -> String {
 }
 
 pub fn error(e: &Error) -> ExitCode {
-    eprintln!("error: {e}");
+    match crate::snippet::error(e, true).filter(|_| crate::snippet::enabled()) {
+        Some(drawn) => eprintln!("{drawn}"),
+        None => eprintln!("error: {e}"),
+    }
     if e.kind == ErrorKind::Internal {
         eprintln!("  (this is a bug in compose2helm; please report it with the compose file)");
     }

@@ -161,7 +161,7 @@ fn strict_turns_warnings_into_failure() {
         .expect("edit");
     let o = run(&dir, &["--strict"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("warning: compose.yaml:4:15: services.web.platform: "), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: compose.yaml:4:5: services.web.platform: "), "{}", stderr(&o));
     assert!(stderr(&o).contains("--strict; nothing written"));
     assert!(!dir.join("infrastructure").exists());
 }
@@ -177,12 +177,12 @@ fn warning_codes_select_strict_failures_and_can_be_silenced() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("warning: compose.yaml:4:15: services.web.platform: not used by Kubernetes")
+        err.contains("warning: compose.yaml:4:5: services.web.platform: not used by Kubernetes")
             && err.contains("[C2H020]"),
         "{err}"
     );
     assert!(
-        err.contains("warning: compose.yaml:6:12: services.cache.image: no tag") && err.contains("[C2H024]"),
+        err.contains("warning: compose.yaml:6:5: services.cache.image: no tag") && err.contains("[C2H024]"),
         "{err}"
     );
     assert!(err.contains("error: 1 warning(s) with --strict=C2H024; nothing written"), "{err}");
@@ -433,7 +433,7 @@ fn json_output_for_convert_check_and_config() {
     assert_eq!(d["ok"], true);
     let platform = d["warnings"].as_array().unwrap().iter().find(|w| w["key_path"] == "services.web.platform").unwrap();
     assert_eq!(platform["code"], "C2H020");
-    assert_eq!(platform["location"], serde_json::json!({"file": "compose.yaml", "line": 4, "column": 15}));
+    assert_eq!(platform["location"], serde_json::json!({"file": "compose.yaml", "line": 4, "column": 5}));
     let name = dir.file_name().unwrap().to_string_lossy().to_lowercase();
     assert_eq!(d["files"][0]["dir"], format!("infrastructure/helm/{name}"));
     assert!(d["files"][0]["create"].as_array().unwrap().iter().any(|f| f == "values.yaml"), "{d}");
@@ -479,4 +479,44 @@ fn json_output_for_convert_check_and_config() {
     let d = json(&o);
     assert_eq!(d["errors"][0]["kind"], "Strict");
     assert!(d["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "C2H020"));
+}
+
+/// On a terminal, errors and warnings show their source line with a marker under the key
+/// (secret values hidden); `NO_COLOR` (and any pipe, as in every other test) keeps the
+/// one-line text. Runs under util-linux `script`, which gives the binary a terminal;
+/// skipped where it is missing.
+#[test]
+fn errors_on_a_terminal_show_the_source_line() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to run under a terminal");
+        return;
+    }
+    let dir = project("tty");
+    let compose = "services:\n  web:\n    image: nginx:1.27\n    enviroment:\n      DB_PASSWORD: hunter2\n";
+    fs::write(dir.join("compose.yaml"), compose).expect("edit");
+    let under_tty = |no_color: bool| {
+        let cmd = format!("{} convert --dry-run", bin().display());
+        let mut c = Command::new("script");
+        c.args(["-qec", &cmd, "/dev/null"]).current_dir(&dir).env("TERM", "xterm");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        } else {
+            c.env_remove("NO_COLOR");
+        }
+        String::from_utf8_lossy(&c.output().expect("script runs").stdout).replace("\r\n", "\n")
+    };
+    let coloured = under_tty(false);
+    assert!(coloured.contains("\u{1b}["), "coloured: {coloured}");
+    // The text without its colours (`ESC [ ... m`).
+    let drawn: String = coloured
+        .split('\u{1b}')
+        .enumerate()
+        .map(|(i, part)| if i == 0 { part } else { part.split_once('m').map_or("", |(_, rest)| rest) })
+        .collect();
+    assert!(drawn.contains("╭▸ compose.yaml:4:5"), "{drawn}");
+    assert!(drawn.contains("4 │     enviroment:"), "{drawn}");
+    assert!(!drawn.contains("hunter2"), "{drawn}");
+    let plain = under_tty(true);
+    assert!(plain.starts_with("error: compose.yaml:4:5: services.web.enviroment: "), "{plain}");
+    assert!(!plain.contains("╭▸") && !plain.contains("\u{1b}["), "{plain}");
 }

@@ -178,7 +178,7 @@ impl serde::Serialize for Warning {
 pub(crate) fn locate(ws: &mut [Warning], root: &crate::yaml::Node) {
     for w in ws.iter_mut().filter(|w| w.location.is_none() && !w.key_path.is_empty()) {
         if let Some(node) = node_at(root, &w.key_path).filter(|n| n.mark.line > 0) {
-            w.location = Some(Location::from(&node.mark));
+            w.location = Some(Location::from(&node.key_mark()));
         }
     }
 }

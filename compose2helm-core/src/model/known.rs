@@ -228,7 +228,7 @@ fn unknown_key(at: &Node, path: &str, key: &str, known: &[&str]) -> Error {
     };
     Error::at(
         ErrorKind::UnknownKey,
-        &at.mark,
+        &at.key_mark(),
         path,
         format!(
             "`{}` is not a key of the Compose Specification here, and docker compose refuses it too; {hint}",
