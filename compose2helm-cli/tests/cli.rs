@@ -100,6 +100,11 @@ fn hand_edits_are_refused_then_forced_and_user_files_kept() {
         "{}",
         stderr(&refused)
     );
+    // One rule, the same as in the values files' headers: never a values file as the place.
+    let rule = "generated files are never edited by hand: lasting changes go into x-compose2helm (environments.<env> for one environment's values)";
+    assert!(stderr(&refused).contains(rule), "{}", stderr(&refused));
+    assert!(edited.contains(&rule[1..60]), "values.yaml says the same rule");
+    assert!(!stderr(&refused).contains("values-<env>"));
     assert_eq!(fs::read_to_string(&values).expect("values"), edited, "nothing written when refused");
     assert_eq!(run(&dir, &["-q", "--force"]).status.code(), Some(0));
     assert!(!fs::read_to_string(&values).expect("values").contains("replicaCount: 4"));

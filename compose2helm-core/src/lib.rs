@@ -51,6 +51,12 @@ pub use warning_code::WarningCode;
 use error::Warnings;
 use source::{Boundary, ReadRoot, Scope, Source};
 
+/// The one rule for changing a generated chart, said the same way wherever it is said (the
+/// hand-edit refusal, the values files' headers, the chart README, the lock file): the
+/// chart is regenerated from compose, so a hand edit would be lost or block the next run.
+pub const HAND_EDIT_RULE: &str = "generated files are never edited by hand: lasting changes go into x-compose2helm \
+     (environments.<env> for one environment's values), then `compose2helm convert` regenerates the chart";
+
 /// Names of the policy file looked up beside the compose file.
 pub const POLICY_FILE_NAMES: &[&str] = &["compose2helm.yaml", "compose2helm.yml"];
 
