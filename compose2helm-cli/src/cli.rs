@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use compose2helm_core::source::FileSystem;
 use compose2helm_core::{self as core, ConvertOptions, Error, ErrorKind, LoadOptions};
 
-use crate::{images, output, report};
+use crate::{images, json, output, report};
 
 /// Turn a Docker Compose project into a production-ready Helm chart.
 #[derive(Parser, Debug)]
@@ -91,9 +91,11 @@ struct ConvertArgs {
     /// Policy file (default: compose2helm.yaml beside the compose file, if present).
     #[arg(long = "config", value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Fail (exit 1, nothing written) when there are warnings.
-    #[arg(long)]
-    strict: bool,
+    /// Fail (exit 1, nothing written) when there are warnings; `--strict=C2H005,C2H020`
+    /// fails only on warnings of those codes (docs/diagnostics.md).
+    #[arg(long, value_name = "CODES", num_args = 0..=1, require_equals = true, value_delimiter = ',',
+          default_missing_value = "", value_parser = strict_code)]
+    strict: Option<Vec<String>>,
     /// Print errors only.
     #[arg(short, long)]
     quiet: bool,
@@ -103,6 +105,9 @@ struct ConvertArgs {
     /// Print what would change; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// text, or json: one JSON document on stdout (warnings, errors, files, drift).
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -126,6 +131,18 @@ struct ConfigArgs {
     /// Print the values of secret-looking variables instead of masking them.
     #[arg(long)]
     show_secrets: bool,
+    /// text (YAML), or json: one JSON document with the model, warnings and errors.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+}
+
+/// A code of `--strict=...` (empty: `--strict` alone, every warning).
+fn strict_code(s: &str) -> Result<String, String> {
+    if s.is_empty() || core::WarningCode::parse(s).is_some() {
+        Ok(s.trim().to_ascii_uppercase())
+    } else {
+        Err(format!("`{s}` is not a warning code (C2H001, ...; see docs/diagnostics.md)"))
+    }
 }
 
 pub(crate) fn load_options(i: &InputArgs) -> LoadOptions {
@@ -144,6 +161,8 @@ pub(crate) fn load_options(i: &InputArgs) -> LoadOptions {
 
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
+        None | Some(Command::Convert(_)) | Some(Command::Check(_)) if json(&cli) => Ok(convert_json(cli)),
+        Some(Command::Config(a)) if a.format == "json" => Ok(config_json(a)),
         None => convert(cli.convert),
         Some(Command::Convert(a)) => convert(a),
         Some(Command::Check(a)) => check(a),
@@ -173,6 +192,14 @@ pub struct Prepared {
 
 /// Loads and converts, reports the warnings, and works out the output directories.
 fn prepare(a: &ConvertArgs) -> Result<Prepared, Error> {
+    let p = converted(a)?;
+    report::warnings(&p.chart.warnings, a.quiet);
+    strict(a, &p.chart.warnings)?;
+    Ok(p)
+}
+
+/// Loads and converts, and works out the output directories.
+fn converted(a: &ConvertArgs) -> Result<Prepared, Error> {
     let opts = ConvertOptions {
         load: load_options(&a.input),
         policy_file: a.config.clone(),
@@ -181,17 +208,67 @@ fn prepare(a: &ConvertArgs) -> Result<Prepared, Error> {
     let (project, warnings) = core::load_project(&opts.load, &FileSystem)?;
     let mut chart = core::convert(&project, &opts, &FileSystem)?;
     chart.add_load_warnings(warnings);
-    report::warnings(&chart.warnings, a.quiet);
-    if a.strict && !chart.warnings.is_empty() {
-        return Err(Error::new(
-            ErrorKind::Strict,
-            format!("{} warning(s) with --strict; nothing written", chart.warnings.len()),
-        ));
-    }
     let out = a.output.clone().unwrap_or_else(|| core::default_output_dir(&project.project_dir));
     let chart_dir = out.join(&chart.name);
     let argocd_dir = a.argocd_dir.clone().unwrap_or_else(|| core::argocd_dir(&out));
     Ok(Prepared { chart, chart_dir, argocd_dir })
+}
+
+/// `--strict[=CODES]`: an error when a warning it names was raised.
+fn strict(a: &ConvertArgs, warnings: &[core::Warning]) -> Result<(), Error> {
+    if let Some(codes) = &a.strict {
+        let codes: Vec<&str> = codes.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
+        let failing = warnings
+            .iter()
+            .filter(|w| codes.is_empty() || codes.iter().any(|c| c.eq_ignore_ascii_case(w.code.code())))
+            .count();
+        if failing > 0 {
+            let which = if codes.is_empty() { String::new() } else { format!("={}", codes.join(",")) };
+            return Err(Error::new(
+                ErrorKind::Strict,
+                format!("{failing} warning(s) with --strict{which}; nothing written"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn json(cli: &Cli) -> bool {
+    match &cli.command {
+        None => cli.convert.format == "json",
+        Some(Command::Convert(a)) | Some(Command::Check(a)) => a.format == "json",
+        _ => false,
+    }
+}
+
+/// `convert` or `check` with `--format json`.
+fn convert_json(cli: Cli) -> ExitCode {
+    let (a, check) = match cli.command {
+        Some(Command::Check(a)) => (a, true),
+        Some(Command::Convert(a)) => (a, false),
+        _ => (cli.convert, false),
+    };
+    let mut r = json::Report::new(if check { "check" } else { "convert" });
+    let result = converted(&a).and_then(|p| {
+        r.warnings(&p.chart.warnings);
+        strict(&a, &p.chart.warnings)?;
+        if check {
+            json::check(&mut r, &p)
+        } else {
+            json::write(&mut r, &p, a.force, a.dry_run)
+        }
+    });
+    r.finish(result)
+}
+
+fn config_json(a: ConfigArgs) -> ExitCode {
+    let mut r = json::Report::new("config");
+    let result = core::load_project(&load_options(&a.input), &FileSystem).map(|(project, warnings)| {
+        r.warnings(&warnings);
+        r.config(&core::config_yaml(&project, a.show_secrets));
+        ExitCode::SUCCESS
+    });
+    r.finish(result)
 }
 
 fn convert(a: ConvertArgs) -> Result<ExitCode, Error> {

@@ -1,8 +1,10 @@
 //! `compose2helm`: parses arguments, calls compose2helm-core, writes and reports.
 mod cli;
 mod images;
+mod json;
 mod output;
 mod report;
+mod snippet;
 
 use std::process::ExitCode;
 

@@ -8,13 +8,29 @@ pub fn warnings(ws: &[Warning], quiet: bool) {
     if quiet {
         return;
     }
+    let snippets = crate::snippet::enabled();
     for w in ws {
-        eprintln!("warning: {w}");
+        match crate::snippet::warning(w, true).filter(|_| snippets) {
+            Some(drawn) => eprintln!("{drawn}"),
+            None => eprintln!("warning: {}", warning_line(w)),
+        }
+    }
+}
+
+/// `file:line:column: key.path: message [C2H0xx]`, as errors are written (location first,
+/// so editors and CI annotations can jump to it), with the code to silence or fail on.
+pub fn warning_line(w: &Warning) -> String {
+    match &w.location {
+        Some(at) => format!("{at}: {w} [{}]", w.code),
+        None => format!("{w} [{}]", w.code),
     }
 }
 
 pub fn error(e: &Error) -> ExitCode {
-    eprintln!("error: {e}");
+    match crate::snippet::error(e, true).filter(|_| crate::snippet::enabled()) {
+        Some(drawn) => eprintln!("{drawn}"),
+        None => eprintln!("error: {e}"),
+    }
     if e.kind == ErrorKind::Internal {
         eprintln!("  (this is a bug in compose2helm; please report it with the compose file)");
     }
@@ -35,6 +51,26 @@ pub fn plan(dir: &std::path::Path, p: &compose2helm_core::sync::Plan) -> String 
         out.push_str(&format!("{} is up to date\n", dir.display()));
     }
     out
+}
+
+/// One line for a stale directory: what differs, and what to do.
+pub fn stale_summary(dir: &std::path::Path, p: &compose2helm_core::sync::Plan) -> String {
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (p.create.len(), "to create"),
+        (p.update.len(), "to update"),
+        (p.remove.len(), "to remove"),
+        (p.conflicts.len(), "edited by hand"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    format!(
+        "{} is stale ({}): run `compose2helm convert` (same arguments) and commit the result",
+        dir.display(),
+        parts.join(", ")
+    )
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.

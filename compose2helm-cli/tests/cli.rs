@@ -45,12 +45,44 @@ fn convert_then_check_is_clean_and_check_catches_drift() {
     let clean = run(&dir, &["check"]);
     assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
     fs::write(dir.join("compose.yaml"), COMPOSE.replace("nginx:1.27", "nginx:1.28")).expect("edit");
-    let stale = run(&dir, &["check", "-q"]);
+    let stale = run(&dir, &["check"]);
     assert_eq!(stale.status.code(), Some(1));
     let out = String::from_utf8_lossy(&stale.stdout);
     assert!(out.contains("update: ") && out.contains("values.yaml"), "{out}");
     assert!(out.contains("-    tag: \"1.27\"\n+    tag: \"1.28\""), "{out}");
     assert!(stderr(&stale).contains("is stale"));
+}
+
+/// The drift is a unified diff with three lines of context, as `git diff` prints it;
+/// `-q` prints only the summary line.
+#[test]
+fn check_shows_a_unified_diff_and_quiet_only_the_summary() {
+    let dir = project("diff");
+    assert_eq!(run(&dir, &["-q"]).status.code(), Some(0));
+    fs::write(dir.join("compose.yaml"), COMPOSE.replace("nginx:1.27", "nginx:1.28")).expect("edit");
+    let stale = run(&dir, &["check"]);
+    assert_eq!(stale.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&stale.stdout);
+    let hunk = out.split("--- a/values.yaml\n+++ b/values.yaml\n").nth(1).expect("a diff of values.yaml");
+    let hunk: Vec<&str> = hunk.lines().take_while(|l| !l.starts_with("--- ")).collect();
+    assert!(hunk[0].starts_with("@@ -") && hunk[0].ends_with(" @@"), "{out}");
+    let change = hunk.iter().position(|l| *l == "-    tag: \"1.27\"").expect("the old tag");
+    assert_eq!(hunk[change + 1], "+    tag: \"1.28\"", "{out}");
+    // Context: three unchanged lines before and after, each starting with a space.
+    assert!(hunk[change - 3..change].iter().all(|l| l.starts_with(' ')), "{out}");
+    assert!(hunk[change + 2..change + 5].iter().all(|l| l.starts_with(' ')), "{out}");
+    let name = dir.file_name().unwrap().to_string_lossy().to_lowercase();
+    let quiet = run(&dir, &["check", "-q"]);
+    assert_eq!(quiet.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&quiet.stdout), "");
+    let err = stderr(&quiet);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: infrastructure/helm/")
+            && err.contains(&format!("{name} is stale ("))
+            && err.contains(" to update"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -68,6 +100,11 @@ fn hand_edits_are_refused_then_forced_and_user_files_kept() {
         "{}",
         stderr(&refused)
     );
+    // One rule, the same as in the values files' headers: never a values file as the place.
+    let rule = "generated files are never edited by hand: lasting changes go into x-compose2helm (environments.<env> for one environment's values)";
+    assert!(stderr(&refused).contains(rule), "{}", stderr(&refused));
+    assert!(edited.contains(&rule[1..60]), "values.yaml says the same rule");
+    assert!(!stderr(&refused).contains("values-<env>"));
     assert_eq!(fs::read_to_string(&values).expect("values"), edited, "nothing written when refused");
     assert_eq!(run(&dir, &["-q", "--force"]).status.code(), Some(0));
     assert!(!fs::read_to_string(&values).expect("values").contains("replicaCount: 4"));
@@ -129,9 +166,51 @@ fn strict_turns_warnings_into_failure() {
         .expect("edit");
     let o = run(&dir, &["--strict"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("warning: services.web.platform"));
+    assert!(stderr(&o).contains("warning: compose.yaml:4:5: services.web.platform: "), "{}", stderr(&o));
     assert!(stderr(&o).contains("--strict; nothing written"));
     assert!(!dir.join("infrastructure").exists());
+}
+
+/// Warnings carry a stable code and their location; `--strict=CODES` fails only on those
+/// codes, and `x-compose2helm.ignore` silences a code for a service or the project.
+#[test]
+fn warning_codes_select_strict_failures_and_can_be_silenced() {
+    let dir = project("codes");
+    let compose = "services:\n  web:\n    image: nginx:1.27\n    platform: linux/amd64\n  cache:\n    image: redis\n";
+    fs::write(dir.join("compose.yaml"), compose).expect("edit");
+    let o = run(&dir, &["--strict=C2H024", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: compose.yaml:4:5: services.web.platform: not used by Kubernetes")
+            && err.contains("[C2H020]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: compose.yaml:6:5: services.cache.image: no tag") && err.contains("[C2H024]"),
+        "{err}"
+    );
+    assert!(err.contains("error: 1 warning(s) with --strict=C2H024; nothing written"), "{err}");
+    // Not a code it fails on: the warnings are shown, the run goes on.
+    let o = run(&dir, &["--strict=C2H001,c2h005", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A code that does not exist is a usage error.
+    assert_eq!(run(&dir, &["--strict=C2H0"]).status.code(), Some(2));
+    // Silenced per service, then for the project.
+    let silenced = compose.replace("image: redis\n", "image: redis\n    x-compose2helm: {ignore: [C2H024]}\n");
+    fs::write(dir.join("compose.yaml"), &silenced).expect("edit");
+    let o = run(&dir, &["--strict=C2H024", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("C2H024"), "{}", stderr(&o));
+    let project_wide = format!("x-compose2helm: {{ignore: [C2H020, C2H024]}}\n{compose}");
+    fs::write(dir.join("compose.yaml"), project_wide).expect("edit");
+    let o = run(&dir, &["--strict=C2H020,C2H024", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // An unknown code in the settings is an error at its place.
+    fs::write(dir.join("compose.yaml"), format!("x-compose2helm: {{ignore: [C2H999]}}\n{compose}")).expect("edit");
+    let o = run(&dir, &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("x-compose2helm.ignore[0]: `C2H999` is not a warning code"), "{}", stderr(&o));
 }
 
 #[test]
@@ -338,4 +417,111 @@ fn walk(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     }
     out.sort();
     out
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+/// `--format json` on convert, check and config: one document on stdout with the
+/// warnings (code, key path, location), errors, files written and drift; nothing on stderr.
+#[test]
+fn json_output_for_convert_check_and_config() {
+    let dir = project("json");
+    let compose = "services:\n  web:\n    image: nginx:1.27\n    platform: linux/amd64\n    environment:\n      DB_PASSWORD: s3cr3t-value\n";
+    fs::write(dir.join("compose.yaml"), compose).expect("edit");
+    let o = run(&dir, &["convert", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    let d = json(&o);
+    assert_eq!(d["command"], "convert");
+    assert_eq!(d["ok"], true);
+    let platform = d["warnings"].as_array().unwrap().iter().find(|w| w["key_path"] == "services.web.platform").unwrap();
+    assert_eq!(platform["code"], "C2H020");
+    assert_eq!(platform["location"], serde_json::json!({"file": "compose.yaml", "line": 4, "column": 5}));
+    let name = dir.file_name().unwrap().to_string_lossy().to_lowercase();
+    assert_eq!(d["files"][0]["dir"], format!("infrastructure/helm/{name}"));
+    assert!(d["files"][0]["create"].as_array().unwrap().iter().any(|f| f == "values.yaml"), "{d}");
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("s3cr3t-value"));
+
+    let o = run(&dir, &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(json(&o)["drift"], serde_json::json!([]));
+    fs::write(dir.join("compose.yaml"), compose.replace("1.27", "1.28")).expect("edit");
+    let o = run(&dir, &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let d = json(&o);
+    assert_eq!(d["ok"], false);
+    let drift = &d["drift"][0];
+    assert!(drift["update"].as_array().unwrap().iter().any(|f| f == "values.yaml"), "{d}");
+    let diff = drift["diffs"]["values.yaml"].as_str().unwrap();
+    assert!(
+        diff.starts_with("--- a/values.yaml\n+++ b/values.yaml\n@@ ") && diff.contains("+    tag: \"1.28\""),
+        "{diff}"
+    );
+
+    let o = run(&dir, &["config", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let d = json(&o);
+    assert_eq!(d["config"]["services"]["web"]["image"], "nginx:1.28");
+    assert_eq!(d["config"]["services"]["web"]["environment"]["DB_PASSWORD"], "********");
+
+    // Errors are data too, with their kind and location; the exit code is unchanged.
+    fs::write(dir.join("compose.yaml"), "services:\n  web:\n    image: nginx:1.27\n    enviroment: {A: b}\n")
+        .expect("edit");
+    let o = run(&dir, &["convert", "--format", "json", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), "");
+    let e = &json(&o)["errors"][0];
+    assert_eq!(e["kind"], "UnknownKey");
+    assert_eq!(e["key_path"], "services.web.enviroment");
+    assert_eq!(e["location"]["line"], 4);
+    assert!(e["message"].as_str().unwrap().contains("did you mean `environment`?"), "{e}");
+    // --strict failures keep the warnings that caused them.
+    fs::write(dir.join("compose.yaml"), compose).expect("edit");
+    let o = run(&dir, &["convert", "--format", "json", "--strict=C2H020"]);
+    assert_eq!(o.status.code(), Some(1));
+    let d = json(&o);
+    assert_eq!(d["errors"][0]["kind"], "Strict");
+    assert!(d["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "C2H020"));
+}
+
+/// On a terminal, errors and warnings show their source line with a marker under the key
+/// (secret values hidden); `NO_COLOR` (and any pipe, as in every other test) keeps the
+/// one-line text. Runs under util-linux `script`, which gives the binary a terminal;
+/// skipped where it is missing.
+#[test]
+fn errors_on_a_terminal_show_the_source_line() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to run under a terminal");
+        return;
+    }
+    let dir = project("tty");
+    let compose = "services:\n  web:\n    image: nginx:1.27\n    enviroment:\n      DB_PASSWORD: hunter2\n";
+    fs::write(dir.join("compose.yaml"), compose).expect("edit");
+    let under_tty = |no_color: bool| {
+        let cmd = format!("{} convert --dry-run", bin().display());
+        let mut c = Command::new("script");
+        c.args(["-qec", &cmd, "/dev/null"]).current_dir(&dir).env("TERM", "xterm");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        } else {
+            c.env_remove("NO_COLOR");
+        }
+        String::from_utf8_lossy(&c.output().expect("script runs").stdout).replace("\r\n", "\n")
+    };
+    let coloured = under_tty(false);
+    assert!(coloured.contains("\u{1b}["), "coloured: {coloured}");
+    // The text without its colours (`ESC [ ... m`).
+    let drawn: String = coloured
+        .split('\u{1b}')
+        .enumerate()
+        .map(|(i, part)| if i == 0 { part } else { part.split_once('m').map_or("", |(_, rest)| rest) })
+        .collect();
+    assert!(drawn.contains("╭▸ compose.yaml:4:5"), "{drawn}");
+    assert!(drawn.contains("4 │     enviroment:"), "{drawn}");
+    assert!(!drawn.contains("hunter2"), "{drawn}");
+    let plain = under_tty(true);
+    assert!(plain.starts_with("error: compose.yaml:4:5: services.web.enviroment: "), "{plain}");
+    assert!(!plain.contains("╭▸") && !plain.contains("\u{1b}["), "{plain}");
 }

@@ -3,10 +3,11 @@
 //! can go straight to the line that needs fixing.
 use std::fmt;
 
+use crate::warning_code::WarningCode;
 use crate::yaml::Mark;
 
 /// What went wrong, for callers that branch on the failure (exit codes, tests).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// A file could not be read.
@@ -20,6 +21,9 @@ pub enum ErrorKind {
     DuplicateKey,
     /// A `${...}` expression is malformed or a required variable is missing.
     Interpolation,
+    /// A key the Compose Specification does not define where it stands (a typo such as
+    /// `enviroment`); docker compose refuses it too.
+    UnknownKey,
     /// A value has the wrong type for its key.
     Type,
     /// A value has the right type but cannot be used (bad port, unit, name...).
@@ -43,7 +47,7 @@ pub enum ErrorKind {
 }
 
 /// Where in the input an error was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Location {
     /// The file as the user named it (relative to the working directory where possible).
     pub file: String,
@@ -70,7 +74,7 @@ impl From<&Mark> for Location {
 }
 
 /// A conversion failure: `file:line:column: key.path: message`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
 pub struct Error {
     /// What kind of failure this is.
     pub kind: ErrorKind,
@@ -138,6 +142,10 @@ pub struct Warning {
     pub message: String,
     /// The kind of decision it asks for, when it is one the README lists before the first deploy.
     pub class: Option<crate::warning_class::WarningClass>,
+    /// Its stable code (`C2H0xx`, listed in `docs/diagnostics.md`).
+    pub code: WarningCode,
+    /// Where the key path is written in the compose files, when it is there.
+    pub location: Option<Location>,
 }
 
 impl fmt::Display for Warning {
@@ -150,13 +158,61 @@ impl fmt::Display for Warning {
     }
 }
 
+impl serde::Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Warning", 5)?;
+        st.serialize_field("code", &self.code)?;
+        st.serialize_field("class", &self.class.map(|c| c.id()))?;
+        st.serialize_field("key_path", &self.key_path)?;
+        st.serialize_field("location", &self.location)?;
+        st.serialize_field("message", &self.message)?;
+        st.end()
+    }
+}
+
+/// Gives each warning the place its key path is written at in the merged tree (each node
+/// keeps the file and line it came from), when the path leads to a node there. A path that
+/// stops short (`x-compose2helm.argocd.repoURL` when the policy lives in
+/// `compose2helm.yaml`) gets no location rather than a wrong one.
+pub(crate) fn locate(ws: &mut [Warning], root: &crate::yaml::Node) {
+    for w in ws.iter_mut().filter(|w| w.location.is_none() && !w.key_path.is_empty()) {
+        if let Some(node) = node_at(root, &w.key_path).filter(|n| n.mark.line > 0) {
+            w.location = Some(Location::from(&node.key_mark()));
+        }
+    }
+}
+
+/// The node a whole key path leads to (not only a prefix of it).
+fn node_at<'a>(root: &'a crate::yaml::Node, path: &str) -> Option<&'a crate::yaml::Node> {
+    let node = crate::yaml::find_path(root, path);
+    // find_path stops at the deepest node on the way; the whole path exists when its
+    // parent path stops somewhere else. (A key with dots, `labels.com.example.tier`, is
+    // matched whole, so its truncated parent stops at `labels`.)
+    let parent = match path.rfind(['.', '[']) {
+        Some(i) => crate::yaml::find_path(root, &path[..i]),
+        None => root,
+    };
+    (!std::ptr::eq(node, parent)).then_some(node)
+}
+
 /// Collects warnings while a stage runs.
 #[derive(Debug, Default, Clone)]
 pub struct Warnings(pub(crate) Vec<Warning>);
 
 impl Warnings {
+    /// A warning without a code of its own yet ([`WarningCode::Other`]).
     pub(crate) fn push(&mut self, key_path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Warning { key_path: key_path.into(), message: message.into(), class: None });
+        self.push_code(WarningCode::Other, key_path, message);
+    }
+
+    /// A warning of a kind with a stable code.
+    pub(crate) fn push_code(&mut self, code: WarningCode, key_path: impl Into<String>, message: impl Into<String>) {
+        let class = match code {
+            WarningCode::Class(c) => Some(c),
+            _ => None,
+        };
+        self.0.push(Warning { key_path: key_path.into(), message: message.into(), class, code, location: None });
     }
 
     /// A warning of a class listed in the README's "What to check before the first deploy".
@@ -166,6 +222,6 @@ impl Warnings {
         key_path: impl Into<String>,
         message: impl Into<String>,
     ) {
-        self.0.push(Warning { key_path: key_path.into(), message: message.into(), class: Some(class) });
+        self.push_code(WarningCode::of_class(class), key_path, message);
     }
 }

@@ -70,15 +70,18 @@ pub fn no_secret_written(
             None => "set in the process environment".to_string(),
         };
         match (explained, surely) {
-            (true, true) => w.push(
+            (true, true) => w.push_code(
+                crate::WarningCode::WeakSecret,
                 "",
                 format!("the secret {name} has a weak value: it is also ordinary text of the project (found in the generated {file}), so the chart discloses nothing, but it can be guessed; give it a strong value ({at})", name = v.name),
             ),
-            (true, false) => w.push(
+            (true, false) => w.push_code(
+                crate::WarningCode::WeakSecret,
                 "",
                 format!("{name} was treated as secret by its name, but its value is also ordinary text of the project (found in the generated {file}); if it is a secret, give it another value ({at})", name = v.name),
             ),
-            (false, false) => w.push(
+            (false, false) => w.push_code(
+                crate::WarningCode::WeakSecret,
                 "",
                 format!("{name} was treated as secret by its name, but the project uses its value where it is written to the generated {file}; if it is a secret, do not use it there ({at})", name = v.name),
             ),

@@ -22,6 +22,7 @@ pub mod model;
 pub mod source;
 pub mod sync;
 pub mod warning_class;
+pub mod warning_code;
 #[cfg(feature = "write")]
 pub mod write;
 pub mod yaml;
@@ -45,9 +46,16 @@ pub use error::{Error, ErrorKind, Location, Result, Warning};
 pub use load::LoadOptions;
 pub use model::Project;
 pub use warning_class::WarningClass;
+pub use warning_code::WarningCode;
 
 use error::Warnings;
 use source::{Boundary, ReadRoot, Scope, Source};
+
+/// The one rule for changing a generated chart, said the same way wherever it is said (the
+/// hand-edit refusal, the values files' headers, the chart README, the lock file): the
+/// chart is regenerated from compose, so a hand edit would be lost or block the next run.
+pub const HAND_EDIT_RULE: &str = "generated files are never edited by hand: lasting changes go into x-compose2helm \
+     (environments.<env> for one environment's values), then `compose2helm convert` regenerates the chart";
 
 /// Names of the policy file looked up beside the compose file.
 pub const POLICY_FILE_NAMES: &[&str] = &["compose2helm.yaml", "compose2helm.yml"];
@@ -83,12 +91,16 @@ pub struct Chart {
     pub warnings: Vec<Warning>,
     /// What each compose service became (for `compose2helm explain`).
     pub explanations: Vec<explain::Explanation>,
+    /// The warning codes the settings silence (`x-compose2helm.ignore`); already applied
+    /// to `warnings`, kept for the load warnings added later.
+    pub silenced: warning_code::Silenced,
 }
 
 impl Chart {
     /// Puts the warnings of loading (from [`load_project`]) before the conversion's, and
     /// into each service's explanation.
     pub fn add_load_warnings(&mut self, mut load: Vec<Warning>) {
+        load.retain(|w| !self.silenced.silences(w));
         load.append(&mut self.warnings);
         self.warnings = dedup(load);
         explain::attach_warnings(&mut self.explanations, &self.warnings);
@@ -102,6 +114,7 @@ pub fn load_project(opts: &LoadOptions, src: &dyn Source) -> Result<(Project, Ve
     let loaded = load::load_tree(opts, &boundary, &mut w)?;
     let project = model::build_project(&loaded, &boundary, &mut w).map_err(|e| load::mask_error(e, &loaded.root))?;
     load::mask_warnings(&mut w.0, &project.resolved);
+    error::locate(&mut w.0, &project.resolved);
     Ok((project, dedup(w.0)))
 }
 
@@ -158,24 +171,27 @@ pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Re
     let mut w = Warnings::default();
     // Messages quote values: what secret variables put there is masked, as in `config`.
     let boundary = Boundary::new(src);
-    let (app, files, argocd) =
+    let (app, files, argocd, silenced) =
         build_chart(project, opts, &boundary, &mut w).map_err(|e| load::mask_error(e, &project.resolved))?;
     load::mask_warnings(&mut w.0, &project.resolved);
+    error::locate(&mut w.0, &project.resolved);
+    w.0.retain(|x| !silenced.silences(x));
     let warnings = dedup(w.0);
     let mut explanations = explain::explain(project, &app);
     explain::attach_warnings(&mut explanations, &warnings);
-    Ok(Chart { name: app.chart_name, files, argocd, warnings, explanations })
+    Ok(Chart { name: app.chart_name, files, argocd, warnings, explanations, silenced })
 }
 
 type Files = BTreeMap<String, Vec<u8>>;
 
-/// The application, its chart files and its Argo CD objects, checked for secrets.
+/// The application, its chart files and its Argo CD objects, checked for secrets, and the
+/// warning codes the settings silence.
 fn build_chart(
     project: &Project,
     opts: &ConvertOptions,
     boundary: &Boundary<'_>,
     w: &mut Warnings,
-) -> Result<(ir::App, Files, Files)> {
+) -> Result<(ir::App, Files, Files, warning_code::Silenced)> {
     let mut settings = read_policy(opts, project, boundary, w)?;
     if let Some(n) = &opts.chart_name {
         settings.chart_name = Some(n.clone());
@@ -188,7 +204,13 @@ fn build_chart(
     let app = convert::build_app(project, &settings, facts.as_ref(), boundary, w)?;
     let (files, argocd) = render(&app, &settings, w)?;
     guard::no_secret_written(project, &settings, facts.as_ref(), boundary, &app, [&files, &argocd], w)?;
-    Ok((app, files, argocd))
+    let mut services = Vec::new();
+    for (name, svc) in &project.services {
+        let path = format!("services.{}.x-compose2helm", names::shown(name));
+        services.push((name.clone(), policy::settings::read_service_settings(svc.extension.as_ref(), &path)?.ignore));
+    }
+    let silenced = warning_code::Silenced::new(settings.ignore.clone(), services);
+    Ok((app, files, argocd, silenced))
 }
 
 /// The chart's files (with their lock) and the Argo CD objects of an application.

@@ -33,8 +33,9 @@ pub fn content_hash(bytes: &[u8]) -> String {
 /// The lock file's text for a set of generated files.
 pub fn lock_text(files: &BTreeMap<String, Vec<u8>>) -> String {
     let mut out = format!(
-        "# Written by {}: the files it generated and their content hashes.\n# A listed file that no longer matches was edited by hand: `compose2helm convert` stops\n# instead of overwriting it (use --force, or move the change into values or x-compose2helm).\n",
-        crate::emit::GENERATOR
+        "# Written by {}: the files it generated and their content hashes.\n# A listed file that no longer matches was edited by hand: `compose2helm convert` stops\n# instead of overwriting it.\n{}",
+        crate::emit::GENERATOR,
+        crate::emit::rule_comment()
     );
     for (path, content) in files.iter().filter(|(p, _)| !p.ends_with(LOCK_FILE)) {
         out.push_str(&format!("{} {path}\n", content_hash(content)));
@@ -51,7 +52,7 @@ fn parse_lock(text: &str) -> BTreeMap<String, String> {
 }
 
 /// What converting would do to a chart directory.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Plan {
     /// Files to create.
     pub create: Vec<String>,
@@ -145,47 +146,19 @@ pub fn plan(files: &BTreeMap<String, Vec<u8>>, dir: &Path, src: &dyn Source) -> 
     Ok(p)
 }
 
-/// A short unified diff of two texts (whole-file hunks, at most `max_lines` lines out).
+/// A unified diff of two texts with three lines of context around each change, as
+/// `diff -u` and `git diff` print it, cut after `max_lines` lines of hunks (`...` then
+/// says how many were left out). Myers' algorithm without a time limit, so the same two
+/// texts always give the same diff.
 pub fn diff(path: &str, old: &str, new: &str, max_lines: usize) -> String {
-    let a: Vec<&str> = old.lines().collect();
-    let b: Vec<&str> = new.lines().collect();
-    let mut out = format!("--- a/{path}\n+++ b/{path}\n");
-    if a.len() * b.len() > 4_000_000 {
-        out.push_str(&format!("@@ {} lines -> {} lines (too large to diff) @@\n", a.len(), b.len()));
-        return out;
-    }
-    // Longest common subsequence, then walk it.
-    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
-        }
-    }
-    // Walk the LCS into hunks of consecutive changes (no context lines).
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            i += 1;
-            j += 1;
-            continue;
-        }
-        let (i0, j0) = (i, j);
-        let mut lines = String::new();
-        while (i < a.len() || j < b.len()) && !(i < a.len() && j < b.len() && a[i] == b[j]) {
-            if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
-                lines.push_str(&format!("-{}\n", a[i]));
-                i += 1;
-            } else {
-                lines.push_str(&format!("+{}\n", b[j]));
-                j += 1;
-            }
-        }
-        out.push_str(&format!("@@ -{},{} +{},{} @@\n{lines}", i0 + 1, i - i0, j0 + 1, j - j0));
-        n += (i - i0) + (j - j0);
-        if n >= max_lines {
-            out.push_str("...\n");
-            break;
-        }
+    let d = similar::TextDiff::configure().algorithm(similar::Algorithm::Myers).diff_lines(old, new);
+    let mut unified = d.unified_diff();
+    let text = unified.context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")).to_string();
+    let mut lines = text.split_inclusive('\n');
+    let mut out: String = lines.by_ref().take(2 + max_lines).collect();
+    let rest = lines.count();
+    if rest > 0 {
+        out.push_str(&format!("... ({rest} more lines)\n"));
     }
     out
 }
@@ -247,7 +220,20 @@ mod tests {
     fn diff_shows_changed_lines() {
         assert_eq!(
             diff("f", "a\nb\nc\n", "a\nB\nc\nd\n", 10),
-            "--- a/f\n+++ b/f\n@@ -2,1 +2,1 @@\n-b\n+B\n@@ -4,0 +4,1 @@\n+d\n"
+            "--- a/f\n+++ b/f\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n"
         );
+        let old: String = (0..20).map(|i| format!("{i}\n")).collect();
+        let new: String = (0..20)
+            .map(|i| match i {
+                2 => "two\n".to_string(),
+                15 => "fifteen\n".to_string(),
+                _ => format!("{i}\n"),
+            })
+            .collect();
+        assert_eq!(
+            diff("f", &old, &new, 100),
+            "--- a/f\n+++ b/f\n@@ -1,6 +1,6 @@\n 0\n 1\n-2\n+two\n 3\n 4\n 5\n@@ -13,7 +13,7 @@\n 12\n 13\n 14\n-15\n+fifteen\n 16\n 17\n 18\n"
+        );
+        assert_eq!(diff("f", &old, &new, 3), "--- a/f\n+++ b/f\n@@ -1,6 +1,6 @@\n 0\n 1\n... (14 more lines)\n");
     }
 }

@@ -173,12 +173,13 @@ impl WarningClass {
     pub fn markdown() -> String {
         let mut out = String::from(
             "Each run warns about what still needs a decision; these are the kinds that stop a chart from \
-             working, by identifier (`Warning::class`):\n\n",
+             working, by identifier (`Warning::class`) and code ([all codes](docs/diagnostics.md)):\n\n",
         );
         for c in WarningClass::ALL {
             out.push_str(&format!(
-                "- `{}` — {}: {}\n",
+                "- `{}` ({}) — {}: {}\n",
                 c.id(),
+                crate::WarningCode::of_class(c).code(),
                 c.title(),
                 c.advice().split_whitespace().collect::<Vec<_>>().join(" ")
             ));

@@ -74,7 +74,9 @@ pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings)
             } else {
                 format!("no `image` and no `build`: image `{repo}` is assumed; set its registry, repository and tag in values")
             };
-            w.push(format!("{path}.{}", if svc.build.is_some() { "build" } else { "image" }), msg);
+            let code =
+                if svc.build.is_some() { crate::WarningCode::ImageBuilt } else { crate::WarningCode::ImageNotPinned };
+            w.push_code(code, format!("{path}.{}", if svc.build.is_some() { "build" } else { "image" }), msg);
             Image {
                 registry: cx.settings.registry.clone().unwrap_or_default(),
                 repository: repo,
@@ -88,7 +90,8 @@ pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings)
     if img.tag.is_empty() && img.digest.is_empty() {
         img.tag = "latest".into();
         if svc.image.is_some() {
-            w.push(
+            w.push_code(
+                crate::WarningCode::ImageNotPinned,
                 format!("{path}.image"),
                 "no tag: `latest` is used; pin a version so every environment runs the same image",
             );
@@ -115,7 +118,8 @@ fn warn_missing_facts(cx: &Cx<'_>, svc: &Service, w: &mut Warnings) {
         return;
     };
     if svc.build.is_none() && cx.image_facts(svc).is_none() {
-        w.push(
+        w.push_code(
+            crate::WarningCode::ImageFacts,
             format!("services.{}.image", svc.name),
             format!("`{reference}` has no entry in {FACTS_FILE}; run `compose2helm images --update` to record what the image declares"),
         );

@@ -243,7 +243,8 @@ pub(crate) fn build_app(
     let secret_keys = keys.into_keys();
     let secret_names: std::collections::BTreeSet<&str> = secret_keys.iter().map(|k| k.key.as_str()).collect();
     if !secret_names.is_empty() {
-        w.push(
+        w.push_code(
+            crate::WarningCode::SecretVariables,
             "",
             format!(
                 "treated as secret (values never written; each is one key of the chart's Secret <release>-<chart>-env): {}",

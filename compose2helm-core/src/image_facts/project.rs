@@ -44,7 +44,8 @@ pub fn stale_entries<'a>(facts: &'a FactsFile, project: &Project) -> Vec<&'a str
 /// One warning per stale entry (so `--strict` fails on a facts file that fell behind).
 pub(crate) fn warn_stale(facts: &FactsFile, project: &Project, w: &mut Warnings) {
     for key in stale_entries(facts, project) {
-        w.push(
+        w.push_code(
+            crate::WarningCode::ImageFacts,
             "",
             format!("{FACTS_FILE}: `{key}` is not an image of the project any more (stale entry); run `compose2helm images --update` to refresh the file"),
         );

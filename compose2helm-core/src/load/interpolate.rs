@@ -288,7 +288,11 @@ pub fn interpolate_tree(
             let r = interpolate_str(s, lookup).map_err(|m| Error::at(ErrorKind::Interpolation, &node.mark, path, m))?;
             for u in r.unset {
                 if !unset_seen.contains(&u) {
-                    warnings.push(path, format!("variable {u} is not set; using an empty string"));
+                    warnings.push_code(
+                        crate::WarningCode::UnsetVariable,
+                        path,
+                        format!("variable {u} is not set; using an empty string"),
+                    );
                     unset_seen.push(u);
                 }
             }

@@ -80,7 +80,8 @@ fn merge_at(base: &mut Node, over: Node, path: &[&str]) {
             }
         }
         (_, v) => {
-            *base = strip_tags(Node { value: v, mark: over.mark, tag: Tag::None, vars: over.vars });
+            *base =
+                strip_tags(Node { value: v, mark: over.mark, tag: Tag::None, vars: over.vars, key_at: over.key_at });
         }
     }
 }

@@ -1,6 +1,7 @@
 //! What becomes of every service-level key of the Compose Specification. Keys marked
 //! `Ignored` are reported once per service with the reason, so nothing is dropped
-//! silently; keys not listed at all are reported as unknown.
+//! silently. Keys the specification does not define are refused before decoding
+//! (`known.rs`).
 
 /// How compose2helm treats a service key.
 pub enum Disposition {
@@ -44,7 +45,6 @@ pub const SERVICE_KEYS: &[(&str, Disposition)] = &[
     ("dns_opt", Ignored("pods use the cluster DNS; set dnsConfig in values if needed; ignored")),
     ("dns_search", Ignored("pods use the cluster DNS; set dnsConfig in values if needed; ignored")),
     ("domainname", Mapped),
-    ("driver_opts", Ignored("network driver options do not apply to pods; ignored")),
     ("entrypoint", Mapped),
     ("env_file", Mapped),
     ("environment", Mapped),

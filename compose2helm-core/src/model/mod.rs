@@ -4,6 +4,7 @@
 pub(crate) mod decode;
 mod env;
 pub(crate) mod keys;
+mod known;
 mod parts;
 mod project;
 mod service;

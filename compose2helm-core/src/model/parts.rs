@@ -160,7 +160,7 @@ pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warning
         }
         match keys::lookup(keys::DEPLOY_KEYS, k) {
             None => w.push(&p, "unknown compose key; ignored"),
-            Some(Disposition::Ignored(why)) => w.push(&p, *why),
+            Some(Disposition::Ignored(why)) => w.push_code(crate::WarningCode::IgnoredKey, &p, *why),
             Some(Disposition::Mapped) => match k.as_str() {
                 "replicas" => s.deploy.replicas = Some(int32_count(n, &p, non_negative(n, &p)?, "replicas")?),
                 "mode" => {

@@ -18,6 +18,7 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
     let Some(top) = root.as_map() else {
         return Err(type_err(root, "", "a mapping"));
     };
+    super::known::check_known_keys(root)?;
     let mut extension = None;
     for (k, v) in top {
         if k.starts_with("x-") {
@@ -30,7 +31,7 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
             None => w.push(k, "unknown top-level compose key; ignored"),
             Some(Disposition::Ignored(why)) => {
                 if k != "version" {
-                    w.push(k, *why)
+                    w.push_code(crate::WarningCode::IgnoredKey, k, *why)
                 }
             }
             Some(Disposition::Mapped) => {}
@@ -115,7 +116,7 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
                             "external" => def.external = boolean(v, &kp).or_else(|_| Ok::<bool, Error>(v.as_map().is_some()))?,
                             "labels" => def.labels = string_map(v, &kp)?,
                             "name" => {}
-                            "driver" | "driver_opts" => w.push(kp, "volume drivers become a StorageClass choice in values (volumes.<name>.storageClass); ignored"),
+                            "driver" | "driver_opts" => w.push_code(crate::WarningCode::IgnoredKey, kp, "volume drivers become a StorageClass choice in values (volumes.<name>.storageClass); ignored"),
                             k if k.starts_with("x-") => {}
                             _ => w.push(kp, "unknown compose key; ignored"),
                         }
@@ -131,7 +132,7 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
             for (k, v) in nm {
                 if let Some(m) = v.as_map() {
                     for key in m.keys().filter(|k| !k.starts_with("x-") && *k != "name" && *k != "external") {
-                        w.push(format!("networks.{k}.{key}"), "network drivers and IPAM do not apply to pods; ignored (NetworkPolicies use the network membership)");
+                        w.push_code(crate::WarningCode::IgnoredKey, format!("networks.{k}.{key}"), "network drivers and IPAM do not apply to pods; ignored (NetworkPolicies use the network membership)");
                     }
                 }
                 networks.push(k.clone());

@@ -48,7 +48,7 @@ pub(crate) fn decode_service(name: &str, node: &Node, cx: &Env<'_>, w: &mut Warn
         }
         match keys::lookup(keys::SERVICE_KEYS, k) {
             None => w.push(&kp, "unknown compose key; ignored"),
-            Some(Disposition::Ignored(why)) => w.push(&kp, *why),
+            Some(Disposition::Ignored(why)) => w.push_code(crate::WarningCode::IgnoredKey, &kp, *why),
             Some(Disposition::Mapped) => decode_key(&mut s, k, v, &kp, cx, w)?,
         }
     }

@@ -183,7 +183,7 @@ pub fn apply(
                     "readiness" => &mut out.readiness,
                     "liveness" => &mut out.liveness,
                     _ => {
-                        w.push(lp, "unknown kompose probe; ignored");
+                        w.push_code(crate::WarningCode::KomposeLabel, lp, "unknown kompose probe; ignored");
                         continue;
                     }
                 };
@@ -205,10 +205,18 @@ pub fn apply(
                     _ => false,
                 };
                 if !ok {
-                    w.push(lp, format!("`{v}` is not understood for this kompose label; ignored"));
+                    w.push_code(
+                        crate::WarningCode::KomposeLabel,
+                        lp,
+                        format!("`{v}` is not understood for this kompose label; ignored"),
+                    );
                 }
             }
-            _ => w.push(lp, "this kompose label has no compose2helm equivalent; ignored"),
+            _ => w.push_code(
+                crate::WarningCode::KomposeLabel,
+                lp,
+                "this kompose label has no compose2helm equivalent; ignored",
+            ),
         }
     }
     out

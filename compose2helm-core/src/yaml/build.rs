@@ -121,7 +121,7 @@ impl Builder {
         let is_merge_key = plain && tag.is_none() && text == "<<";
         let (value, tag) = tags::scalar(tag, plain, text).map_err(|m| tag_error(&mark, self.path(), m))?;
         self.text += len;
-        let node = Node { value, mark, tag, vars: Vec::new() };
+        let node = Node { value, mark, tag, vars: Vec::new(), key_at: (0, 0) };
         if let Some(name) = anchor {
             self.anchors.insert(name, Anchored { node: node.clone(), nodes: 1, text: len });
         }
@@ -182,7 +182,7 @@ impl Builder {
             Body::Seq(items) => Value::Seq(items),
             Body::Map { entries, .. } => Value::Map(finish_map(entries, &self.path())?),
         };
-        let node = Node { value, mark: frame.mark, tag: frame.tag, vars: Vec::new() };
+        let node = Node { value, mark: frame.mark, tag: frame.tag, vars: Vec::new(), key_at: (0, 0) };
         if let Some(name) = frame.anchor {
             let anchored = Anchored {
                 node: node.clone(),
@@ -224,7 +224,7 @@ fn finish_map(entries: Vec<(Node, Node, bool)>, path: &str) -> Result<Map, Error
     // when it is a block collection).
     let mut key_lines: Vec<u32> = Vec::with_capacity(entries.len());
     let mut merges: Vec<Node> = Vec::new();
-    for (k, v, is_merge) in entries {
+    for (k, mut v, is_merge) in entries {
         if is_merge {
             merges.push(v);
             continue;
@@ -242,6 +242,7 @@ fn finish_map(entries: Vec<(Node, Node, bool)>, path: &str) -> Result<Map, Error
             let msg = format!("duplicate key `{key}` (first defined at line {line})");
             return Err(Error::at(ErrorKind::DuplicateKey, &k.mark, key_path(&key), msg));
         }
+        v.key_at = (k.mark.line, k.mark.col);
         map.insert(key, v);
         key_lines.push(k.mark.line);
     }

@@ -72,6 +72,11 @@ pub struct Node {
     /// What interpolation put into this scalar, variable by variable (so a URL built from
     /// `${DB_PASSWORD}` is recognised as secret, and the password's bytes are known).
     pub vars: Vec<Interpolation>,
+    /// Where the key of this value is written (line, column; in `mark`'s file), for a
+    /// value of a mapping; `(0, 0)` otherwise. A block value starts on a later line than
+    /// its key, and a message about the key (an unknown key, a warning about a setting)
+    /// points at the key.
+    pub key_at: (u32, u32),
 }
 
 /// One `${VAR}` expression of an interpolated scalar.
@@ -112,7 +117,15 @@ impl Node {
 impl Node {
     /// A node with no tag.
     pub fn new(value: Value, mark: Mark) -> Self {
-        Node { value, mark, tag: Tag::None, vars: Vec::new() }
+        Node { value, mark, tag: Tag::None, vars: Vec::new(), key_at: (0, 0) }
+    }
+
+    /// Where the key of this value is written, else where the value is.
+    pub fn key_mark(&self) -> Mark {
+        match self.key_at {
+            (0, _) => self.mark.clone(),
+            (line, col) => Mark { file: self.mark.file.clone(), line, col },
+        }
     }
 
     /// The mapping inside, if this is one.

@@ -24,6 +24,8 @@ pub struct Settings {
     pub environments: IndexMap<String, Node>,
     pub defaults: Defaults,
     pub argocd: ArgoSettings,
+    /// Warning codes silenced for the whole project (`ignore`).
+    pub ignore: Vec<crate::WarningCode>,
 }
 
 /// How the Argo CD objects that deploy the chart are written (`argocd:`).
@@ -159,6 +161,7 @@ impl Default for Settings {
             environments: IndexMap::new(),
             defaults: Defaults::default(),
             argocd: ArgoSettings::default(),
+            ignore: Vec::new(),
         }
     }
 }
@@ -203,6 +206,8 @@ pub struct ServiceSettings {
     pub claim_image_volumes: bool,
     /// `securityContext`: explicit pod and container security settings.
     pub security: SecurityOverride,
+    /// Warning codes silenced for this service (`ignore`).
+    pub ignore: Vec<crate::WarningCode>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -249,6 +254,30 @@ fn keys_of<'a>(n: &'a Node, path: &str, allowed: &[&str]) -> Result<Vec<(&'a Str
             ));
         }
         out.push((k, v));
+    }
+    Ok(out)
+}
+
+/// `ignore: [C2H020, ...]`: codes that exist (a typo would silence nothing).
+fn warning_codes(n: &Node, path: &str) -> Result<Vec<crate::WarningCode>> {
+    let items = crate::model::decode::string_list(n, path)?;
+    let nodes = crate::model::decode::list_items(n);
+    let mut out = Vec::new();
+    for (i, (text, at)) in items.iter().zip(nodes).enumerate() {
+        match crate::WarningCode::parse(text) {
+            Some(c) => out.push(c),
+            None => {
+                return Err(Error::at(
+                    ErrorKind::InvalidValue,
+                    &at.mark,
+                    format!("{path}[{i}]"),
+                    format!(
+                        "`{}` is not a warning code (C2H001, ...; see docs/diagnostics.md)",
+                        crate::names::shown(text)
+                    ),
+                ))
+            }
+        }
     }
     Ok(out)
 }

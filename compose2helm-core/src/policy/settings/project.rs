@@ -14,7 +14,8 @@ fn is_platform(p: &str) -> bool {
 pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
     let mut s = Settings::default();
     let Some(n) = n else { return Ok(s) };
-    for (k, v) in keys_of(n, path, &["chart", "registry", "platform", "profiles", "environments", "policy", "argocd"])?
+    for (k, v) in
+        keys_of(n, path, &["chart", "registry", "platform", "profiles", "ignore", "environments", "policy", "argocd"])?
     {
         let p = format!("{path}.{k}");
         match k.as_str() {
@@ -53,6 +54,7 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
                 }
                 s.platform = platform;
             }
+            "ignore" => s.ignore = warning_codes(v, &p)?,
             "profiles" => {
                 string_list(v, &p)?;
             }

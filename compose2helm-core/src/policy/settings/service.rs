@@ -21,6 +21,7 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
         "probes",
         "securityContext",
         "imageVolumes",
+        "ignore",
     ];
     for (k, v) in keys_of(n, path, &allowed)? {
         let p = format!("{path}.{k}");
@@ -166,6 +167,7 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                     }
                 }
             }
+            "ignore" => s.ignore = warning_codes(v, &p)?,
             "securityContext" => s.security = super::security_context::read_security_context(v, &p)?,
             "resources" => {
                 for (rk, rv) in keys_of(v, &p, &["requests", "limits"])? {
