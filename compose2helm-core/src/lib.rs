@@ -61,6 +61,13 @@ pub struct ConvertOptions {
     pub policy_file: Option<PathBuf>,
     /// Overrides the chart name.
     pub chart_name: Option<String>,
+    /// Writes the Argo CD objects even when the settings have no `argocd:` block (the
+    /// CLI's `--argocd`); without either, [`Chart::argocd`] is empty.
+    pub argocd: bool,
+    /// The repository the project is committed to, as the caller knows it (the CLI asks
+    /// `git remote get-url origin`): the Argo CD objects' `repoURL` when
+    /// `x-compose2helm.argocd.repoURL` is not set. The library never asks git itself.
+    pub repo_url: Option<String>,
 }
 
 impl ConvertOptions {
@@ -78,7 +85,13 @@ pub struct Chart {
     /// Path inside the chart directory -> content.
     pub files: BTreeMap<String, Vec<u8>>,
     /// The Argo CD objects that deploy it: file name -> content, for the Argo CD directory.
+    /// Empty unless asked for (`x-compose2helm.argocd` or [`ConvertOptions::argocd`]).
     pub argocd: BTreeMap<String, Vec<u8>>,
+    /// Whether the Argo CD objects take their `repoURL` from [`ConvertOptions::repo_url`]:
+    /// they are written and the settings name no repository. When it is `None` they point
+    /// at a placeholder (warned), so a caller that can find the repository converts again
+    /// with it.
+    pub argocd_wants_repo_url: bool,
     /// What the user should know (unmapped keys, relaxed security, secrets found).
     pub warnings: Vec<Warning>,
     /// What each compose service became (for `compose2helm explain`).
@@ -149,27 +162,33 @@ pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Re
     let mut w = Warnings::default();
     // Messages quote values: what secret variables put there is masked, as in `config`.
     let boundary = Boundary::new(src);
-    let (app, files, argocd) =
+    let (app, files, argocd, argocd_wants_repo_url) =
         build_chart(project, opts, &boundary, &mut w).map_err(|e| load::mask_error(e, &project.resolved))?;
     load::mask_warnings(&mut w.0, &project.resolved);
     let warnings = dedup(w.0);
     let mut explanations = explain::explain(project, &app);
     explain::attach_warnings(&mut explanations, &warnings);
-    Ok(Chart { name: app.chart_name, files, argocd, warnings, explanations })
+    Ok(Chart { name: app.chart_name, files, argocd, argocd_wants_repo_url, warnings, explanations })
 }
 
 type Files = BTreeMap<String, Vec<u8>>;
 
-/// The application, its chart files and its Argo CD objects, checked for secrets.
+/// The application, its chart files and its Argo CD objects, checked for secrets, and
+/// whether those objects take the caller's repository URL.
 fn build_chart(
     project: &Project,
     opts: &ConvertOptions,
     boundary: &Boundary<'_>,
     w: &mut Warnings,
-) -> Result<(ir::App, Files, Files)> {
+) -> Result<(ir::App, Files, Files, bool)> {
     let mut settings = read_policy(opts, project, boundary, w)?;
     if let Some(n) = &opts.chart_name {
         settings.chart_name = Some(n.clone());
+    }
+    settings.argocd.requested |= opts.argocd;
+    let wants_repo_url = settings.argocd.requested && settings.argocd.repo_url.is_none();
+    if wants_repo_url {
+        settings.argocd.repo_url.clone_from(&opts.repo_url);
     }
     // What the images declare (compose2helm.images.lock), when the project records it.
     let facts = image_facts::read_facts_within(&project.project_dir, boundary)?;
@@ -179,13 +198,17 @@ fn build_chart(
     let app = convert::build_app(project, &settings, facts.as_ref(), boundary, w)?;
     let (files, argocd) = render(&app, &settings, w)?;
     guard::no_secret_written(project, &settings, facts.as_ref(), boundary, &app, [&files, &argocd], w)?;
-    Ok((app, files, argocd))
+    Ok((app, files, argocd, wants_repo_url))
 }
 
 /// The chart's files (with their lock) and the Argo CD objects of an application.
 fn render(app: &ir::App, settings: &policy::settings::Settings, w: &mut Warnings) -> Result<(Files, Files)> {
     let mut files = emit::emit(app)?;
     files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
+    if !settings.argocd.requested {
+        return Ok((files, Files::new()));
+    }
+    // Only the Argo CD objects label the namespaces with a Pod Security level.
     policy::pod_security::check_namespace_level(app, settings.argocd.pod_security, w);
     let argocd = emit::argocd(app, &settings.argocd, w);
     Ok((files, argocd))

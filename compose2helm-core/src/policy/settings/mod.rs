@@ -26,7 +26,11 @@ pub struct Settings {
 /// How the Argo CD objects that deploy the chart are written (`argocd:`).
 #[derive(Debug, Clone)]
 pub struct ArgoSettings {
-    /// Repository the chart is committed to; `None` writes a placeholder (warned).
+    /// Whether the settings have an `argocd:` block: the objects are written only when
+    /// asked, by it or by [`ConvertOptions::argocd`](crate::ConvertOptions::argocd).
+    pub requested: bool,
+    /// Repository the chart is committed to; else the caller's
+    /// [`ConvertOptions::repo_url`](crate::ConvertOptions::repo_url), else a placeholder (warned).
     pub repo_url: Option<String>,
     pub target_revision: String,
     /// Path of the chart in the repository; default `infrastructure/helm/<chart>`.
@@ -79,6 +83,7 @@ impl std::fmt::Display for PodSecurityLevel {
 impl Default for ArgoSettings {
     fn default() -> Self {
         ArgoSettings {
+            requested: false,
             repo_url: None,
             target_revision: "main".into(),
             path: None,

@@ -54,7 +54,10 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
                     }
                 }
             }
-            "argocd" => read_argocd(v, &p, &mut s.argocd)?,
+            "argocd" => {
+                s.argocd.requested = true;
+                read_argocd(v, &p, &mut s.argocd)?
+            }
             _ => read_defaults(v, &p, &mut s.defaults)?,
         }
     }
