@@ -309,10 +309,10 @@ pub fn settings_schema() -> &'static str {
     policy::settings::SCHEMA
 }
 
-/// The README's Rust examples, compiled as doctests so they stay true.
+/// The Rust examples of docs/library.md, compiled as doctests so they stay true.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;
+#[doc = include_str!("../../docs/library.md")]
+pub struct LibraryDocDoctests;
 
 /// Stage timings for the benchmark (not a stable API).
 #[doc(hidden)]
