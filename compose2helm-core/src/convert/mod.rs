@@ -251,6 +251,7 @@ pub(crate) fn build_app(
             .description
             .clone()
             .unwrap_or_else(|| format!("{} deployed from its Docker Compose project", p.name)),
+        links: settings.links.clone(),
         input_hash: p.input_hash.clone(),
         workloads,
         volumes: volumes.into_values().collect(),

@@ -160,6 +160,7 @@ mod tests {
             chart_version: "1.0.0".into(),
             app_version: "1.0.0".into(),
             description: String::new(),
+            links: Default::default(),
             input_hash: String::new(),
             workloads: Vec::new(),
             volumes: Vec::new(),

@@ -15,6 +15,8 @@ pub struct Settings {
     pub chart_version: String,
     pub app_version: Option<String>,
     pub description: Option<String>,
+    /// Chart.yaml `home`, `sources`, `maintainers`.
+    pub links: crate::ir::ChartLinks,
     /// Registry that built images are pushed to (e.g. an ACR host).
     pub registry: Option<String>,
     /// Extra environments or overrides of the default ones: name -> values tree.
@@ -153,6 +155,7 @@ impl Default for Settings {
             chart_version: "0.1.0".into(),
             app_version: None,
             description: None,
+            links: crate::ir::ChartLinks::default(),
             registry: None,
             environments: IndexMap::new(),
             defaults: Defaults::default(),
