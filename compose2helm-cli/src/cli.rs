@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use compose2helm_core::source::FileSystem;
 use compose2helm_core::{self as core, ConvertOptions, Error, ErrorKind, LoadOptions};
 
-use crate::{images, json, output, report};
+use crate::{git, images, json, output, report};
 
 /// Turn a Docker Compose project into a production-ready Helm chart.
 #[derive(Parser, Debug)]
@@ -81,8 +81,12 @@ struct ConvertArgs {
     /// the compose file).
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     output: Option<PathBuf>,
+    /// Write the Argo CD objects that deploy the chart (also when the settings have
+    /// `x-compose2helm.argocd`); their repoURL defaults to the git remote `origin`.
+    #[arg(long)]
+    argocd: bool,
     /// Directory of the Argo CD objects (default: infrastructure/argocd beside
-    /// infrastructure/helm, else <output>/argocd).
+    /// infrastructure/helm, else <output>/argocd). Implies --argocd.
     #[arg(long = "argocd-dir", value_name = "DIR")]
     argocd_dir: Option<PathBuf>,
     /// Chart name (default: the project name).
@@ -200,13 +204,28 @@ fn prepare(a: &ConvertArgs) -> Result<Prepared, Error> {
 
 /// Loads and converts, and works out the output directories.
 fn converted(a: &ConvertArgs) -> Result<Prepared, Error> {
-    let opts = ConvertOptions {
+    let mut opts = ConvertOptions {
         load: load_options(&a.input),
         policy_file: a.config.clone(),
         chart_name: a.chart_name.clone(),
+        argocd: a.argocd || a.argocd_dir.is_some(),
+        repo_url: None,
     };
     let (project, warnings) = core::load_project(&opts.load, &FileSystem)?;
     let mut chart = core::convert(&project, &opts, &FileSystem)?;
+    // git is asked only when the Argo CD objects need a repository (a process costs more
+    // than a whole `check`); then the project is converted again with it.
+    if chart.argocd_wants_repo_url {
+        if let Some(url) = git::origin_url(&project.project_dir) {
+            if !a.quiet {
+                eprintln!(
+                    "note: Argo CD repoURL: {url} (git remote `origin`; x-compose2helm.argocd.repoURL sets another)"
+                );
+            }
+            opts.repo_url = Some(url);
+            chart = core::convert(&project, &opts, &FileSystem)?;
+        }
+    }
     chart.add_load_warnings(warnings);
     let out = a.output.clone().unwrap_or_else(|| core::default_output_dir(&project.project_dir));
     let chart_dir = out.join(&chart.name);
@@ -287,7 +306,7 @@ fn check(a: ConvertArgs) -> Result<ExitCode, Error> {
 }
 
 fn explain(a: ExplainArgs) -> Result<ExitCode, Error> {
-    let opts = ConvertOptions { load: load_options(&a.input), policy_file: a.config.clone(), chart_name: None };
+    let opts = ConvertOptions { load: load_options(&a.input), policy_file: a.config.clone(), ..Default::default() };
     let (project, warnings) = core::load_project(&opts.load, &FileSystem)?;
     let mut chart = core::convert(&project, &opts, &FileSystem)?;
     chart.add_load_warnings(warnings);

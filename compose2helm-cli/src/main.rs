@@ -1,5 +1,6 @@
 //! `compose2helm`: parses arguments, calls compose2helm-core, writes and reports.
 mod cli;
+mod git;
 mod images;
 mod json;
 mod output;

@@ -22,8 +22,14 @@ pub(crate) const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 /// setting, short enough that a whole-chart change stays readable in a hook's output.
 pub(crate) const DIFF_LINES: usize = 200;
 
-pub(crate) fn trees(p: &Prepared) -> [Tree<'_>; 2] {
-    [Tree { dir: &p.chart_dir, files: &p.chart.files }, Tree { dir: &p.argocd_dir, files: &p.chart.argocd }]
+/// The chart, and the Argo CD objects when they were asked for: without them the Argo CD
+/// directory is neither created nor read (objects an earlier run wrote there stay).
+pub(crate) fn trees(p: &Prepared) -> Vec<Tree<'_>> {
+    let mut trees = vec![Tree { dir: &p.chart_dir, files: &p.chart.files }];
+    if !p.chart.argocd.is_empty() {
+        trees.push(Tree { dir: &p.argocd_dir, files: &p.chart.argocd });
+    }
+    trees
 }
 
 fn waiting(quiet: bool) -> impl FnMut(&Path) {
@@ -102,14 +108,16 @@ pub fn check(p: &Prepared, quiet: bool) -> Result<ExitCode, Error> {
         return Ok(ExitCode::from(1));
     }
     if !quiet {
-        eprintln!("up to date: {}, {}", p.chart_dir.display(), p.argocd_dir.display());
+        let dirs: Vec<String> = trees(p).iter().map(|t| t.dir.display().to_string()).collect();
+        eprintln!("up to date: {}", dirs.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Waits for a run writing the output, so that what is read is whole.
 pub(crate) fn read_lock(p: &Prepared, quiet: bool) -> Result<OutputLock, Error> {
-    OutputLock::shared(&[&p.chart_dir, &p.argocd_dir], LOCK_TIMEOUT, &mut waiting(quiet)).map_err(error)
+    let dirs: Vec<&Path> = trees(p).iter().map(|t| t.dir).collect();
+    OutputLock::shared(&dirs, LOCK_TIMEOUT, &mut waiting(quiet)).map_err(error)
 }
 
 pub(crate) fn error(e: WriteError) -> Error {

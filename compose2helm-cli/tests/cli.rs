@@ -214,6 +214,30 @@ fn warning_codes_select_strict_failures_and_can_be_silenced() {
 }
 
 #[test]
+fn argocd_only_when_asked_with_the_git_remote_without_its_token() {
+    let dir = project("argocd");
+    fs::write(dir.join("compose.yaml"), "services:\n  web:\n    image: nginx:1.27\n    ports: [\"8080:80\"]\n")
+        .expect("edit");
+    let o = run(&dir, &["--strict"]);
+    assert_eq!(o.status.code(), Some(0), "no Argo CD, no repoURL warning: {}", stderr(&o));
+    assert!(!dir.join("infrastructure/argocd").exists());
+    let git = |args: &[&str]| Command::new("git").args(args).current_dir(&dir).output().expect("git");
+    if !git(&["init", "-q"]).status.success() {
+        return; // no git here: the rest needs it
+    }
+    git(&["remote", "add", "origin", "https://x-token:ghp_secret@git.example/shop.git"]);
+    let o = run(&dir, &["--argocd"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("note: Argo CD repoURL: https://git.example/shop.git"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("ghp_secret"));
+    let name = dir.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let objects = fs::read_to_string(dir.join(format!("infrastructure/argocd/{name}.yaml"))).expect("objects");
+    assert!(objects.contains("repoURL: https://git.example/shop.git") && !objects.contains("ghp_secret"), "{objects}");
+    let check = run(&dir, &["check", "--argocd"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let dir = project("usage");
     assert_eq!(run(&dir, &["--no-such-flag"]).status.code(), Some(2));

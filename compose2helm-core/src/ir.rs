@@ -4,6 +4,23 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+/// Who maintains the chart and where its project lives: Chart.yaml's `home`, `sources`
+/// and `maintainers`, written only when the settings give them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ChartLinks {
+    pub home: Option<String>,
+    pub sources: Vec<String>,
+    pub maintainers: Vec<Maintainer>,
+}
+
+/// A Chart.yaml maintainer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Maintainer {
+    pub name: String,
+    pub email: Option<String>,
+    pub url: Option<String>,
+}
+
 /// The whole application.
 #[derive(Debug, Clone, Serialize)]
 pub struct App {
@@ -15,6 +32,8 @@ pub struct App {
     pub app_version: String,
     /// Chart description.
     pub description: String,
+    /// Chart.yaml `home`, `sources` and `maintainers` (`x-compose2helm.chart`).
+    pub links: ChartLinks,
     /// Hash of the compose input.
     pub input_hash: String,
     /// Workloads in compose order.

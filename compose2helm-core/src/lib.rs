@@ -69,6 +69,13 @@ pub struct ConvertOptions {
     pub policy_file: Option<PathBuf>,
     /// Overrides the chart name.
     pub chart_name: Option<String>,
+    /// Writes the Argo CD objects even when the settings have no `argocd:` block (the
+    /// CLI's `--argocd`); without either, [`Chart::argocd`] is empty.
+    pub argocd: bool,
+    /// The repository the project is committed to, as the caller knows it (the CLI asks
+    /// `git remote get-url origin`): the Argo CD objects' `repoURL` when
+    /// `x-compose2helm.argocd.repoURL` is not set. The library never asks git itself.
+    pub repo_url: Option<String>,
 }
 
 impl ConvertOptions {
@@ -86,7 +93,13 @@ pub struct Chart {
     /// Path inside the chart directory -> content.
     pub files: BTreeMap<String, Vec<u8>>,
     /// The Argo CD objects that deploy it: file name -> content, for the Argo CD directory.
+    /// Empty unless asked for (`x-compose2helm.argocd` or [`ConvertOptions::argocd`]).
     pub argocd: BTreeMap<String, Vec<u8>>,
+    /// Whether the Argo CD objects take their `repoURL` from [`ConvertOptions::repo_url`]:
+    /// they are written and the settings name no repository. When it is `None` they point
+    /// at a placeholder (warned), so a caller that can find the repository converts again
+    /// with it.
+    pub argocd_wants_repo_url: bool,
     /// What the user should know (unmapped keys, relaxed security, secrets found).
     pub warnings: Vec<Warning>,
     /// What each compose service became (for `compose2helm explain`).
@@ -171,7 +184,7 @@ pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Re
     let mut w = Warnings::default();
     // Messages quote values: what secret variables put there is masked, as in `config`.
     let boundary = Boundary::new(src);
-    let (app, files, argocd, silenced) =
+    let (app, files, argocd, argocd_wants_repo_url, silenced) =
         build_chart(project, opts, &boundary, &mut w).map_err(|e| load::mask_error(e, &project.resolved))?;
     load::mask_warnings(&mut w.0, &project.resolved);
     error::locate(&mut w.0, &project.resolved);
@@ -179,22 +192,27 @@ pub fn convert(project: &Project, opts: &ConvertOptions, src: &dyn Source) -> Re
     let warnings = dedup(w.0);
     let mut explanations = explain::explain(project, &app);
     explain::attach_warnings(&mut explanations, &warnings);
-    Ok(Chart { name: app.chart_name, files, argocd, warnings, explanations, silenced })
+    Ok(Chart { name: app.chart_name, files, argocd, argocd_wants_repo_url, warnings, explanations, silenced })
 }
 
 type Files = BTreeMap<String, Vec<u8>>;
 
-/// The application, its chart files and its Argo CD objects, checked for secrets, and the
-/// warning codes the settings silence.
+/// The application, its chart files and its Argo CD objects, checked for secrets, whether
+/// those objects take the caller's repository URL, and the warning codes the settings silence.
 fn build_chart(
     project: &Project,
     opts: &ConvertOptions,
     boundary: &Boundary<'_>,
     w: &mut Warnings,
-) -> Result<(ir::App, Files, Files, warning_code::Silenced)> {
+) -> Result<(ir::App, Files, Files, bool, warning_code::Silenced)> {
     let mut settings = read_policy(opts, project, boundary, w)?;
     if let Some(n) = &opts.chart_name {
         settings.chart_name = Some(n.clone());
+    }
+    settings.argocd.requested |= opts.argocd;
+    let wants_repo_url = settings.argocd.requested && settings.argocd.repo_url.is_none();
+    if wants_repo_url {
+        settings.argocd.repo_url.clone_from(&opts.repo_url);
     }
     // What the images declare (compose2helm.images.lock), when the project records it.
     let facts = image_facts::read_facts_within(&project.project_dir, boundary)?;
@@ -210,13 +228,17 @@ fn build_chart(
         services.push((name.clone(), policy::settings::read_service_settings(svc.extension.as_ref(), &path)?.ignore));
     }
     let silenced = warning_code::Silenced::new(settings.ignore.clone(), services);
-    Ok((app, files, argocd, silenced))
+    Ok((app, files, argocd, wants_repo_url, silenced))
 }
 
 /// The chart's files (with their lock) and the Argo CD objects of an application.
 fn render(app: &ir::App, settings: &policy::settings::Settings, w: &mut Warnings) -> Result<(Files, Files)> {
     let mut files = emit::emit(app)?;
     files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
+    if !settings.argocd.requested {
+        return Ok((files, Files::new()));
+    }
+    // Only the Argo CD objects label the namespaces with a Pod Security level.
     policy::pod_security::check_namespace_level(app, settings.argocd.pod_security, w);
     let argocd = emit::argocd(app, &settings.argocd, w);
     Ok((files, argocd))
@@ -317,10 +339,10 @@ pub fn settings_schema() -> &'static str {
     policy::settings::SCHEMA
 }
 
-/// The README's Rust examples, compiled as doctests so they stay true.
+/// The Rust examples of docs/library.md, compiled as doctests so they stay true.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;
+#[doc = include_str!("../../docs/library.md")]
+pub struct LibraryDocDoctests;
 
 /// Stage timings for the benchmark (not a stable API).
 #[doc(hidden)]

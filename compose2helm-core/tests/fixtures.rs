@@ -109,7 +109,7 @@ fn committed_example_chart_is_current() {
     let extra: Vec<&String> = on_disk.keys().filter(|k| !chart.files.contains_key(*k)).collect();
     assert!(
         stale.is_empty() && extra.is_empty(),
-        "infrastructure/helm/{} is stale (changed: {stale:?}, not generated: {extra:?}); regenerate it with the README's first command",
+        "infrastructure/helm/{} is stale (changed: {stale:?}, not generated: {extra:?}); regenerate it with `cargo run --release -p compose2helm-cli -- convert -f fixtures/platform/compose.yaml -o infrastructure/helm`",
         chart.name
     );
 }

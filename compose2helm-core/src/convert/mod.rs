@@ -261,6 +261,7 @@ pub(crate) fn build_app(
             .description
             .clone()
             .unwrap_or_else(|| format!("{} deployed from its Docker Compose project", p.name)),
+        links: settings.links.clone(),
         // The recorded image facts change the chart too, so they are part of its input.
         input_hash: match facts {
             Some(f) => crate::image_facts::hash_with(&p.input_hash, f),

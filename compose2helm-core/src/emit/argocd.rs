@@ -160,6 +160,7 @@ mod tests {
             chart_version: "1.0.0".into(),
             app_version: "1.0.0".into(),
             description: String::new(),
+            links: Default::default(),
             input_hash: String::new(),
             workloads: Vec::new(),
             volumes: Vec::new(),
@@ -263,5 +264,50 @@ mod tests {
                 "baseline"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod asked_for {
+    use crate::source::MemorySource;
+    use crate::{convert_project, Chart, ConvertOptions};
+
+    fn chart(compose: &str, opts: ConvertOptions) -> Chart {
+        let mut src = MemorySource::new();
+        src.insert("shop/compose.yaml", compose);
+        convert_project(&opts, &src).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const ROOT: &str = "services:\n  vpn:\n    image: vpn:1\n    user: root\n";
+
+    #[test]
+    fn without_settings_or_option_there_are_no_objects_and_no_argo_warnings() {
+        let c = chart(ROOT, ConvertOptions::new("shop"));
+        assert!(c.argocd.is_empty());
+        assert!(!c.argocd_wants_repo_url);
+        assert!(c.warnings.iter().all(|w| !w.to_string().contains("Argo CD") && !w.key_path.contains("argocd")));
+    }
+
+    #[test]
+    fn the_option_or_the_settings_block_ask_for_them() {
+        let c = chart(ROOT, ConvertOptions { argocd: true, ..ConvertOptions::new("shop") });
+        assert!(c.argocd.contains_key("shop.yaml"));
+        assert!(c.argocd_wants_repo_url);
+        assert!(c.warnings.iter().any(|w| w.key_path == "x-compose2helm.argocd.repoURL"));
+        let asked = format!("x-compose2helm:\n  argocd: {{}}\n{ROOT}");
+        assert!(chart(&asked, ConvertOptions::new("shop")).argocd.contains_key("shop.yaml"));
+    }
+
+    #[test]
+    fn the_callers_repository_is_used_unless_the_settings_name_one() {
+        let url = "https://git.example/shop.git";
+        let opts = ConvertOptions { argocd: true, repo_url: Some(url.into()), ..ConvertOptions::new("shop") };
+        let c = chart(ROOT, opts.clone());
+        assert!(String::from_utf8_lossy(&c.argocd["shop.yaml"]).contains(&format!("repoURL: {url}")));
+        assert!(c.warnings.iter().all(|w| w.key_path != "x-compose2helm.argocd.repoURL"));
+        let set = format!("x-compose2helm:\n  argocd: {{repoURL: https://git.example/own.git}}\n{ROOT}");
+        let c = chart(&set, opts);
+        assert!(!c.argocd_wants_repo_url);
+        assert!(String::from_utf8_lossy(&c.argocd["shop.yaml"]).contains("repoURL: https://git.example/own.git"));
     }
 }

@@ -74,8 +74,30 @@ pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
 
 fn chart_yaml(app: &App) -> String {
     use crate::yaml::quote_if_needed as q;
+    let mut links = String::new();
+    if let Some(home) = &app.links.home {
+        links.push_str(&format!("home: {}\n", q(home)));
+    }
+    if !app.links.sources.is_empty() {
+        links.push_str("sources:\n");
+        for s in &app.links.sources {
+            links.push_str(&format!("  - {}\n", q(s)));
+        }
+    }
+    if !app.links.maintainers.is_empty() {
+        links.push_str("maintainers:\n");
+        for m in &app.links.maintainers {
+            links.push_str(&format!("  - name: {}\n", q(&m.name)));
+            if let Some(e) = &m.email {
+                links.push_str(&format!("    email: {}\n", q(e)));
+            }
+            if let Some(u) = &m.url {
+                links.push_str(&format!("    url: {}\n", q(u)));
+            }
+        }
+    }
     format!(
-        "apiVersion: v2\nname: {}\ndescription: {}\ntype: application\nversion: {}\nappVersion: {}\nkubeVersion: \">=1.32.0-0\"\nannotations:\n  compose2helm.io/generator: {}\n  compose2helm.io/input-hash: {}\n",
+        "apiVersion: v2\nname: {}\ndescription: {}\ntype: application\nversion: {}\nappVersion: {}\nkubeVersion: \">=1.32.0-0\"\n{links}annotations:\n  compose2helm.io/generator: {}\n  compose2helm.io/input-hash: {}\n",
         q(&app.chart_name),
         q(&app.description),
         q(&app.chart_version),

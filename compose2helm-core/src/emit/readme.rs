@@ -1,5 +1,6 @@
-//! The chart's README.md: what it deploys, how to install it per environment, and a
-//! parameters table generated from the comments of values.yaml.
+//! The chart's README.md: what it deploys, how to install it per environment, how to
+//! publish it to an OCI registry and install it from there, and a parameters table
+//! generated from the comments of values.yaml.
 use super::doc::{Entry, V};
 use crate::ir::App;
 
@@ -79,6 +80,11 @@ pub fn readme(app: &App, values: &V) -> String {
             env = env.name
         ));
     }
+    out.push_str(&format!(
+        "```\n\n## Publish to an OCI registry\n\nPackage the chart and push it to a registry (Azure Container Registry here; any OCI registry works the same after `helm registry login`), then install it from there with this directory's values files:\n\n```sh\nhelm package .\naz acr login --name myregistry\nhelm push {name}-{version}.tgz oci://myregistry.azurecr.io/helm\nhelm upgrade --install {name} oci://myregistry.azurecr.io/helm/{name} --version {version} --namespace {name}-production --create-namespace -f values.yaml -f values-production.yaml\n",
+        name = app.chart_name,
+        version = app.chart_version
+    ));
     out.push_str("```\n\nSecrets are never in this chart: set `secrets.provider` (existingSecret, externalSecrets, sealedSecrets) and the remote keys in `secrets.keys` (one key per secret variable, shared by the services that read it). `helm test` checks that every Service answers.\n\n## Parameters\n\n| key | description | default |\n|---|---|---|\n");
     if let V::Map(entries) = values {
         rows(entries, "", &mut out);

@@ -80,11 +80,12 @@ mod tests {
     use crate::source::MemorySource;
     use crate::{convert_project, ConvertOptions};
 
-    /// The warnings and Argo CD namespace label of a project.
+    /// The warnings and Argo CD namespace label of a project (Argo CD asked for).
     fn convert(compose: &str) -> (Vec<String>, String) {
         let mut src = MemorySource::new();
         src.insert("p/compose.yaml", compose);
-        let chart = convert_project(&ConvertOptions::new("p"), &src).unwrap_or_else(|e| panic!("{e}"));
+        let opts = ConvertOptions { argocd: true, ..ConvertOptions::new("p") };
+        let chart = convert_project(&opts, &src).unwrap_or_else(|e| panic!("{e}"));
         let argocd = String::from_utf8_lossy(&chart.argocd["p.yaml"]).into_owned();
         let label = argocd
             .lines()

@@ -15,6 +15,8 @@ pub struct Settings {
     pub chart_version: String,
     pub app_version: Option<String>,
     pub description: Option<String>,
+    /// Chart.yaml `home`, `sources`, `maintainers`.
+    pub links: crate::ir::ChartLinks,
     /// Registry that built images are pushed to (e.g. an ACR host).
     pub registry: Option<String>,
     /// The platform the cluster's nodes run (`platform`, default `linux/amd64`): an image
@@ -31,7 +33,11 @@ pub struct Settings {
 /// How the Argo CD objects that deploy the chart are written (`argocd:`).
 #[derive(Debug, Clone)]
 pub struct ArgoSettings {
-    /// Repository the chart is committed to; `None` writes a placeholder (warned).
+    /// Whether the settings have an `argocd:` block: the objects are written only when
+    /// asked, by it or by [`ConvertOptions::argocd`](crate::ConvertOptions::argocd).
+    pub requested: bool,
+    /// Repository the chart is committed to; else the caller's
+    /// [`ConvertOptions::repo_url`](crate::ConvertOptions::repo_url), else a placeholder (warned).
     pub repo_url: Option<String>,
     pub target_revision: String,
     /// Path of the chart in the repository; default `infrastructure/helm/<chart>`.
@@ -84,6 +90,7 @@ impl std::fmt::Display for PodSecurityLevel {
 impl Default for ArgoSettings {
     fn default() -> Self {
         ArgoSettings {
+            requested: false,
             repo_url: None,
             target_revision: "main".into(),
             path: None,
@@ -156,6 +163,7 @@ impl Default for Settings {
             chart_version: "0.1.0".into(),
             app_version: None,
             description: None,
+            links: crate::ir::ChartLinks::default(),
             registry: None,
             platform: "linux/amd64".into(),
             environments: IndexMap::new(),

@@ -1,6 +1,9 @@
 //! The project policy: top-level `x-compose2helm` or `compose2helm.yaml`.
 use super::*;
-use crate::model::decode::{boolean, map, non_negative, opt_string, string, string_list, type_err};
+use crate::ir::Maintainer;
+use crate::model::decode::{
+    boolean, list_items, map, non_negative, one_line, opt_string, seq, string, string_list, type_err,
+};
 use crate::yaml::Value;
 
 /// `os/architecture` or `os/architecture/variant`, as image indexes name platforms.
@@ -20,12 +23,22 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
         let p = format!("{path}.{k}");
         match k.as_str() {
             "chart" => {
-                for (ck, cv) in keys_of(v, &p, &["name", "version", "appVersion", "description"])? {
+                let keys = ["name", "version", "appVersion", "description", "home", "sources", "maintainers"];
+                for (ck, cv) in keys_of(v, &p, &keys)? {
                     let cp = format!("{p}.{ck}");
-                    let val = string(cv, &cp)?;
                     match ck.as_str() {
-                        "name" => s.chart_name = Some(val),
+                        "home" => s.links.home = Some(url(cv, &cp)?),
+                        "sources" => {
+                            s.links.sources = list_items(cv)
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, n)| url(n, &format!("{cp}[{i}]")))
+                                .collect::<Result<_>>()?
+                        }
+                        "maintainers" => s.links.maintainers = maintainers(cv, &cp)?,
+                        "name" => s.chart_name = Some(string(cv, &cp)?),
                         "version" => {
+                            let val = string(cv, &cp)?;
                             if !is_semver(&val) {
                                 return Err(Error::at(
                                     ErrorKind::InvalidValue,
@@ -36,8 +49,8 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
                             }
                             s.chart_version = val
                         }
-                        "appVersion" => s.app_version = Some(val),
-                        _ => s.description = Some(val),
+                        "appVersion" => s.app_version = Some(string(cv, &cp)?),
+                        _ => s.description = Some(string(cv, &cp)?),
                     }
                 }
             }
@@ -76,11 +89,66 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
                     }
                 }
             }
-            "argocd" => read_argocd(v, &p, &mut s.argocd)?,
+            "argocd" => {
+                s.argocd.requested = true;
+                read_argocd(v, &p, &mut s.argocd)?
+            }
             _ => read_defaults(v, &p, &mut s.defaults)?,
         }
     }
     Ok(s)
+}
+
+/// An absolute http(s) URL on one line: what `helm lint` accepts for `home` and `sources`.
+fn url(n: &Node, path: &str) -> Result<String> {
+    let u = string(n, path)?;
+    one_line(n, path, &u, "a URL")?;
+    let host = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")).unwrap_or_default();
+    if host.is_empty() || host.starts_with('/') || u.contains(char::is_whitespace) {
+        return Err(Error::at(ErrorKind::InvalidValue, &n.mark, path, format!("`{u}` is not an http(s) URL")));
+    }
+    Ok(u)
+}
+
+/// `maintainers: [{name, email, url}]`: a name is required, as Helm requires it.
+fn maintainers(n: &Node, path: &str) -> Result<Vec<Maintainer>> {
+    let mut out = Vec::new();
+    for (i, item) in seq(n, path)?.iter().enumerate() {
+        let ip = format!("{path}[{i}]");
+        let (mut name, mut email, mut link) = (None, None, None);
+        for (k, v) in keys_of(item, &ip, &["name", "email", "url"])? {
+            let kp = format!("{ip}.{k}");
+            match k.as_str() {
+                "name" => {
+                    let text = string(v, &kp)?;
+                    one_line(v, &kp, &text, "a name")?;
+                    name = Some(text);
+                }
+                "email" => {
+                    let text = string(v, &kp)?;
+                    let (user, domain) = text.split_once('@').unwrap_or_default();
+                    if user.is_empty()
+                        || !domain.contains('.')
+                        || text.contains(|c: char| c.is_whitespace() || c.is_control())
+                    {
+                        return Err(Error::at(
+                            ErrorKind::InvalidValue,
+                            &v.mark,
+                            kp,
+                            format!("`{text}` is not an email address"),
+                        ));
+                    }
+                    email = Some(text);
+                }
+                _ => link = Some(url(v, &kp)?),
+            }
+        }
+        let name = name
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| Error::at(ErrorKind::InvalidValue, &item.mark, &ip, "a maintainer needs a `name`"))?;
+        out.push(Maintainer { name, email, url: link });
+    }
+    Ok(out)
 }
 
 fn read_argocd(n: &Node, path: &str, a: &mut ArgoSettings) -> Result<()> {
@@ -252,5 +320,41 @@ mod tests {
         assert!(is_semver("1.2.3"));
         assert!(is_semver("1.2.3-rc.1"));
         assert!(!is_semver("1.2"));
+    }
+
+    fn read(text: &str) -> Result<Settings> {
+        read_settings(Some(&crate::yaml::parse(text, "c.yaml")?), "x-compose2helm")
+    }
+
+    #[test]
+    fn chart_links_are_urls_and_named_maintainers() {
+        let s = read("chart:\n  home: https://git.example/shop\n  sources: [https://git.example/shop, http://mirror.example/shop]\n  maintainers:\n    - {name: Platform team, email: platform@shop.example, url: https://git.example/platform}\n    - name: Ann\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.links.home.as_deref(), Some("https://git.example/shop"));
+        assert_eq!(s.links.sources.len(), 2);
+        assert_eq!(s.links.maintainers[0].email.as_deref(), Some("platform@shop.example"));
+        assert_eq!(s.links.maintainers[1].name, "Ann");
+        for (bad, says) in [
+            (
+                "chart: {home: git@git.example:shop.git}",
+                "x-compose2helm.chart.home: `git@git.example:shop.git` is not an http(s) URL",
+            ),
+            ("chart: {sources: [https://]}", "x-compose2helm.chart.sources[0]: `https://` is not an http(s) URL"),
+            (
+                "chart: {maintainers: [{email: a@b.example}]}",
+                "x-compose2helm.chart.maintainers[0]: a maintainer needs a `name`",
+            ),
+            (
+                "chart: {maintainers: [{name: A, email: nobody}]}",
+                "x-compose2helm.chart.maintainers[0].email: `nobody` is not an email address",
+            ),
+            (
+                "chart: {maintainers: [{name: A, phone: 1}]}",
+                "x-compose2helm.chart.maintainers[0].phone: unknown setting",
+            ),
+        ] {
+            let e = read(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
     }
 }
