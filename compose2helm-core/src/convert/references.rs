@@ -215,8 +215,8 @@ fn url_scheme(before: &str) -> Option<&str> {
         return None;
     };
     let rest = authority_start.strip_suffix(':')?;
-    let start =
-        rest.rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-' | ':'))).map_or(0, |i| i + 1);
+    let not_scheme = |c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-' | ':'));
+    let start = rest.char_indices().rev().find(|(_, c)| not_scheme(*c)).map_or(0, |(i, c)| i + c.len_utf8());
     let scheme = &rest[start..];
     (!scheme.is_empty()).then_some(scheme)
 }
@@ -247,6 +247,7 @@ mod tests {
         assert_eq!(refs("jdbc:mysql://db/x?ssl=false", false), vec![("db", Some(3306))]);
         assert_eq!(refs("custom://svc/x", false), vec![("svc", None)]);
         assert_eq!(refs("see http://example.com/a@b", false), vec![("example.com", Some(80))]);
+        assert_eq!(refs("é://db/ xé://db/ ü@db ühttp://db", false), vec![("db", Some(80))]);
     }
 
     #[test]
