@@ -60,16 +60,20 @@ pub fn addressing(p: &Project) -> Addressing {
         }
     }
     for s in p.services.values() {
-        let env = s.environment.iter().map(|(k, v)| (format!("environment.{k}"), v.value.as_str(), names_a_host(k)));
+        let env_value = |name: &str| s.environment.get(name).map(|v| v.value.as_str());
+        let env = s.environment.iter().map(|(k, v)| {
+            let port = sibling_port(k, env_value);
+            (format!("environment.{k}"), v.value.as_str(), names_a_host(k), port)
+        });
         let words = [("entrypoint", &s.entrypoint), ("command", &s.command)]
             .into_iter()
-            .flat_map(|(key, c)| c.iter().flatten().map(move |t| (key.to_string(), t.value.as_str(), false)));
-        for (key, text, bare) in env.chain(words) {
+            .flat_map(|(key, c)| c.iter().flatten().map(move |t| (key.to_string(), t.value.as_str(), false, None)));
+        for (key, text, bare, sibling) in env.chain(words) {
             for r in host_refs(text, bare) {
                 if r.host == s.name || !p.services.contains_key(r.host) {
                     continue;
                 }
-                match r.port {
+                match r.port.or(sibling) {
                     Some(port) => {
                         out.referenced.entry(r.host.to_string()).or_default().insert(port);
                     }
@@ -93,6 +97,22 @@ fn names_a_host(var: &str) -> bool {
         ["HOST", "SERVER", "ADDR", "ENDPOINT", "URL", "URI", "BROKER", "UPSTREAM", "BACKEND", "PROXY", "PEER"];
     let v = var.to_ascii_uppercase();
     FRAGMENTS.iter().any(|f| v.contains(f))
+}
+
+/// The port the variable beside a host variable gives (`DB_PORT: "5432"` beside `DB_HOST`,
+/// `SMTP_PORT` beside `SMTP_SERVER`), for a bare host in it.
+fn sibling_port<'e>(var: &str, env: impl Fn(&str) -> Option<&'e str>) -> Option<u16> {
+    let upper = var.to_ascii_uppercase();
+    let (i, fragment) =
+        ["HOSTNAME", "HOST", "SERVER", "ADDRESS", "ADDR"].into_iter().find_map(|f| upper.rfind(f).map(|i| (i, f)))?;
+    // Same spelling as the host variable: DB_HOST -> DB_PORT, db_host -> db_port.
+    let port = if var.get(i..i + fragment.len()).is_some_and(|f| f.bytes().all(|b| b.is_ascii_lowercase())) {
+        "port"
+    } else {
+        "PORT"
+    };
+    let name = format!("{}{port}{}", var.get(..i)?, var.get(i + fragment.len()..)?);
+    env(&name)?.trim().parse::<u16>().ok().filter(|p| *p > 0)
 }
 
 /// The port a URL scheme connects to when the URL names none.
@@ -248,6 +268,21 @@ mod tests {
         assert_eq!(refs("custom://svc/x", false), vec![("svc", None)]);
         assert_eq!(refs("see http://example.com/a@b", false), vec![("example.com", Some(80))]);
         assert_eq!(refs("é://db/ xé://db/ ü@db ühttp://db", false), vec![("db", Some(80))]);
+    }
+
+    #[test]
+    fn a_port_variable_beside_a_host_variable() {
+        let env = |n: &str| match n {
+            "DB_PORT" => Some("5432"),
+            "smtp_port" => Some(" 587 "),
+            "CACHE_PORT" => Some(""),
+            _ => None,
+        };
+        assert_eq!(sibling_port("DB_HOST", env), Some(5432));
+        assert_eq!(sibling_port("DB_HOSTNAME", env), Some(5432));
+        assert_eq!(sibling_port("smtp_server", env), Some(587));
+        assert_eq!(sibling_port("CACHE_HOST", env), None);
+        assert_eq!(sibling_port("DB_URL", env), None);
     }
 
     #[test]
