@@ -70,17 +70,21 @@ pub fn addressing(p: &Project) -> Addressing {
                 out.addressed.insert(name.to_string());
             }
         }
-        let env = s.environment.iter().map(|(k, v)| (format!("environment.{k}"), v.value.as_str(), names_a_host(k)));
+        let env_value = |name: &str| s.environment.get(name).map(|v| v.value.as_str());
+        let env = s.environment.iter().map(|(k, v)| {
+            let port = sibling_port(k, env_value);
+            (format!("environment.{k}"), v.value.as_str(), names_a_host(k), port)
+        });
         let words = [("entrypoint", &s.entrypoint), ("command", &s.command)]
             .into_iter()
-            .flat_map(|(key, c)| c.iter().flatten().map(move |t| (key.to_string(), t.value.as_str(), false)));
-        for (key, text, bare) in env.chain(words) {
+            .flat_map(|(key, c)| c.iter().flatten().map(move |t| (key.to_string(), t.value.as_str(), false, None)));
+        for (key, text, bare, sibling) in env.chain(words) {
             for r in host_refs(text, bare) {
                 if r.host == s.name || !p.services.contains_key(r.host) {
                     continue;
                 }
                 out.addressed.insert(r.host.to_string());
-                match r.port {
+                match r.port.or(sibling) {
                     Some(port) => {
                         out.referenced.entry(r.host.to_string()).or_default().insert(port);
                     }
@@ -104,6 +108,22 @@ fn names_a_host(var: &str) -> bool {
         ["HOST", "SERVER", "ADDR", "ENDPOINT", "URL", "URI", "BROKER", "UPSTREAM", "BACKEND", "PROXY", "PEER"];
     let v = var.to_ascii_uppercase();
     FRAGMENTS.iter().any(|f| v.contains(f))
+}
+
+/// The port the variable beside a host variable gives (`DB_PORT: "5432"` beside `DB_HOST`,
+/// `SMTP_PORT` beside `SMTP_SERVER`), for a bare host in it.
+fn sibling_port<'e>(var: &str, env: impl Fn(&str) -> Option<&'e str>) -> Option<u16> {
+    let upper = var.to_ascii_uppercase();
+    let (i, fragment) =
+        ["HOSTNAME", "HOST", "SERVER", "ADDRESS", "ADDR"].into_iter().find_map(|f| upper.rfind(f).map(|i| (i, f)))?;
+    // Same spelling as the host variable: DB_HOST -> DB_PORT, db_host -> db_port.
+    let port = if var.get(i..i + fragment.len()).is_some_and(|f| f.bytes().all(|b| b.is_ascii_lowercase())) {
+        "port"
+    } else {
+        "PORT"
+    };
+    let name = format!("{}{port}{}", var.get(..i)?, var.get(i + fragment.len()..)?);
+    env(&name)?.trim().parse::<u16>().ok().filter(|p| *p > 0)
 }
 
 /// The port a URL scheme connects to when the URL names none.
@@ -226,8 +246,8 @@ fn url_scheme(before: &str) -> Option<&str> {
         return None;
     };
     let rest = authority_start.strip_suffix(':')?;
-    let start =
-        rest.rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-' | ':'))).map_or(0, |i| i + 1);
+    let not_scheme = |c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-' | ':'));
+    let start = rest.char_indices().rev().find(|(_, c)| not_scheme(*c)).map_or(0, |(i, c)| i + c.len_utf8());
     let scheme = &rest[start..];
     (!scheme.is_empty()).then_some(scheme)
 }
@@ -258,6 +278,22 @@ mod tests {
         assert_eq!(refs("jdbc:mysql://db/x?ssl=false", false), vec![("db", Some(3306))]);
         assert_eq!(refs("custom://svc/x", false), vec![("svc", None)]);
         assert_eq!(refs("see http://example.com/a@b", false), vec![("example.com", Some(80))]);
+        assert_eq!(refs("é://db/ xé://db/ ü@db ühttp://db", false), vec![("db", Some(80))]);
+    }
+
+    #[test]
+    fn a_port_variable_beside_a_host_variable() {
+        let env = |n: &str| match n {
+            "DB_PORT" => Some("5432"),
+            "smtp_port" => Some(" 587 "),
+            "CACHE_PORT" => Some(""),
+            _ => None,
+        };
+        assert_eq!(sibling_port("DB_HOST", env), Some(5432));
+        assert_eq!(sibling_port("DB_HOSTNAME", env), Some(5432));
+        assert_eq!(sibling_port("smtp_server", env), Some(587));
+        assert_eq!(sibling_port("CACHE_HOST", env), None);
+        assert_eq!(sibling_port("DB_URL", env), None);
     }
 
     #[test]
