@@ -217,7 +217,7 @@ fn converted(a: &ConvertArgs) -> Result<Prepared, Error> {
     // than a whole `check`); then the project is converted again with it.
     if chart.argocd_wants_repo_url {
         if let Some(url) = git::origin_url(&project.project_dir) {
-            if !a.quiet {
+            if !a.quiet && a.format != "json" {
                 eprintln!(
                     "note: Argo CD repoURL: {url} (git remote `origin`; x-compose2helm.argocd.repoURL sets another)"
                 );

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use compose2helm_core::source::FileSystem;
 use compose2helm_core::sync::{self, Plan};
-use compose2helm_core::write::{self, Tree, WriteOptions};
+use compose2helm_core::write::{self, WriteOptions};
 use compose2helm_core::{Error, Warning};
 use serde::Serialize;
 
@@ -95,8 +95,7 @@ impl Report {
 
 /// `convert --format json`: writes (or plans, with `dry_run`) and records what changed.
 pub fn write(r: &mut Report, p: &Prepared, force: bool, dry_run: bool) -> Result<ExitCode, Error> {
-    let trees =
-        [Tree { dir: &p.chart_dir, files: &p.chart.files }, Tree { dir: &p.argocd_dir, files: &p.chart.argocd }];
+    let trees = output::trees(p);
     if dry_run {
         let _lock = output::read_lock(p, true)?;
         for t in &trees {

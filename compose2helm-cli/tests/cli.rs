@@ -235,6 +235,19 @@ fn argocd_only_when_asked_with_the_git_remote_without_its_token() {
     assert!(objects.contains("repoURL: https://git.example/shop.git") && !objects.contains("ghp_secret"), "{objects}");
     let check = run(&dir, &["check", "--argocd"]);
     assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    // --format json: nothing on stderr (not even the note), the objects among the files.
+    let o = run(&dir, &["convert", "--argocd", "--format", "json"]);
+    assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("infrastructure/argocd"));
+}
+
+#[test]
+fn json_convert_without_argocd_neither_lists_nor_creates_its_directory() {
+    let dir = project("json-plain");
+    let o = run(&dir, &["convert", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("argocd"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(!dir.join("infrastructure/argocd").exists() && !dir.join("infrastructure/.compose2helm").exists());
 }
 
 #[test]
