@@ -161,7 +161,11 @@ fn read_policy(
             let text = load::files::read_text(boundary, &f, scope, "the policy file", None)?;
             let node = yaml::parse(&text, &name)?;
             if project.extension.is_some() {
-                w.push("x-compose2helm", format!("{name} is used; the compose file's x-compose2helm is ignored"));
+                w.push_code(
+                    crate::WarningCode::SettingsFile,
+                    "x-compose2helm",
+                    format!("{name} is used; the compose file's x-compose2helm is ignored"),
+                );
             }
             let node = (!matches!(node.value, yaml::Value::Null)).then_some(node);
             policy::settings::read_settings(node.as_ref(), "")

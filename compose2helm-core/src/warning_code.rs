@@ -31,13 +31,35 @@ pub enum WarningCode {
     KomposeLabel,
     /// The variables treated as secret, listed so the classification can be checked.
     SecretVariables,
+    /// A file, config, secret or bind is not mounted as compose says: not shipped (outside the project, not a regular file, a secret, subdirectories, source code), shipped read-only, mounted at its directory, or a claim in its place.
+    MountChanged,
+    /// A volume several pods mount needs ReadWriteMany storage.
+    SharedVolume,
+    /// The chart deploys no service (inactive profiles, `kind: skip`).
+    NothingDeployed,
+    /// A service needs more than the Argo CD namespaces' Pod Security level, or the level allows more than any service needs.
+    PodSecurityLevel,
+    /// A service is deployed other than as a running Deployment: a Job for a service that is never restarted, or zero replicas.
+    WorkloadShape,
+    /// A value is not carried over: it is built from a secret variable, or Kubernetes refuses it.
+    ValueWithheld,
+    /// A secret variable is interpolated into other text; the container gets `$(VAR)` from the Secret.
+    SecretInterpolated,
+    /// The image stops on another signal than SIGTERM, which Kubernetes always sends.
+    StopSignal,
+    /// Settings come from compose2helm.yaml; the compose file's x-compose2helm is ignored.
+    SettingsFile,
+    /// The Argo CD objects have no repository URL.
+    ArgoCdRepoUrl,
+    /// Something docker compose refuses (a named volume not declared at the top level) is read as it was surely meant.
+    Lenient,
     /// Every other warning (not given a code of its own yet).
     Other,
 }
 
 impl WarningCode {
     /// Every code, in the order `docs/diagnostics.md` lists them.
-    pub const ALL: [WarningCode; 24] = [
+    pub const ALL: [WarningCode; 35] = [
         WarningCode::Class(WarningClass::ImageNeedsRoot),
         WarningCode::Class(WarningClass::ImageRunsAsRoot),
         WarningCode::Class(WarningClass::UnknownImageUser),
@@ -61,6 +83,17 @@ impl WarningCode {
         WarningCode::ImageFacts,
         WarningCode::KomposeLabel,
         WarningCode::SecretVariables,
+        WarningCode::MountChanged,
+        WarningCode::SharedVolume,
+        WarningCode::NothingDeployed,
+        WarningCode::PodSecurityLevel,
+        WarningCode::WorkloadShape,
+        WarningCode::ValueWithheld,
+        WarningCode::SecretInterpolated,
+        WarningCode::StopSignal,
+        WarningCode::SettingsFile,
+        WarningCode::ArgoCdRepoUrl,
+        WarningCode::Lenient,
         WarningCode::Other,
     ];
 
@@ -92,6 +125,17 @@ impl WarningCode {
             WarningCode::ImageFacts => "C2H026",
             WarningCode::KomposeLabel => "C2H027",
             WarningCode::SecretVariables => "C2H028",
+            WarningCode::MountChanged => "C2H029",
+            WarningCode::SharedVolume => "C2H030",
+            WarningCode::NothingDeployed => "C2H031",
+            WarningCode::PodSecurityLevel => "C2H032",
+            WarningCode::WorkloadShape => "C2H033",
+            WarningCode::ValueWithheld => "C2H034",
+            WarningCode::SecretInterpolated => "C2H035",
+            WarningCode::StopSignal => "C2H036",
+            WarningCode::SettingsFile => "C2H037",
+            WarningCode::ArgoCdRepoUrl => "C2H038",
+            WarningCode::Lenient => "C2H039",
             WarningCode::Other => "C2H099",
         }
     }
@@ -109,6 +153,17 @@ impl WarningCode {
             WarningCode::ImageFacts => "an image missing from, or stale in, `compose2helm.images.lock`",
             WarningCode::KomposeLabel => "a `kompose.*` label that is not understood",
             WarningCode::SecretVariables => "the variables treated as secret, to check the classification",
+            WarningCode::MountChanged => "a project file, config, secret or bind not mounted as compose says (not shipped, moved, or a claim in its place)",
+            WarningCode::SharedVolume => "a volume several pods mount, which needs ReadWriteMany storage",
+            WarningCode::NothingDeployed => "a project whose chart deploys no service",
+            WarningCode::PodSecurityLevel => "a service that needs more than the namespace's Pod Security level, or a level above what any service needs",
+            WarningCode::WorkloadShape => "a service deployed other than as a running Deployment (a Job for a service never restarted, zero replicas)",
+            WarningCode::ValueWithheld => "a value not carried over because it is built from a secret or Kubernetes refuses it",
+            WarningCode::SecretInterpolated => "a secret variable interpolated into other text, passed as `$(VAR)` from the Secret",
+            WarningCode::StopSignal => "an image that stops on another signal than SIGTERM",
+            WarningCode::SettingsFile => "settings read from compose2helm.yaml, so the compose file's x-compose2helm is ignored",
+            WarningCode::ArgoCdRepoUrl => "Argo CD objects without a repository URL",
+            WarningCode::Lenient => "something docker compose refuses, read as it was surely meant",
             WarningCode::Other => "any other warning (not given a code of its own yet)",
         }
     }

@@ -184,7 +184,7 @@ fn writable_dir(cx: &mut Ctx<'_>, b: &Bind<'_>, full: &Path, found: &Found, name
     let shown = b.source.path.trim_end_matches('/');
     let at_data_dir = paths.is_data(b.target);
     if !at_data_dir && is_config_target(b.target) {
-        cx.w.push(
+        cx.w.push_code(crate::WarningCode::MountChanged,
             b.what,
             format!("{shown} is mounted writable (no `:ro`) at {}, a configuration directory: shipped read-only in a ConfigMap, as compose users usually mean; if the service writes there, mount a named volume instead", b.target),
         );
@@ -201,7 +201,7 @@ fn writable_dir(cx: &mut Ctx<'_>, b: &Bind<'_>, full: &Path, found: &Found, name
                 Some(context) => format!("the image built from {context} must contain it (COPY in its Dockerfile)"),
                 None => "the image does not contain it: build an image that copies it in".into(),
             };
-            cx.w.push(
+            cx.w.push_code(crate::WarningCode::MountChanged,
                 b.what,
                 format!("{shown} holds source code ({sign}), bound over the image's files for development: not mounted; {how}. If the service writes data there, bind that data's own directory"),
             );
@@ -257,7 +257,7 @@ fn writable_file(cx: &mut Ctx<'_>, b: &Bind<'_>, found: &Found, name: &str, path
     match cx.cx.boundary.read_found(found, cx.file_room()) {
         Ok(bytes) if bytes.starts_with(SQLITE_HEADER) => file_data(cx, b, name, true, "a SQLite database", paths),
         Ok(bytes) => {
-            cx.w.push(
+            cx.w.push_code(crate::WarningCode::MountChanged,
                 b.what,
                 format!("{shown} is mounted writable (no `:ro`) but reads as configuration: shipped read-only in a ConfigMap, as compose users usually mean; if the service writes to it, bind a directory for it instead (a writable directory becomes a PersistentVolumeClaim)"),
             );
@@ -305,7 +305,7 @@ fn file_data(cx: &mut Ctx<'_>, b: &Bind<'_>, name: &str, had_content: bool, kind
             let message = format!("{shown} is data ({kind}): its PersistentVolumeClaim (volumes.{key}) is mounted at its directory {dir}, since a claim is a directory and SQLite writes its journal beside the database; whatever the image has in {dir} is hidden{copy}");
             match had_content {
                 true => cx.w.push_class(WarningClass::DataNotCopied, b.what, message),
-                false => cx.w.push(b.what, message),
+                false => cx.w.push_code(crate::WarningCode::MountChanged, b.what, message),
             }
         }
         Some(why) => {
@@ -328,11 +328,11 @@ fn host_bind(cx: &mut Ctx<'_>, b: &Bind<'_>, paths: &ServicePaths) {
             let message = format!("{path} is a path of the Docker host: not mounted; {advice}");
             match class {
                 true => cx.w.push_class(WarningClass::HostBindDropped, b.what, message),
-                false => cx.w.push(b.what, message),
+                false => cx.w.push_code(crate::WarningCode::IgnoredKey, b.what, message),
             }
         }
         HostPath::Scratch { memory } => {
-            cx.w.push(
+            cx.w.push_code(crate::WarningCode::MountChanged,
                 b.what,
                 format!("{path} is scratch space of the Docker host, which the cluster does not share: an empty directory (emptyDir) is mounted"),
             );

@@ -58,7 +58,7 @@ pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings)
             if !names_registry(i) && cx.built.contains(&img.repository) {
                 match &cx.settings.registry {
                     Some(team) => img.registry = team.clone(),
-                    None if svc.build.is_some() => w.push(
+                    None if svc.build.is_some() => w.push_code(crate::WarningCode::ImageBuilt,
                         format!("{path}.image"),
                         format!("`{i}` is built by the project but names no registry, so the cluster pulls it from Docker Hub; set x-compose2helm.registry to the registry it is pushed to (e.g. myacr.azurecr.io)"),
                     ),

@@ -196,7 +196,7 @@ pub fn warn(svc: &Service, image: &str, facts: Option<&ImageFacts>, platform: &s
     let path = format!("services.{}", svc.name);
     if let Some(signal) = f.stop_signal.as_deref().filter(|s| !is_sigterm(s)) {
         let name = signal.trim_start_matches("SIG");
-        w.push(
+        w.push_code(crate::WarningCode::StopSignal,
             format!("{path}.image"),
             format!(
                 "`{image}` stops on {signal} (its STOPSIGNAL), but Kubernetes always sends SIGTERM, which it may not handle as a graceful stop; add a lifecycle.preStop hook that sends {signal} and waits (e.g. exec `[\"/bin/sh\", \"-c\", \"kill -{name} 1; sleep 5\"]`), or make the image stop on SIGTERM"

@@ -113,7 +113,11 @@ pub(crate) fn build_app(
         plans.push(workload::Plan { svc, settings: ss, kompose: kl, dns, key });
     }
     if plans.is_empty() && externals.is_empty() && !p.services.is_empty() {
-        w.push("services", "every service is `kind: skip`, so the chart deploys none");
+        w.push_code(
+            crate::WarningCode::NothingDeployed,
+            "services",
+            "every service is `kind: skip`, so the chart deploys none",
+        );
     }
 
     let secret_values = secret_values(p, &plans, &classifier);
@@ -234,7 +238,7 @@ pub(crate) fn build_app(
                 Some(b) => (b.at.clone(), format!("{} (one claim) is ", b.described())),
                 None => (format!("volumes.{}", v.compose_name), String::new()),
             };
-            w.push(
+            w.push_code(crate::WarningCode::SharedVolume,
                 at,
                 format!("{what}mounted by {}: pods on different nodes need ReadWriteMany storage (e.g. azurefile-csi); set volumes.{}.accessModes and storageClass", v.used_by.join(", "), v.key),
             );

@@ -137,9 +137,11 @@ pub fn mounts(
             MountSource::Bind(p) => {
                 bind(&mut cx, &Bind { source: p, target: &m.target, read_only: m.read_only, what: &what }, &paths)
             }
-            MountSource::Other(t) => {
-                cx.w.push(what, format!("`{t}` mounts have no Kubernetes equivalent; not mounted"))
-            }
+            MountSource::Other(t) => cx.w.push_code(
+                crate::WarningCode::IgnoredKey,
+                what,
+                format!("`{t}` mounts have no Kubernetes equivalent; not mounted"),
+            ),
         }
     }
     for t in &svc.tmpfs {
@@ -153,7 +155,11 @@ pub fn mounts(
             Some(FileResource::External(_)) | Some(FileResource::File(_)) | Some(FileResource::Environment(_)) => {
                 cx.secret_file(&s.source, &s.target)
             }
-            _ => cx.w.push(format!("{path}.secrets[{i}]"), "unknown secret; not mounted"),
+            _ => cx.w.push_code(
+                crate::WarningCode::MountChanged,
+                format!("{path}.secrets[{i}]"),
+                "unknown secret; not mounted",
+            ),
         }
     }
     for (i, c) in svc.configs.iter().enumerate() {
@@ -169,9 +175,14 @@ pub fn mounts(
             }
             Some(FileResource::Environment(var)) => match project.env.get(var) {
                 Some(v) => cx.ship_file(&name, v.clone().into_bytes(), &c.target, &what, &instead),
-                None => cx.w.push(what, format!("variable {var} is not set; config not mounted")),
+                None => cx.w.push_code(
+                    crate::WarningCode::MountChanged,
+                    what,
+                    format!("variable {var} is not set; config not mounted"),
+                ),
             },
-            Some(FileResource::External(n)) => cx.w.push(
+            Some(FileResource::External(n)) => cx.w.push_code(
+                crate::WarningCode::MountChanged,
                 what,
                 format!("external config `{n}`: create a ConfigMap for it and mount it by hand; not mounted"),
             ),
@@ -202,5 +213,9 @@ fn config_file(cx: &mut Ctx<'_>, f: &ProjectPath, config: &str, name: &str, targ
         Ok(found) => Refusal::NotRegular(found.meta.kind),
         Err(r) => r,
     };
-    cx.w.push(format!("configs.{config}.file"), format!("{}: {what} is not mounted", refusal.message(&f.path)));
+    cx.w.push_code(
+        crate::WarningCode::MountChanged,
+        format!("configs.{config}.file"),
+        format!("{}: {what} is not mounted", refusal.message(&f.path)),
+    );
 }

@@ -48,7 +48,8 @@ pub fn environment(
                 Some((new, old)) => {
                     let pairs: Vec<String> =
                         old.iter().filter_map(|o| cx.renamed.get(*o).map(|d| format!("`{o}` -> `{d}`"))).collect();
-                    w.push(
+                    w.push_code(
+                        crate::WarningCode::Renamed,
                         format!("{path}.environment.{k}"),
                         format!("host names of renamed services rewritten ({}): `{new}`", pairs.join(", ")),
                     );
@@ -219,7 +220,11 @@ impl Refs<'_> {
         }
         self.env.push(SecretRef { name: i.var.clone(), key });
         if !self.svc.environment.contains_key(&i.var) {
-            w.push(path, format!("the value of {} was interpolated here; {}", i.var, note(&i.var)));
+            w.push_code(
+                crate::WarningCode::SecretInterpolated,
+                path,
+                format!("the value of {} was interpolated here; {}", i.var, note(&i.var)),
+            );
         }
         i.var.clone()
     }

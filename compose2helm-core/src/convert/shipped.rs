@@ -96,7 +96,7 @@ impl Ctx<'_> {
         instead: &ClaimSource<'_>,
     ) {
         if let Some(found) = self.secret_in(file_name, &content) {
-            self.w.push(what, format!("`{file_name}` {found}: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
+            self.w.push_code(crate::WarningCode::MountChanged, what, format!("`{file_name}` {found}: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
             self.secret_file(file_name, target);
             return;
         }
@@ -176,7 +176,11 @@ impl Ctx<'_> {
             let found = match entry.found {
                 Ok(f) => f,
                 Err(r) => {
-                    self.w.push(what, format!("{}: not shipped", r.message(&entry_shown)));
+                    self.w.push_code(
+                        crate::WarningCode::MountChanged,
+                        what,
+                        format!("{}: not shipped", r.message(&entry_shown)),
+                    );
                     continue;
                 }
             };
@@ -187,7 +191,11 @@ impl Ctx<'_> {
                     continue;
                 }
                 k => {
-                    self.w.push(what, format!("{}: not shipped", Refusal::NotRegular(k).message(&entry_shown)));
+                    self.w.push_code(
+                        crate::WarningCode::MountChanged,
+                        what,
+                        format!("{}: not shipped", Refusal::NotRegular(k).message(&entry_shown)),
+                    );
                     continue;
                 }
             }
@@ -195,7 +203,11 @@ impl Ctx<'_> {
                 Ok(b) => b,
                 Err(Refusal::TooLarge { .. }) => return self.dir_too_large(&instead, target, what),
                 Err(r) => {
-                    self.w.push(what, format!("{}: not shipped", r.message(&entry_shown)));
+                    self.w.push_code(
+                        crate::WarningCode::MountChanged,
+                        what,
+                        format!("{}: not shipped", r.message(&entry_shown)),
+                    );
                     continue;
                 }
             };
@@ -210,10 +222,10 @@ impl Ctx<'_> {
             files.push((entry.name, bytes));
         }
         if !subdirs.is_empty() {
-            self.w.push(what, format!("directory {shown} holds subdirectories, which a ConfigMap volume cannot hold; not shipped: {} (bake them into the image or mount each as its own volume)", subdirs.join(", ")));
+            self.w.push_code(crate::WarningCode::MountChanged, what, format!("directory {shown} holds subdirectories, which a ConfigMap volume cannot hold; not shipped: {} (bake them into the image or mount each as its own volume)", subdirs.join(", ")));
         }
         if !secret_like.is_empty() {
-            self.w.push(
+            self.w.push_code(crate::WarningCode::MountChanged,
                 what,
                 format!(
                     "directory {shown} holds secret-looking files ({}): those are not shipped; mount them from a Secret",

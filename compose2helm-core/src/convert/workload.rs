@@ -61,7 +61,7 @@ fn kind_of(svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> Kind {
         Some(KindSetting::Deployment) => Kind::Deployment,
         _ if svc.deploy.global => Kind::DaemonSet,
         _ if svc.restart.as_deref() == Some("no") || svc.deploy.restart_condition.as_deref() == Some("none") => {
-            w.push(
+            w.push_code(crate::WarningCode::WorkloadShape,
                 format!("{path}.restart"),
                 "a service that is not restarted runs once: deployed as a Job run before each install and upgrade (set x-compose2helm.kind: deployment to keep it running)",
             );
@@ -217,7 +217,11 @@ pub fn build(
     let pdb =
         matches!(kind, Kind::Deployment | Kind::StatefulSet).then(|| scaling::pdb(replicas, autoscaling.as_ref()));
     if svc.deploy.replicas == Some(0) {
-        w.push(format!("{path}.deploy.replicas"), "0 replicas: the workload is created but runs no pod");
+        w.push_code(
+            crate::WarningCode::WorkloadShape,
+            format!("{path}.deploy.replicas"),
+            "0 replicas: the workload is created but runs no pod",
+        );
     }
 
     let rwo_pvc = m.points.iter().any(|p| matches!(p.kind, crate::ir::MountKind::Pvc { .. }));
@@ -232,7 +236,8 @@ pub fn build(
     let mut host_aliases: Vec<(String, Vec<String>)> = Vec::new();
     for (host, ip) in &svc.extra_hosts {
         if ip == "host-gateway" {
-            w.push(
+            w.push_code(
+                crate::WarningCode::IgnoredKey,
                 format!("{path}.extra_hosts"),
                 format!("`{host}:host-gateway` has no meaning in a cluster (there is no Docker host); not added"),
             );
@@ -254,13 +259,18 @@ pub fn build(
                 Some(v) => {
                     pod_annotations.insert(k.clone(), v);
                 }
-                None => w.push(
+                None => w.push_code(
+                    crate::WarningCode::ValueWithheld,
                     format!("{path}.labels.{k}"),
                     "built from a secret variable; not carried over (it would disclose the secret)",
                 ),
             }
         } else {
-            w.push(format!("{path}.labels.{k}"), "not a valid Kubernetes annotation key; not carried over");
+            w.push_code(
+                crate::WarningCode::ValueWithheld,
+                format!("{path}.labels.{k}"),
+                "not a valid Kubernetes annotation key; not carried over",
+            );
         }
     }
 
@@ -298,19 +308,25 @@ pub fn build(
     };
     let restart_policy = has_job.then(|| batch::restart_policy(svc.restart.as_deref()).to_string());
     if !has_job && matches!(svc.restart.as_deref(), Some("on-failure")) {
-        w.push(format!("{path}.restart"), "pods of a Deployment are always restarted; on-failure is not distinguished");
+        w.push_code(
+            crate::WarningCode::IgnoredKey,
+            format!("{path}.restart"),
+            "pods of a Deployment are always restarted; on-failure is not distinguished",
+        );
     }
 
     let hostname = svc.hostname.as_deref().and_then(|h| {
         let l = dns_label(h, 63);
         if l != h.to_ascii_lowercase() {
-            w.push(
+            w.push_code(
+                crate::WarningCode::ValueWithheld,
                 format!("{path}.hostname"),
                 format!("`{h}` is not a DNS label; the pod keeps its generated hostname"),
             );
             None
         } else if svc.interpolations.get("hostname").is_some_and(|v| v.iter().any(|i| cx.classifier.hides_secret(i))) {
-            w.push(
+            w.push_code(
+                crate::WarningCode::ValueWithheld,
                 format!("{path}.hostname"),
                 "built from a secret variable; the pod keeps its generated hostname (it would disclose the secret)",
             );
@@ -320,7 +336,11 @@ pub fn build(
         }
     });
     if svc.domainname.is_some() {
-        w.push(format!("{path}.domainname"), "pods take their domain from the cluster DNS; ignored");
+        w.push_code(
+            crate::WarningCode::IgnoredKey,
+            format!("{path}.domainname"),
+            "pods take their domain from the cluster DNS; ignored",
+        );
     }
 
     let wl = Workload {

@@ -50,7 +50,11 @@ fn go_literal(text: &str) -> String {
 pub fn argocd(app: &App, a: &ArgoSettings, w: &mut Warnings) -> BTreeMap<String, Vec<u8>> {
     let pss = a.pod_security.as_str();
     if a.repo_url.is_none() {
-        w.push("x-compose2helm.argocd.repoURL", format!("not set: the Argo CD objects point at {REPO_PLACEHOLDER}"));
+        w.push_code(
+            crate::WarningCode::ArgoCdRepoUrl,
+            "x-compose2helm.argocd.repoURL",
+            format!("not set: the Argo CD objects point at {REPO_PLACEHOLDER}"),
+        );
     }
     let chart = &app.chart_name;
     let path = a.path.clone().unwrap_or_else(|| format!("infrastructure/helm/{chart}"));

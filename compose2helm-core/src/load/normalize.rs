@@ -153,7 +153,11 @@ pub fn normalize_service(svc: &mut Node, path: &str, dir: &Path, w: &mut Warning
             let mut out = Vec::new();
             for (i, it) in items.iter().enumerate() {
                 if it.as_str().is_some_and(|t| t.trim().is_empty()) {
-                    w.push(format!("{path}.ports[{i}]"), "empty (an unset variable?); ignored");
+                    w.push_code(
+                        crate::WarningCode::UnsetVariable,
+                        format!("{path}.ports[{i}]"),
+                        "empty (an unset variable?); ignored",
+                    );
                     continue;
                 }
                 let first = out.len();

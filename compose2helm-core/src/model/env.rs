@@ -86,7 +86,11 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                         }
                         None => {
                             out.shift_remove(k);
-                            w.push(kp, "no value here and none in the environment; left unset");
+                            w.push_code(
+                                crate::WarningCode::UnsetVariable,
+                                kp,
+                                "no value here and none in the environment; left unset",
+                            );
                         }
                     },
                     Value::Seq(_) | Value::Map(_) => return Err(type_err(v, &kp, "a string, number or boolean")),

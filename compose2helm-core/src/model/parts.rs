@@ -159,7 +159,7 @@ pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warning
             continue;
         }
         match keys::lookup(keys::DEPLOY_KEYS, k) {
-            None => w.push(&p, "unknown compose key; ignored"),
+            None => w.push_code(crate::WarningCode::IgnoredKey, &p, "unknown compose key; ignored"),
             Some(Disposition::Ignored(why)) => w.push_code(crate::WarningCode::IgnoredKey, &p, *why),
             Some(Disposition::Mapped) => match k.as_str() {
                 "replicas" => s.deploy.replicas = Some(int32_count(n, &p, non_negative(n, &p)?, "replicas")?),
@@ -168,9 +168,11 @@ pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warning
                     match mode.as_str() {
                         "replicated" => {}
                         "global" => s.deploy.global = true,
-                        other => {
-                            w.push(&p, format!("mode `{other}` is not supported; deployed as a replicated service"))
-                        }
+                        other => w.push_code(
+                            crate::WarningCode::IgnoredKey,
+                            &p,
+                            format!("mode `{other}` is not supported; deployed as a replicated service"),
+                        ),
                     }
                 }
                 "labels" => s.deploy.labels = labels(n, &p)?,
@@ -185,7 +187,8 @@ pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warning
                                     s.deploy.parallelism =
                                         Some(int32_count(un, &up, non_negative(un, &up)?, "maxSurge")?)
                                 }
-                                _ => w.push(
+                                _ => w.push_code(
+                                    crate::WarningCode::IgnoredKey,
                                     up,
                                     "rolling updates are paced by maxSurge/maxUnavailable in Kubernetes; ignored",
                                 ),
@@ -200,7 +203,11 @@ pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warning
                             match rk.as_str() {
                                 "condition" => s.deploy.restart_condition = Some(string(rn, &rp)?),
                                 "max_attempts" => {}
-                                _ => w.push(rp, "Kubernetes restarts with its own back-off; ignored"),
+                                _ => w.push_code(
+                                    crate::WarningCode::IgnoredKey,
+                                    rp,
+                                    "Kubernetes restarts with its own back-off; ignored",
+                                ),
                             }
                         }
                     }
@@ -216,11 +223,11 @@ pub(super) fn decode_deploy(s: &mut Service, v: &Node, kp: &str, w: &mut Warning
                                         Some((l, val)) if l.starts_with("node.labels.") => {
                                             s.deploy.node_labels.insert(l["node.labels.".len()..].to_string(), val.to_string());
                                         }
-                                        _ => w.push(&pp, format!("constraint `{c}` has no Kubernetes equivalent (only node.labels.KEY == VALUE becomes a nodeSelector); ignored")),
+                                        _ => w.push_code(crate::WarningCode::IgnoredKey, &pp, format!("constraint `{c}` has no Kubernetes equivalent (only node.labels.KEY == VALUE becomes a nodeSelector); ignored")),
                                     }
                                 }
                             } else {
-                                w.push(pp, "Swarm placement settings have no Kubernetes equivalent; use nodeSelector/affinity in values; ignored");
+                                w.push_code(crate::WarningCode::IgnoredKey, pp, "Swarm placement settings have no Kubernetes equivalent; use nodeSelector/affinity in values; ignored");
                             }
                         }
                     }
@@ -240,7 +247,7 @@ pub(super) fn decode_resources(s: &mut Service, n: &Node, p: &str, w: &mut Warni
             "limits" => &mut s.deploy.limits,
             "reservations" => &mut s.deploy.reservations,
             _ => {
-                w.push(rp, "unknown compose key; ignored");
+                w.push_code(crate::WarningCode::IgnoredKey, rp, "unknown compose key; ignored");
                 continue;
             }
         };
@@ -250,11 +257,13 @@ pub(super) fn decode_resources(s: &mut Service, n: &Node, p: &str, w: &mut Warni
             match k.as_str() {
                 "cpus" => target.cpu_millis = Some(cpus(v, &kp)?),
                 "memory" => target.memory = Some(bytes(v, &kp)?),
-                "pids" => w.push(kp, "PID limits are a kubelet setting; ignored"),
-                "devices" | "generic_resources" => {
-                    w.push(kp, "device requests need a device plugin resource in values; ignored")
-                }
-                _ => w.push(kp, "unknown compose key; ignored"),
+                "pids" => w.push_code(crate::WarningCode::IgnoredKey, kp, "PID limits are a kubelet setting; ignored"),
+                "devices" | "generic_resources" => w.push_code(
+                    crate::WarningCode::IgnoredKey,
+                    kp,
+                    "device requests need a device plugin resource in values; ignored",
+                ),
+                _ => w.push_code(crate::WarningCode::IgnoredKey, kp, "unknown compose key; ignored"),
             }
         }
     }

@@ -28,7 +28,7 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
             continue;
         }
         match keys::lookup(keys::TOP_KEYS, k) {
-            None => w.push(k, "unknown top-level compose key; ignored"),
+            None => w.push_code(crate::WarningCode::IgnoredKey, k, "unknown top-level compose key; ignored"),
             Some(Disposition::Ignored(why)) => {
                 if k != "version" {
                     w.push_code(crate::WarningCode::IgnoredKey, k, *why)
@@ -98,7 +98,7 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
     if services.is_empty() {
         // docker compose accepts the file and selects no service; so does compose2helm,
         // and the chart deploys nothing until a profile is activated.
-        w.push("services", "every service is in an inactive profile, so the chart deploys none; activate one with --profile (or x-compose2helm.profiles)");
+        w.push_code(crate::WarningCode::NothingDeployed, "services", "every service is in an inactive profile, so the chart deploys none; activate one with --profile (or x-compose2helm.profiles)");
     }
 
     check_dependency_cycles(&services)?;
@@ -118,7 +118,7 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
                             "name" => {}
                             "driver" | "driver_opts" => w.push_code(crate::WarningCode::IgnoredKey, kp, "volume drivers become a StorageClass choice in values (volumes.<name>.storageClass); ignored"),
                             k if k.starts_with("x-") => {}
-                            _ => w.push(kp, "unknown compose key; ignored"),
+                            _ => w.push_code(crate::WarningCode::IgnoredKey, kp, "unknown compose key; ignored"),
                         }
                     }
                 }
@@ -146,7 +146,8 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
             // anywhere (secrets often live outside the repository).
             let f = &f.path;
             if matches!(boundary.locate(&loaded.project_dir.join(f), Scope::Anywhere), Err(Refusal::Missing)) {
-                w.push(
+                w.push_code(
+                    crate::WarningCode::MountChanged,
                     format!("secrets.{name}.file"),
                     format!(
                         "{f} does not exist (its content is never read; the Secret must be provided in the cluster)"
@@ -176,7 +177,7 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
                     let mark = s.mark.clone().unwrap_or_else(crate::yaml::Mark::none);
                     let at = crate::yaml::Node::new(Value::Null, mark);
                     check_name("volume", v, &at, &format!("services.{n}.volumes[{i}]"))?;
-                    w.push(format!("services.{n}.volumes[{i}]"), format!("named volume `{v}` is not declared under top-level `volumes:` (docker compose refuses this); it is created as if it were"));
+                    w.push_code(crate::WarningCode::Lenient, format!("services.{n}.volumes[{i}]"), format!("named volume `{v}` is not declared under top-level `volumes:` (docker compose refuses this); it is created as if it were"));
                     volumes.insert(v.clone(), VolumeDef::default());
                 }
             }
@@ -242,7 +243,7 @@ fn file_resources(
             ));
         };
         for k in dm.keys().filter(|k| matches!(k.as_str(), "driver" | "driver_opts" | "template_driver" | "labels")) {
-            w.push(format!("{p}.{k}"), "not used by Kubernetes; ignored");
+            w.push_code(crate::WarningCode::IgnoredKey, format!("{p}.{k}"), "not used by Kubernetes; ignored");
         }
         out.insert(name.clone(), res);
     }

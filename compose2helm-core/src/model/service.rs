@@ -47,7 +47,7 @@ pub(crate) fn decode_service(name: &str, node: &Node, cx: &Env<'_>, w: &mut Warn
             continue;
         }
         match keys::lookup(keys::SERVICE_KEYS, k) {
-            None => w.push(&kp, "unknown compose key; ignored"),
+            None => w.push_code(crate::WarningCode::IgnoredKey, &kp, "unknown compose key; ignored"),
             Some(Disposition::Ignored(why)) => w.push_code(crate::WarningCode::IgnoredKey, &kp, *why),
             Some(Disposition::Mapped) => decode_key(&mut s, k, v, &kp, cx, w)?,
         }
@@ -263,7 +263,8 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                 };
                 for ignored in ["uid", "gid"] {
                     if m.contains_key(ignored) {
-                        w.push(
+                        w.push_code(
+                            crate::WarningCode::IgnoredKey,
                             format!("{ip}.{ignored}"),
                             "file ownership follows the pod's fsGroup in Kubernetes; ignored",
                         );
@@ -283,11 +284,16 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                     if let Some(opts) = nv.as_map() {
                         for key in opts.keys() {
                             if key != "aliases" {
-                                w.push(format!("{kp}.{n}.{key}"), "per-network settings do not apply to pods; ignored");
+                                w.push_code(
+                                    crate::WarningCode::IgnoredKey,
+                                    format!("{kp}.{n}.{key}"),
+                                    "per-network settings do not apply to pods; ignored",
+                                );
                             }
                         }
                         if opts.contains_key("aliases") {
-                            w.push(
+                            w.push_code(
+                                crate::WarningCode::IgnoredKey,
                                 format!("{kp}.{n}.aliases"),
                                 "network aliases are not created; other services reach this one by its service name",
                             );

@@ -91,7 +91,11 @@ pub fn apply(
                     "clusterip" => "ClusterIP",
                     "headless" => "Headless",
                     _ => {
-                        w.push(lp, format!("`{v}` is not a Service type kompose knows; ClusterIP kept"));
+                        w.push_code(
+                            crate::WarningCode::KomposeLabel,
+                            lp,
+                            format!("`{v}` is not a Service type kompose knows; ClusterIP kept"),
+                        );
                         continue;
                     }
                 };
@@ -101,9 +105,17 @@ pub fn apply(
                 Some(kind) if s.kind.is_none() => s.kind = Some(kind),
                 Some(_) => {}
                 None if v.eq_ignore_ascii_case("replicationcontroller") => {
-                    w.push(lp, "ReplicationControllers are obsolete; a Deployment is used");
+                    w.push_code(
+                        crate::WarningCode::KomposeLabel,
+                        lp,
+                        "ReplicationControllers are obsolete; a Deployment is used",
+                    );
                 }
-                None => w.push(lp, format!("`{v}` is not a controller type; a Deployment is used")),
+                None => w.push_code(
+                    crate::WarningCode::KomposeLabel,
+                    lp,
+                    format!("`{v}` is not a controller type; a Deployment is used"),
+                ),
             },
             "kompose.hpa.replicas.min" | "kompose.hpa.replicas.max" | "kompose.hpa.cpu" | "kompose.hpa.memory" => {
                 let a = s.autoscaling.get_or_insert_with(AutoscalingSetting::default);
@@ -113,7 +125,11 @@ pub fn apply(
                     ("kompose.hpa.replicas.max", Some(n)) => a.max = a.max.or(Some(n)),
                     ("kompose.hpa.cpu", Some(n)) if n > 0 => a.cpu = a.cpu.or(Some(n)),
                     ("kompose.hpa.memory", Some(n)) if n > 0 && n <= 1000 => a.memory = a.memory.or(Some(n)),
-                    _ => w.push(lp, format!("`{v}` is not a number kompose accepts here; ignored")),
+                    _ => w.push_code(
+                        crate::WarningCode::KomposeLabel,
+                        lp,
+                        format!("`{v}` is not a number kompose accepts here; ignored"),
+                    ),
                 }
             }
             "kompose.cronjob.schedule" => {
@@ -123,7 +139,7 @@ pub fn apply(
                             s.schedule = Some(v.to_string());
                             s.kind.get_or_insert(KindSetting::CronJob);
                         }
-                        Err(m) => w.push(lp, format!("{m}; ignored")),
+                        Err(m) => w.push_code(crate::WarningCode::KomposeLabel, lp, format!("{m}; ignored")),
                     }
                 }
             }
@@ -133,7 +149,11 @@ pub fn apply(
                     "forbid" => "Forbid",
                     "replace" => "Replace",
                     _ => {
-                        w.push(lp, format!("`{v}` is not Allow, Forbid or Replace; Forbid kept"));
+                        w.push_code(
+                            crate::WarningCode::KomposeLabel,
+                            lp,
+                            format!("`{v}` is not Allow, Forbid or Replace; Forbid kept"),
+                        );
                         continue;
                     }
                 };
@@ -141,13 +161,21 @@ pub fn apply(
             }
             "kompose.cronjob.backoff_limit" => match int32(v) {
                 Some(n) => out.backoff_limit = Some(n),
-                None => w.push(lp, format!("`{v}` is not a number of retries (0 to {}); ignored", i32::MAX)),
+                None => w.push_code(
+                    crate::WarningCode::KomposeLabel,
+                    lp,
+                    format!("`{v}` is not a number of retries (0 to {}); ignored", i32::MAX),
+                ),
             },
             "kompose.volume.size" => {
                 if s.volume_size.is_none() {
                     match v.parse::<String>().ok().and_then(|q| quantity_or_bytes(&q)) {
                         Some(q) => s.volume_size = Some(q),
-                        None => w.push(lp, format!("`{v}` is not a size; the default size is kept")),
+                        None => w.push_code(
+                            crate::WarningCode::KomposeLabel,
+                            lp,
+                            format!("`{v}` is not a size; the default size is kept"),
+                        ),
                     }
                 }
             }
@@ -160,7 +188,11 @@ pub fn apply(
                     "never" => "Never",
                     "ifnotpresent" => "IfNotPresent",
                     _ => {
-                        w.push(lp, format!("`{v}` is not Always, Never or IfNotPresent; ignored"));
+                        w.push_code(
+                            crate::WarningCode::KomposeLabel,
+                            lp,
+                            format!("`{v}` is not Always, Never or IfNotPresent; ignored"),
+                        );
                         continue;
                     }
                 };
@@ -172,7 +204,11 @@ pub fn apply(
             "kompose.security-context.fsgroup" => match int32(v) {
                 // Kubernetes accepts group IDs from 0 to 2^31-1.
                 Some(n) => out.fs_group = Some(n as i64),
-                None => w.push(lp, format!("`{v}` is not a group ID (0 to {}); ignored", i32::MAX)),
+                None => w.push_code(
+                    crate::WarningCode::KomposeLabel,
+                    lp,
+                    format!("`{v}` is not a group ID (0 to {}); ignored", i32::MAX),
+                ),
             },
             k if k.starts_with("kompose.service.healthcheck.") => {
                 let rest = &k["kompose.service.healthcheck.".len()..];

@@ -58,7 +58,7 @@ pub fn check_namespace_level(app: &App, level: PodSecurityLevel, w: &mut Warning
         let (needs, reasons) = needed(workload);
         highest = highest.max(needs);
         if needs > level {
-            w.push(
+            w.push_code(crate::WarningCode::PodSecurityLevel,
                 format!("services.{}", workload.compose_name),
                 format!(
                     "needs Pod Security `{needs}` ({}), but the Argo CD namespaces enforce `{level}`, so its pods will be rejected; set x-compose2helm.argocd.podSecurity: {needs} to allow that for every pod of the namespace, or change the service so it needs less",
@@ -68,7 +68,7 @@ pub fn check_namespace_level(app: &App, level: PodSecurityLevel, w: &mut Warning
         }
     }
     if level > highest {
-        w.push(
+        w.push_code(crate::WarningCode::PodSecurityLevel,
             "x-compose2helm.argocd.podSecurity",
             format!("`{level}` allows more than any service needs (`{highest}`); lower it so the namespaces refuse what no service should do"),
         );

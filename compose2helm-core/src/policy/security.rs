@@ -205,7 +205,8 @@ pub fn security(input: &SecurityInput<'_>, w: &mut Warnings) -> SecurityDecision
     for cap in &svc.cap_add {
         let cap = cap.trim_start_matches("CAP_").to_ascii_uppercase();
         if cap == "ALL" {
-            w.push(
+            w.push_code(
+                crate::WarningCode::IgnoredKey,
                 format!("{path}.cap_add"),
                 "cap_add ALL is not carried over: name the capabilities the service needs",
             );
