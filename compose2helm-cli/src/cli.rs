@@ -163,18 +163,9 @@ pub(crate) fn load_options(i: &InputArgs) -> LoadOptions {
     }
 }
 
-/// Loads the project the input arguments name. The core's messages name no command-line
-/// flags (it is a library too); the advice that needs one is added here.
+/// Loads the project the input arguments name.
 pub(crate) fn load(i: &InputArgs) -> Result<(core::Project, Vec<core::Warning>), Error> {
-    core::load_project(&load_options(i), &FileSystem).map_err(with_flag_advice)
-}
-
-/// Adds to an error the flag that fixes it, when there is one.
-fn with_flag_advice(mut e: Error) -> Error {
-    if e.kind == ErrorKind::NoComposeFile {
-        e.message.push_str(" (name one with -f)");
-    }
-    e
+    core::load_project(&load_options(i), &FileSystem)
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -225,7 +216,7 @@ fn converted(a: &ConvertArgs) -> Result<Prepared, Error> {
         argocd: a.argocd || a.argocd_dir.is_some(),
         repo_url: None,
     };
-    let (project, warnings) = core::load_project(&opts.load, &FileSystem).map_err(with_flag_advice)?;
+    let (project, warnings) = core::load_project(&opts.load, &FileSystem)?;
     let mut chart = core::convert(&project, &opts, &FileSystem)?;
     // git is asked only when the Argo CD objects need a repository (a process costs more
     // than a whole `check`); then the project is converted again with it.
