@@ -16,6 +16,9 @@ cargo build --release --quiet -p compose2helm-cli
 COMPOSE2HELM_BIN="$PWD/target/release/compose2helm" cargo test --quiet -p compose2helm-cli --test cli -- concurrent killed
 # The core without its writer (default-features = false) still builds cleanly.
 cargo clippy --quiet -p compose2helm-core --no-default-features -- -D warnings
+# The docker-compose-types interop (cargo feature): a Compose value through the pipeline.
+cargo clippy --quiet -p compose2helm-core --features docker-compose-types --all-targets -- -D warnings
+cargo test --quiet -p compose2helm-core --features docker-compose-types --test compose_types
 # The repository's own chart must be what the CLI generates (our own pre-commit check).
 target/release/compose2helm check -q -f fixtures/platform/compose.yaml -o infrastructure/helm
 bash scripts/install-validators.sh .tools

@@ -163,6 +163,11 @@ pub(crate) fn load_options(i: &InputArgs) -> LoadOptions {
     }
 }
 
+/// Loads the project the input arguments name.
+pub(crate) fn load(i: &InputArgs) -> Result<(core::Project, Vec<core::Warning>), Error> {
+    core::load_project(&load_options(i), &FileSystem)
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     match cli.command {
         None | Some(Command::Convert(_)) | Some(Command::Check(_)) if json(&cli) => Ok(convert_json(cli)),
@@ -282,7 +287,7 @@ fn convert_json(cli: Cli) -> ExitCode {
 
 fn config_json(a: ConfigArgs) -> ExitCode {
     let mut r = json::Report::new("config");
-    let result = core::load_project(&load_options(&a.input), &FileSystem).map(|(project, warnings)| {
+    let result = load(&a.input).map(|(project, warnings)| {
         r.warnings(&warnings);
         r.config(&core::config_yaml(&project, a.show_secrets));
         ExitCode::SUCCESS
@@ -307,7 +312,7 @@ fn check(a: ConvertArgs) -> Result<ExitCode, Error> {
 
 fn explain(a: ExplainArgs) -> Result<ExitCode, Error> {
     let opts = ConvertOptions { load: load_options(&a.input), policy_file: a.config.clone(), ..Default::default() };
-    let (project, warnings) = core::load_project(&opts.load, &FileSystem)?;
+    let (project, warnings) = load(&a.input)?;
     let mut chart = core::convert(&project, &opts, &FileSystem)?;
     chart.add_load_warnings(warnings);
     let mut list = chart.explanations;
@@ -326,7 +331,7 @@ fn explain(a: ExplainArgs) -> Result<ExitCode, Error> {
 }
 
 fn config(a: ConfigArgs) -> Result<ExitCode, Error> {
-    let (project, warnings) = core::load_project(&load_options(&a.input), &FileSystem)?;
+    let (project, warnings) = load(&a.input)?;
     report::warnings(&warnings, false);
     report::out(&core::config_yaml(&project, a.show_secrets));
     Ok(ExitCode::SUCCESS)

@@ -75,7 +75,7 @@ impl Report {
                 code
             }
             Err(e) => {
-                self.errors.push(e);
+                self.errors.push(report::advised_error(e));
                 ExitCode::from(1)
             }
         };
@@ -84,7 +84,7 @@ impl Report {
     }
 
     pub fn warnings(&mut self, ws: &[Warning]) {
-        self.warnings = ws.to_vec();
+        self.warnings = report::advised_warnings(ws);
     }
 
     /// `config`: the model as JSON (its YAML text read back, so both formats agree).

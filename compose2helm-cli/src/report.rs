@@ -2,14 +2,37 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use compose2helm_core::{Error, ErrorKind, Warning};
+use compose2helm_core::image_facts::FACTS_FILE;
+use compose2helm_core::{Error, ErrorKind, Warning, WarningCode};
+
+/// The core's messages name no command or flag (it is a library too); the advice that
+/// needs one of this program's is added here, as every error and warning is reported.
+pub fn advised_error(mut e: Error) -> Error {
+    if e.kind == ErrorKind::NoComposeFile {
+        e.message.push_str(" (name one with -f)");
+    } else if e.location.as_ref().is_some_and(|l| l.file.ends_with(FACTS_FILE)) {
+        e.message.push_str(" (the image facts file is written by `compose2helm images --update`)");
+    }
+    e
+}
+
+/// See [`advised_error`].
+pub fn advised_warnings(ws: &[Warning]) -> Vec<Warning> {
+    let mut ws = ws.to_vec();
+    for w in &mut ws {
+        if w.code == WarningCode::ImageFacts {
+            w.message.push_str("; `compose2helm images --update` records what the images declare");
+        }
+    }
+    ws
+}
 
 pub fn warnings(ws: &[Warning], quiet: bool) {
     if quiet {
         return;
     }
     let snippets = crate::snippet::enabled();
-    for w in ws {
+    for w in &advised_warnings(ws) {
         match crate::snippet::warning(w, true).filter(|_| snippets) {
             Some(drawn) => eprintln!("{drawn}"),
             None => eprintln!("warning: {}", warning_line(w)),
@@ -27,6 +50,7 @@ pub fn warning_line(w: &Warning) -> String {
 }
 
 pub fn error(e: &Error) -> ExitCode {
+    let e = &advised_error(e.clone());
     match crate::snippet::error(e, true).filter(|_| crate::snippet::enabled()) {
         Some(drawn) => eprintln!("{drawn}"),
         None => eprintln!("error: {e}"),
@@ -101,4 +125,31 @@ pub fn explanations(list: &[compose2helm_core::explain::Explanation]) -> String 
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use compose2helm_core::{Error, ErrorKind, Location, Warning, WarningCode};
+
+    use super::{advised_error, advised_warnings};
+
+    #[test]
+    fn the_cli_adds_the_command_or_flag_the_core_does_not_name() {
+        let e = advised_error(Error::new(ErrorKind::NoComposeFile, "no compose file in ."));
+        assert!(e.message.ends_with("(name one with -f)"), "{}", e.message);
+        let mut e = Error::new(ErrorKind::Type, "expected u16");
+        e.location = Some(Location { file: "p/compose2helm.images.lock".into(), line: 7, column: 13 });
+        assert!(advised_error(e).message.contains("`compose2helm images --update`"));
+        let other = advised_error(Error::new(ErrorKind::Io, "cannot read"));
+        assert_eq!(other.message, "cannot read");
+        let w = Warning {
+            key_path: "services.web.image".into(),
+            message: "`nginx:1.27` has no entry".into(),
+            class: None,
+            code: WarningCode::ImageFacts,
+            location: None,
+        };
+        assert!(advised_warnings(&[w])[0].message.contains("`compose2helm images --update`"));
+    }
 }

@@ -562,3 +562,19 @@ fn errors_on_a_terminal_show_the_source_line() {
     assert!(plain.starts_with("error: compose.yaml:4:5: services.web.enviroment: "), "{plain}");
     assert!(!plain.contains("╭▸") && !plain.contains("\u{1b}["), "{plain}");
 }
+
+/// The core's message names no flag (it is a library too); the CLI adds the one that helps.
+#[test]
+fn no_compose_file_is_told_to_name_one_with_f() {
+    let dir = project("no-compose-file");
+    fs::remove_file(dir.join("compose.yaml")).expect("remove");
+    let o = run(&dir, &["convert", "-q"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("no compose file in") && err.contains("(name one with -f)"), "{err}");
+    let o = run(&dir, &["convert", "-q", "--format", "json"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("no_compose_file") || out.contains("NoComposeFile"), "{out}");
+    assert!(out.contains("(name one with -f)"), "{out}");
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -12,6 +12,9 @@ use crate::yaml::Mark;
 pub enum ErrorKind {
     /// A file could not be read.
     Io,
+    /// No compose file was named and none of the default names is in the project
+    /// directory. (The CLI adds how to name one; the library's messages name no flags.)
+    NoComposeFile,
     /// A file the project names may not be read: it leads outside the directory it must
     /// stay in (symbolic links followed), is not a regular file, or is over the size cap.
     Boundary,

@@ -25,6 +25,9 @@ pub mod warning_class;
 pub mod warning_code;
 #[cfg(feature = "write")]
 pub mod write;
+
+#[cfg(feature = "docker-compose-types")]
+pub mod compose_types;
 pub mod yaml;
 
 mod catalogue;
@@ -343,9 +346,10 @@ pub fn settings_schema() -> &'static str {
     policy::settings::SCHEMA
 }
 
-/// The Rust examples of docs/library.md, compiled as doctests so they stay true.
+/// The Rust examples of the crate's README (docs/library.md is a link to it), compiled as
+/// doctests so they stay true.
 #[cfg(doctest)]
-#[doc = include_str!("../../docs/library.md")]
+#[doc = include_str!("../README.md")]
 pub struct LibraryDocDoctests;
 
 /// Stage timings for the benchmark (not a stable API).

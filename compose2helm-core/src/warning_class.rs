@@ -203,6 +203,10 @@ mod tests {
     #[test]
     fn readme_lists_every_warning_class() {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+        // The repository's docs are not in the published crate: nothing to compare there.
+        if !path.exists() {
+            return;
+        }
         let readme = std::fs::read_to_string(&path).unwrap();
         let (Some(start), Some(end)) = (readme.find(BEGIN), readme.find(END)) else {
             panic!("README.md lost the warning-classes markers")

@@ -257,6 +257,10 @@ mod tests {
     #[test]
     fn docs_list_every_code() {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/diagnostics.md");
+        // The repository's docs are not in the published crate: nothing to compare there.
+        if !path.exists() {
+            return;
+        }
         let generated = WarningCode::markdown();
         let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
         if on_disk != generated && std::env::var_os("UPDATE_README_CHECKS").is_some() {

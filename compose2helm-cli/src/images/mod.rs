@@ -23,7 +23,7 @@ use compose2helm_core::image_facts::{
 use compose2helm_core::source::FileSystem;
 use compose2helm_core::{self as core, Error, ErrorKind, Project};
 
-use crate::cli::{load_options, InputArgs};
+use crate::cli::InputArgs;
 use fault::Fault;
 use registry::{Limits, Registry};
 
@@ -64,7 +64,7 @@ struct Job {
 }
 
 pub fn run(a: ImagesArgs) -> Result<ExitCode, Error> {
-    let (project, _) = core::load_project(&load_options(&a.input), &FileSystem)?;
+    let (project, _) = crate::cli::load(&a.input)?;
     let path = project.project_dir.join(FACTS_FILE);
     let shown = path.display().to_string();
     if !a.update {

@@ -179,6 +179,10 @@ mod tests {
     #[test]
     fn committed_catalogue_page_is_generated() {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/catalogue.md");
+        // The repository's docs are not in the published crate: nothing to compare there.
+        if !path.exists() {
+            return;
+        }
         let generated = super::markdown();
         if std::env::var_os("UPDATE_CATALOGUE_DOC").is_some() {
             std::fs::write(&path, &generated).unwrap();

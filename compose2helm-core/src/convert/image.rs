@@ -121,7 +121,7 @@ fn warn_missing_facts(cx: &Cx<'_>, svc: &Service, w: &mut Warnings) {
         w.push_code(
             crate::WarningCode::ImageFacts,
             format!("services.{}.image", svc.name),
-            format!("`{reference}` has no entry in {FACTS_FILE}; run `compose2helm images --update` to record what the image declares"),
+            format!("`{reference}` has no entry in {FACTS_FILE}, so what the image declares (user, ports, healthcheck) is not known"),
         );
     }
 }

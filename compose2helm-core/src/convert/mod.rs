@@ -370,7 +370,7 @@ fn warn_users_left_to_images(unknown: &[String], root: &[String], root_configs: 
             WarningClass::ImageRunsAsRoot,
             "",
             format!(
-                "the image config of these services names no user, so they start as root, which runAsNonRoot refuses: {}. When the command does not need root, set `user:` in compose to a non-root uid the image works with, or build the image with a numeric `USER` (e.g. `USER 10001:10001`) and run `compose2helm images --update`",
+                "the image config of these services names no user, so they start as root, which runAsNonRoot refuses: {}. When the command does not need root, set `user:` in compose to a non-root uid the image works with, or build the image with a numeric `USER` (e.g. `USER 10001:10001`) and record its image facts again",
                 root_configs.join(", ")
             ),
         );

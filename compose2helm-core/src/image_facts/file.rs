@@ -40,11 +40,7 @@ pub(crate) fn read_facts_within(project_dir: &Path, boundary: &Boundary<'_>) -> 
 pub fn parse_facts(text: &str, file: &str) -> Result<FactsFile> {
     let root = yaml::parse(text, file)?;
     if matches!(root.value, Value::Null) {
-        return Err(Error::in_file(
-            ErrorKind::Syntax,
-            file,
-            "the image facts file is empty; run `compose2helm images --update` to write it",
-        ));
+        return Err(Error::in_file(ErrorKind::Syntax, file, "the image facts file is empty"));
     }
     if let Some(version) = root.as_map().and_then(|m| m.get("version")) {
         if let Value::Int(v) = version.value {
@@ -54,8 +50,12 @@ pub fn parse_facts(text: &str, file: &str) -> Result<FactsFile> {
                     &version.mark,
                     "version",
                     format!(
-                        "format {v} is not the one this compose2helm reads ({FORMAT_VERSION}); run `compose2helm images --update` to rewrite the file{}",
-                        if v > i64::from(FORMAT_VERSION) { ", or upgrade compose2helm" } else { "" }
+                        "format {v} is not the one this compose2helm reads ({FORMAT_VERSION}){}",
+                        if v > i64::from(FORMAT_VERSION) {
+                            "; upgrade compose2helm, or write the file again"
+                        } else {
+                            "; write the file again"
+                        }
                     ),
                 ));
             }
@@ -120,7 +120,7 @@ fn shape_error(e: &serde_yaml::Error, file: &str) -> Error {
             None => Location { file: file.into(), line: 0, column: 0 },
         }),
         key_path: Some(key_path),
-        message: format!("{message} (the image facts file is written by `compose2helm images --update`)"),
+        message,
     }
 }
 
@@ -308,7 +308,7 @@ mod tests {
         let e = error("version: 2\nimages: {}\n");
         assert!(e.starts_with("compose2helm.images.lock:1:10: version: format 2 is not the one"), "{e}");
         assert!(e.contains("upgrade compose2helm"), "{e}");
-        assert!(error("# only a comment\n").contains("is empty; run `compose2helm images --update`"));
+        assert!(error("# only a comment\n").contains("the image facts file is empty"));
         assert!(error("version: 1\nimages:\n  a: [\n").starts_with("compose2helm.images.lock:"));
         let dup = error(&format!(
             "version: 1\nimages:\n  nginx:\n    digest: {DIGEST}\n    platform: p\n  nginx:\n    digest: {DIGEST}\n    platform: p\n"

@@ -230,7 +230,7 @@ mod tests {
         let unknown = |ws: &[String]| ws.iter().find(|w| w.contains("user of these images is unknown")).cloned();
         assert!(unknown(&warnings(&plain)).is_some_and(|w| w.contains("app")));
         assert!(!unknown(&warnings(&fitted)).is_some_and(|w| w.contains("app")), "{:#?}", warnings(&fitted));
-        assert!(warnings(&fitted).contains(&"services.tools.image: `busybox:1.36` has no entry in compose2helm.images.lock; run `compose2helm images --update` to record what the image declares".to_string()));
+        assert!(warnings(&fitted).contains(&"services.tools.image: `busybox:1.36` has no entry in compose2helm.images.lock, so what the image declares (user, ports, healthcheck) is not known".to_string()));
     }
 
     #[test]

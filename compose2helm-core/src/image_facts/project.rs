@@ -47,7 +47,7 @@ pub(crate) fn warn_stale(facts: &FactsFile, project: &Project, w: &mut Warnings)
         w.push_code(
             crate::WarningCode::ImageFacts,
             "",
-            format!("{FACTS_FILE}: `{key}` is not an image of the project any more (stale entry); run `compose2helm images --update` to refresh the file"),
+            format!("{FACTS_FILE}: `{key}` is not an image of the project any more (stale entry)"),
         );
     }
 }

@@ -19,12 +19,8 @@ pub fn discover(boundary: &Boundary<'_>, dir: &Path) -> Result<Vec<PathBuf>> {
     let present = |n: &str| boundary.has_file(&dir.join(n), Scope::Inside(&root));
     let Some(main) = DEFAULT_NAMES.iter().find(|n| present(n)).map(|n| dir.join(n)) else {
         return Err(Error::new(
-            ErrorKind::Io,
-            format!(
-                "no compose file in {}: looked for {} (name one with -f)",
-                display_dir(dir),
-                DEFAULT_NAMES.join(", ")
-            ),
+            ErrorKind::NoComposeFile,
+            format!("no compose file in {}: looked for {}", display_dir(dir), DEFAULT_NAMES.join(", ")),
         ));
     };
     let mut files = vec![main];

@@ -86,9 +86,9 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
                         &mark,
                         path,
                         format!(
-                        "service `{dep}` is only in profile(s) {} which are not active (activate one with --profile)",
-                        ds.profiles.join(", ")
-                    ),
+                            "service `{dep}` is only in profile(s) {} which are not active; activate one of them",
+                            ds.profiles.join(", ")
+                        ),
                     ))
                 }
                 _ => {}
@@ -98,7 +98,7 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
     if services.is_empty() {
         // docker compose accepts the file and selects no service; so does compose2helm,
         // and the chart deploys nothing until a profile is activated.
-        w.push_code(crate::WarningCode::NothingDeployed, "services", "every service is in an inactive profile, so the chart deploys none; activate one with --profile (or x-compose2helm.profiles)");
+        w.push_code(crate::WarningCode::NothingDeployed, "services", "every service is in an inactive profile, so the chart deploys none; activate one of their profiles (or list it in x-compose2helm.profiles)");
     }
 
     check_dependency_cycles(&services)?;
