@@ -5,11 +5,14 @@ use crate::ir::{ContainerPort, Exposure, Kind, ServicePort};
 use crate::model::Service;
 use crate::policy::settings::ServiceSettings;
 
-/// (metrics port name and path, exposure).
+/// (metrics port name and path, exposure). `default_kind` is the project's
+/// `policy.exposeKind`, for a service whose `expose.kind` is not set.
+#[allow(clippy::too_many_arguments)]
 pub fn exposure(
     svc: &Service,
     ss: &ServiceSettings,
     kind: Kind,
+    default_kind: &str,
     cports: &mut Vec<ContainerPort>,
     sports: &mut Vec<ServicePort>,
     path: &str,
@@ -56,6 +59,7 @@ pub fn exposure(
                         });
                     }
                     Some(crate::ir::Exposure {
+                        kind: e.kind.clone().unwrap_or_else(|| default_kind.to_string()),
                         hosts: e.hosts.clone(),
                         path: e.path.clone(),
                         port,
