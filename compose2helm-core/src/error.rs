@@ -204,11 +204,6 @@ fn node_at<'a>(root: &'a crate::yaml::Node, path: &str) -> Option<&'a crate::yam
 pub struct Warnings(pub(crate) Vec<Warning>);
 
 impl Warnings {
-    /// A warning without a code of its own yet ([`WarningCode::Other`]).
-    pub(crate) fn push(&mut self, key_path: impl Into<String>, message: impl Into<String>) {
-        self.push_code(WarningCode::Other, key_path, message);
-    }
-
     /// A warning of a kind with a stable code.
     pub(crate) fn push_code(&mut self, code: WarningCode, key_path: impl Into<String>, message: impl Into<String>) {
         let class = match code {

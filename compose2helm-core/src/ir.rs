@@ -176,6 +176,29 @@ pub struct Workload {
     pub access: NetworkAccess,
 }
 
+impl Workload {
+    /// Does it serve HTTP, so that an Ingress or HTTPRoute can route to it? When it is
+    /// exposed (x-compose2helm.expose, kompose.service.expose) or a Service port is HTTP
+    /// by its appProtocol or its name (compose `name`, or the conventional name of a
+    /// well-known HTTP port such as 8080). A worker without a Service, or Redis on 6379,
+    /// gets no exposure: a route to it would carry HTTP to a port that does not speak it.
+    pub fn serves_http(&self) -> bool {
+        let http = |s: &str| {
+            let s = s.to_ascii_lowercase();
+            let s = s.strip_prefix("kubernetes.io/").unwrap_or(&s).to_string();
+            ["http", "https", "h2c", "http2", "grpc", "ws", "wss"]
+                .iter()
+                .any(|p| s == *p || s.starts_with(&format!("{p}-")))
+        };
+        !matches!(self.kind, Kind::Job | Kind::CronJob)
+            && (self.expose.is_some()
+                || self
+                    .service_ports
+                    .iter()
+                    .any(|p| p.protocol == "TCP" && (p.app_protocol.as_deref().is_some_and(http) || http(&p.name))))
+    }
+}
+
 /// Where a workload's defaults came from: each says it in values.yaml, so a reader knows
 /// what to change and why it is what it is.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -206,6 +229,8 @@ pub struct NetworkAccess {
 /// How a service is reached from outside the cluster.
 #[derive(Debug, Clone, Serialize)]
 pub struct Exposure {
+    /// `ingress` or `httpRoute`: the one object that carries the exposure.
+    pub kind: String,
     pub hosts: Vec<String>,
     pub path: String,
     pub port: u16,

@@ -3,8 +3,8 @@
 //! tools can match them without parsing messages. `docs/diagnostics.md` is generated from
 //! [`WarningCode::ALL`] (a test keeps it in step). A code, once given, keeps its number and
 //! meaning; adding one is a variant here, its row in the three tables, and
-//! `Warnings::push_code` at the sites that raise it. Warnings without a code of their own
-//! yet have [`WarningCode::Other`].
+//! `Warnings::push_code` at the sites that raise it. Every warning has one: there is no
+//! catch-all code.
 use crate::warning_class::WarningClass;
 
 /// The kind of a warning, by stable code.
@@ -53,8 +53,8 @@ pub enum WarningCode {
     ArgoCdRepoUrl,
     /// Something docker compose refuses (a named volume not declared at the top level) is read as it was surely meant.
     Lenient,
-    /// Every other warning (not given a code of its own yet).
-    Other,
+    /// An exposure setting that cannot be applied (a job, a service without a port).
+    ExposureDropped,
 }
 
 impl WarningCode {
@@ -94,7 +94,7 @@ impl WarningCode {
         WarningCode::SettingsFile,
         WarningCode::ArgoCdRepoUrl,
         WarningCode::Lenient,
-        WarningCode::Other,
+        WarningCode::ExposureDropped,
     ];
 
     /// The stable code, `C2H` and three digits.
@@ -136,7 +136,7 @@ impl WarningCode {
             WarningCode::SettingsFile => "C2H037",
             WarningCode::ArgoCdRepoUrl => "C2H038",
             WarningCode::Lenient => "C2H039",
-            WarningCode::Other => "C2H099",
+            WarningCode::ExposureDropped => "C2H040",
         }
     }
 
@@ -164,7 +164,7 @@ impl WarningCode {
             WarningCode::SettingsFile => "settings read from compose2helm.yaml, so the compose file's x-compose2helm is ignored",
             WarningCode::ArgoCdRepoUrl => "Argo CD objects without a repository URL",
             WarningCode::Lenient => "something docker compose refuses, read as it was surely meant",
-            WarningCode::Other => "any other warning (not given a code of its own yet)",
+            WarningCode::ExposureDropped => "an exposure setting that cannot be applied (a job, a service without a port)",
         }
     }
 

@@ -5,11 +5,14 @@ use crate::ir::{ContainerPort, Exposure, Kind, ServicePort};
 use crate::model::Service;
 use crate::policy::settings::ServiceSettings;
 
-/// (metrics port name and path, exposure).
+/// (metrics port name and path, exposure). `default_kind` is the project's
+/// `policy.exposeKind`, for a service whose `expose.kind` is not set.
+#[allow(clippy::too_many_arguments)]
 pub fn exposure(
     svc: &Service,
     ss: &ServiceSettings,
     kind: Kind,
+    default_kind: &str,
     cports: &mut Vec<ContainerPort>,
     sports: &mut Vec<ServicePort>,
     path: &str,
@@ -34,7 +37,11 @@ pub fn exposure(
     });
     let expose = match &ss.expose {
         Some(_) if matches!(kind, Kind::Job | Kind::CronJob) => {
-            w.push(format!("{path}.x-compose2helm.expose"), "jobs serve no traffic; not exposed");
+            w.push_code(
+                crate::WarningCode::ExposureDropped,
+                format!("{path}.x-compose2helm.expose"),
+                "jobs serve no traffic; not exposed",
+            );
             None
         }
         Some(e) => {
@@ -56,6 +63,7 @@ pub fn exposure(
                         });
                     }
                     Some(crate::ir::Exposure {
+                        kind: e.kind.clone().unwrap_or_else(|| default_kind.to_string()),
                         hosts: e.hosts.clone(),
                         path: e.path.clone(),
                         port,
@@ -64,7 +72,11 @@ pub fn exposure(
                     })
                 }
                 None => {
-                    w.push(format!("{path}.x-compose2helm.expose"), "the service listens on no port; set expose.port");
+                    w.push_code(
+                        crate::WarningCode::ExposureDropped,
+                        format!("{path}.x-compose2helm.expose"),
+                        "the service listens on no port; set expose.port",
+                    );
                     None
                 }
             }

@@ -128,7 +128,8 @@ pub fn build(
     };
     (origins.command, origins.args) = image_config::command_notes(svc, facts);
     let command_words = image_config::effective_command(svc, facts);
-    let (metrics, expose) = exposure::exposure(svc, ss, kind, &mut cports, &mut sports, &path, w);
+    let (metrics, expose) =
+        exposure::exposure(svc, ss, kind, &cx.settings.defaults.expose_kind, &mut cports, &mut sports, &path, w);
     let port_numbers: Vec<u16> = cports.iter().map(|p| p.port).collect();
     let decision = security::security(
         &SecurityInput {

@@ -77,6 +77,14 @@ fn schema(key: &str, v: &V, structural: bool) -> Value {
             }
         }
     }
+    if let (true, Some(Value::Object(kind))) =
+        (key == "expose", s.get_mut("properties").and_then(|p| p.get_mut("kind")))
+    {
+        kind.insert("enum".into(), json!(["none", "ingress", "httpRoute"]));
+        // An HTTPRoute without hostnames matches every host on the Gateway: refuse it.
+        s.insert("if".into(), json!({"properties": {"kind": {"const": "httpRoute"}}, "required": ["kind"]}));
+        s.insert("then".into(), json!({"properties": {"hosts": {"minItems": 1}}}));
+    }
     Value::Object(s)
 }
 

@@ -272,6 +272,7 @@ impl Templates {
             volume_names => Value::from(Serde(&volume_names)),
             secret_names => Value::from(Serde(&secret_names)),
             kind_name => w.kind.name(),
+            http => w.serves_http(),
         };
         let file = match w.kind {
             crate::ir::Kind::Deployment => "deployment.yaml",
@@ -291,9 +292,12 @@ impl Templates {
         if !configmaps.is_empty() {
             out.push(("configmap.yaml".into(), self.render("configmap.yaml.j2", ctx.clone())?));
         }
-        if !w.service_ports.is_empty() && !matches!(w.kind, crate::ir::Kind::Job | crate::ir::Kind::CronJob) {
+        // Only a service that serves HTTP has an exposure (values and templates).
+        if !w.service_ports.is_empty() && w.serves_http() {
             out.push(("ingress.yaml".into(), self.render("ingress.yaml.j2", ctx.clone())?));
             out.push(("httproute.yaml".into(), self.render("httproute.yaml.j2", ctx.clone())?));
+        }
+        if !w.service_ports.is_empty() && !matches!(w.kind, crate::ir::Kind::Job | crate::ir::Kind::CronJob) {
             out.push(("servicemonitor.yaml".into(), self.render("servicemonitor.yaml.j2", ctx.clone())?));
         }
         if matches!(w.kind, crate::ir::Kind::Deployment | crate::ir::Kind::StatefulSet) {

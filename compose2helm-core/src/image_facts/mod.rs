@@ -135,15 +135,17 @@ pub struct Healthcheck {
     pub retries: Option<u32>,
 }
 
-/// `hash` (the compose files' input hash) with the facts folded in, FNV-1a over their
-/// canonical text: the chart's input-hash annotation changes when the facts do.
+/// `hash` (the compose files' input hash, `sha256:...`) with the facts folded in:
+/// `sha256:` and the hex SHA-256 of that hash's text, a NUL byte and the facts file's
+/// canonical text (as compose2helm writes it): the chart's input-hash annotation changes
+/// when the facts do.
 pub fn hash_with(hash: &str, facts: &FactsFile) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in hash.bytes().chain([0u8]).chain(to_yaml(facts).bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(hash.as_bytes());
+    h.update([0u8]);
+    h.update(to_yaml(facts).as_bytes());
+    format!("sha256:{}", crate::model::hex(&h.finalize()))
 }
 
 /// A Go duration of a nanosecond count, as `docker inspect` would print it (`30s`,

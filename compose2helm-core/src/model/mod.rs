@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use indexmap::IndexMap;
 
-pub(crate) use project::build_project;
+pub(crate) use project::{build_project, hex};
 pub(crate) use service::shell_split;
 
 use crate::source::ReadRoot;

@@ -312,16 +312,26 @@ fn normalize_project_name(raw: &str) -> String {
 }
 
 /// FNV-1a over the file names and texts: stable across machines and runs.
+/// `sha256:` and the hex SHA-256 of, for each compose file read in load order (the `-f`
+/// files, then each `include`d or `extends`-named file when it is read): its base name, a
+/// NUL byte, its text, a NUL byte. Base names, not paths, so the hash does not depend on
+/// where the checkout lives (docs/chart.md, "Chart.yaml").
 fn input_hash(files: &[(String, String)]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
     for (name, text) in files {
         let base = name.rsplit('/').next().unwrap_or(name);
-        for b in base.bytes().chain([0u8]).chain(text.bytes()).chain([0u8]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        h.update(base.as_bytes());
+        h.update([0u8]);
+        h.update(text.as_bytes());
+        h.update([0u8]);
     }
-    format!("{h:016x}")
+    format!("sha256:{}", hex(&h.finalize()))
+}
+
+/// Lower-case hex of bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `depends_on` must not loop (compose refuses it too); reports the loop.
@@ -370,6 +380,17 @@ fn check_dependency_cycles(services: &IndexMap<String, Service>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use crate::load::LoadOptions;
+
+    /// The documented definition, checked against `sha256sum` of the same bytes
+    /// (`printf 'compose.yaml\0services: {}\n\0' | sha256sum`): other tools can verify it.
+    #[test]
+    fn input_hash_is_documented_sha256() {
+        let files = [("deploy/compose.yaml".to_string(), "services: {}\n".to_string())];
+        assert_eq!(
+            super::input_hash(&files),
+            "sha256:232919809561e3eebb4b6dc96bb0aa9d4997d6fb9429dc1ade9b1aa08543cb77"
+        );
+    }
     use crate::source::MemorySource;
 
     fn load(project_name: Option<&str>, environment: &[(&str, &str)], top_name: &str) -> crate::Result<String> {

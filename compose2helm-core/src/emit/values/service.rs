@@ -89,58 +89,10 @@ pub(super) fn network(v: &mut V, w: &Workload) {
             .with("annotations", "Annotations of the Service.", V::map())
             .with("ports", "Ports of the Service: the container ports, so other services reach it on the ports they use in compose.", V::Seq(sports)),
     );
+    if w.serves_http() {
+        expose(v, w);
+    }
     if !matches!(w.kind, Kind::Job | Kind::CronJob) {
-        let e = w.expose.clone();
-        let hosts: Vec<V> = e.as_ref().map(|e| e.hosts.iter().map(|h| V::s(h.clone())).collect()).unwrap_or_default();
-        let port = e
-            .as_ref()
-            .map(|e| u64::from(e.port))
-            .or_else(|| w.service_ports.first().map(|p| u64::from(p.port)))
-            .unwrap_or(80);
-        v.set(
-            "ingress",
-            Some("HTTP(S) exposure through an Ingress (x-compose2helm expose, kompose.service.expose)."),
-            V::map()
-                .with("enabled", "Create the Ingress.", V::Bool(e.is_some()))
-                .with(
-                    "className",
-                    "IngressClass (e.g. webapprouting.kubernetes.azure.com for the AKS app routing add-on).",
-                    V::s(e.as_ref().map(|e| e.class_name.clone()).unwrap_or_default()),
-                )
-                .with("annotations", "Annotations of the Ingress (e.g. cert-manager.io/cluster-issuer).", V::map())
-                .with("hosts", "Host names; empty matches any host.", V::Seq(hosts.clone()))
-                .with(
-                    "path",
-                    "Path prefix routed to the service.",
-                    V::s(e.as_ref().map(|e| e.path.clone()).unwrap_or_else(|| "/".into())),
-                )
-                .with("pathType", "Prefix, Exact or ImplementationSpecific.", V::s("Prefix"))
-                .with("servicePort", "Service port the traffic goes to.", int(port))
-                .with(
-                    "tls",
-                    "TLS termination at the ingress controller.",
-                    V::map()
-                        .with(
-                            "enabled",
-                            "Serve HTTPS for the hosts.",
-                            V::Bool(e.as_ref().is_some_and(|e| e.tls.is_some())),
-                        )
-                        .with(
-                            "secretName",
-                            "Secret with the certificate; empty means <release>-<chart>-<service>-tls.",
-                            V::s(e.as_ref().and_then(|e| e.tls.clone()).unwrap_or_default()),
-                        ),
-                ),
-        );
-        v.set(
-            "httpRoute",
-            Some("The same exposure as a Gateway API HTTPRoute (instead of the Ingress)."),
-            V::map().with("enabled", "Create the HTTPRoute.", V::Bool(false)).with(
-                "parentRefs",
-                "Gateways the route attaches to.",
-                V::Seq(vec![V::map().plain("name", V::s("gateway")).plain("namespace", V::s("gateway-system"))]),
-            ),
-        );
         let m = w.metrics.clone();
         v.set(
             "metrics",
@@ -373,4 +325,62 @@ pub(super) fn lifecycle(v: &mut V, w: &Workload) {
         }
         Kind::DaemonSet => {}
     }
+}
+
+/// HTTP exposure, for a service that serves HTTP only: one switch (`kind`) picks the
+/// Ingress or the HTTPRoute, so the two are never rendered together.
+fn expose(v: &mut V, w: &Workload) {
+    let e = w.expose.clone();
+    let hosts: Vec<V> = e.as_ref().map(|e| e.hosts.iter().map(|h| V::s(h.clone())).collect()).unwrap_or_default();
+    let port = e
+        .as_ref()
+        .map(|e| u64::from(e.port))
+        .or_else(|| w.service_ports.first().map(|p| u64::from(p.port)))
+        .unwrap_or(80);
+    let kind = e.as_ref().map(|e| e.kind.clone()).unwrap_or_else(|| "none".into());
+    v.set(
+        "expose",
+        Some("HTTP(S) exposure (x-compose2helm expose, kompose.service.expose): through an Ingress or a Gateway API HTTPRoute, never both."),
+        V::map()
+            .with("kind", "none, ingress or httpRoute: the one object that exposes the service.", V::s(kind))
+            .with("hosts", "Host names; an HTTPRoute needs at least one (it would match every host on the Gateway), an Ingress without one matches any host.", V::Seq(hosts))
+            .with(
+                "path",
+                "Path prefix routed to the service.",
+                V::s(e.as_ref().map(|e| e.path.clone()).unwrap_or_else(|| "/".into())),
+            )
+            .with("pathType", "Prefix, Exact or ImplementationSpecific (Ingress; an HTTPRoute matches the prefix).", V::s("Prefix"))
+            .with("servicePort", "Service port the traffic goes to.", int(port))
+            .with(
+                "ingress",
+                "Settings of the Ingress (kind: ingress).",
+                V::map()
+                    .with(
+                        "className",
+                        "IngressClass (e.g. webapprouting.kubernetes.azure.com for the AKS app routing add-on).",
+                        V::s(e.as_ref().map(|e| e.class_name.clone()).unwrap_or_default()),
+                    )
+                    .with("annotations", "Annotations of the Ingress (e.g. cert-manager.io/cluster-issuer).", V::map())
+                    .with(
+                        "tls",
+                        "TLS termination at the ingress controller.",
+                        V::map()
+                            .with("enabled", "Serve HTTPS for the hosts.", V::Bool(e.as_ref().is_some_and(|e| e.tls.is_some())))
+                            .with(
+                                "secretName",
+                                "Secret with the certificate; empty means <release>-<chart>-<service>-tls.",
+                                V::s(e.as_ref().and_then(|e| e.tls.clone()).unwrap_or_default()),
+                            ),
+                    ),
+            )
+            .with(
+                "httpRoute",
+                "Settings of the HTTPRoute (kind: httpRoute).",
+                V::map().with(
+                    "parentRefs",
+                    "Gateways the route attaches to.",
+                    V::Seq(vec![V::map().plain("name", V::s("gateway")).plain("namespace", V::s("gateway-system"))]),
+                ),
+            ),
+    );
 }

@@ -130,6 +130,9 @@ pub struct Defaults {
     pub node_pool_label: String,
     /// Images (repository prefixes) that are managed services outside the cluster.
     pub managed_images: Vec<String>,
+    /// `policy.exposeKind`: `ingress` (the default) or `httpRoute`, for an exposed service
+    /// whose `expose.kind` is not set.
+    pub expose_kind: String,
     /// Where pods may go outside the cluster (`policy.egress`).
     pub egress: crate::ir::Egress,
 }
@@ -151,6 +154,7 @@ impl Default for Defaults {
             secret_patterns: Vec::new(),
             node_pool_label: "kubernetes.azure.com/agentpool".into(),
             managed_images: Vec::new(),
+            expose_kind: "ingress".into(),
             egress: crate::ir::Egress::default(),
         }
     }
@@ -220,6 +224,8 @@ pub struct ServiceSettings {
 
 #[derive(Debug, Clone, Default)]
 pub struct Expose {
+    /// `kind`: `ingress` or `httpRoute`; else the project's `policy.exposeKind`.
+    pub kind: Option<String>,
     pub hosts: Vec<String>,
     pub path: String,
     pub port: Option<u16>,

@@ -204,7 +204,17 @@ fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
     for (k, v) in keys_of(
         n,
         path,
-        &["resources", "probes", "autoscaling", "security", "secrets", "nodePoolLabel", "managedImages", "egress"],
+        &[
+            "resources",
+            "probes",
+            "autoscaling",
+            "security",
+            "secrets",
+            "nodePoolLabel",
+            "managedImages",
+            "egress",
+            "exposeKind",
+        ],
     )? {
         let p = format!("{path}.{k}");
         match k.as_str() {
@@ -294,6 +304,7 @@ fn read_defaults(n: &Node, path: &str, d: &mut Defaults) -> Result<()> {
             }
             "nodePoolLabel" => d.node_pool_label = string(v, &p)?,
             "egress" => super::egress::read_egress(v, &p, &mut d.egress)?,
+            "exposeKind" => d.expose_kind = super::service::expose_kind(v, &p)?,
             _ => d.managed_images = string_list(v, &p)?,
         }
     }

@@ -68,7 +68,8 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                         e.hosts = vec![h.clone()]
                     }
                     _ => {
-                        for (ek, ev) in keys_of(v, &p, &["host", "hosts", "path", "port", "tls", "className"])? {
+                        for (ek, ev) in keys_of(v, &p, &["kind", "host", "hosts", "path", "port", "tls", "className"])?
+                        {
                             let ep = format!("{p}.{ek}");
                             match ek.as_str() {
                                 "host" | "hosts" => {
@@ -84,6 +85,7 @@ pub fn read_service_settings(n: Option<&Node>, path: &str) -> Result<ServiceSett
                                     e.path = string(ev, &ep)?;
                                     one_line(ev, &ep, &e.path, "a path")?;
                                 }
+                                "kind" => e.kind = Some(expose_kind(ev, &ep)?),
                                 "port" => e.port = Some(port(ev, &ep)?),
                                 "tls" => {
                                     e.tls = match &ev.value {
@@ -239,4 +241,14 @@ fn one_line_string(n: &Node, path: &str, what: &str) -> Result<String> {
     let s = string(n, path)?;
     one_line(n, path, &s, what)?;
     Ok(s)
+}
+
+/// `ingress` or `httpRoute` (any case): the object that exposes a service.
+pub(super) fn expose_kind(n: &Node, path: &str) -> Result<String> {
+    let k = string(n, path)?;
+    match k.to_ascii_lowercase().as_str() {
+        "ingress" => Ok("ingress".into()),
+        "httproute" => Ok("httpRoute".into()),
+        _ => Err(Error::at(ErrorKind::InvalidValue, &n.mark, path, format!("`{k}` is not `ingress` or `httpRoute`"))),
+    }
 }
