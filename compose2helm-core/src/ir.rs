@@ -168,6 +168,8 @@ pub struct Workload {
     pub pdb: Option<Pdb>,
     /// HTTP exposure (Ingress or HTTPRoute).
     pub expose: Option<Exposure>,
+    /// Ports the image catalogue knows to serve HTTP for this image (e.g. a console).
+    pub http_ports: Vec<u16>,
     /// Prometheus scraping: (Service port name, path).
     pub metrics: Option<(String, String)>,
     /// Compose networks the service is on.
@@ -179,8 +181,8 @@ pub struct Workload {
 impl Workload {
     /// Does it serve HTTP, so that an Ingress or HTTPRoute can route to it? When it is
     /// exposed (x-compose2helm.expose, kompose.service.expose) or a Service port is HTTP
-    /// by its appProtocol or its name (compose `name`, or the conventional name of a
-    /// well-known HTTP port such as 8080). A worker without a Service, or Redis on 6379,
+    /// by its appProtocol, its name (compose `name`, or the conventional name of a
+    /// well-known HTTP port such as 8080) or the image catalogue (`http: true`). A worker without a Service, or Redis on 6379,
     /// gets no exposure: a route to it would carry HTTP to a port that does not speak it.
     pub fn serves_http(&self) -> bool {
         let http = |s: &str| {

@@ -344,6 +344,10 @@ pub fn build(
         );
     }
 
+    let http_ports: Vec<u16> = knowledge
+        .as_ref()
+        .map(|k| k.ports.iter().filter(|p| p.http && p.protocol.eq_ignore_ascii_case("tcp")).map(|p| p.port).collect())
+        .unwrap_or_default();
     let wl = Workload {
         compose_name: svc.name.clone(),
         name: dns.to_string(),
@@ -389,6 +393,7 @@ pub fn build(
         autoscaling,
         pdb,
         expose,
+        http_ports,
         metrics,
         networks: svc.networks.clone(),
         access: crate::ir::NetworkAccess::default(),
