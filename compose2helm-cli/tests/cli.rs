@@ -41,7 +41,7 @@ fn chart(dir: &Path) -> PathBuf {
 fn convert_then_check_is_clean_and_check_catches_drift() {
     let dir = project("check");
     assert_eq!(run(&dir, &["-q"]).status.code(), Some(0));
-    assert!(chart(&dir).join("templates/web/deployment.yaml").is_file());
+    assert!(chart(&dir).join("templates/deployments.yaml").is_file());
     let clean = run(&dir, &["check"]);
     assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
     fs::write(dir.join("compose.yaml"), COMPOSE.replace("nginx:1.27", "nginx:1.28")).expect("edit");
@@ -111,19 +111,26 @@ fn hand_edits_are_refused_then_forced_and_user_files_kept() {
     assert_eq!(fs::read_to_string(chart(&dir).join("OWNERS")).expect("kept"), "team-platform\n");
 }
 
+/// Removing the only service with a volume removes its values block and the template no
+/// other service needs (files the chart no longer holds are deleted, not left behind).
 #[test]
 fn a_removed_service_loses_its_files() {
     let dir = project("remove");
+    fs::write(dir.join("compose.yaml"), format!("{COMPOSE}    volumes: [\"data:/data\"]\nvolumes:\n  data: {{}}\n"))
+        .expect("edit");
     assert_eq!(run(&dir, &["-q"]).status.code(), Some(0));
-    assert!(chart(&dir).join("templates/worker").is_dir());
+    let claims = chart(&dir).join("templates/persistentvolumeclaims.yaml");
+    assert!(claims.is_file());
     fs::write(dir.join("compose.yaml"), "services:\n  web:\n    image: nginx:1.27\n    ports: [\"8080:80\"]\n")
         .expect("edit");
     let dry = run(&dir, &["--dry-run"]);
     assert!(String::from_utf8_lossy(&dry.stdout).contains("remove: "), "dry run lists removals");
-    assert!(chart(&dir).join("templates/worker").is_dir(), "dry run writes nothing");
+    assert!(claims.is_file(), "dry run writes nothing");
     assert_eq!(run(&dir, &["-q"]).status.code(), Some(0));
-    assert!(!chart(&dir).join("templates/worker").exists());
-    assert!(chart(&dir).join("templates/web/deployment.yaml").is_file());
+    assert!(!claims.exists());
+    let values = fs::read_to_string(chart(&dir).join("values.yaml")).expect("values");
+    assert!(values.contains("\nweb:\n") && !values.contains("\nworker:\n"), "{values}");
+    assert!(chart(&dir).join("templates/deployments.yaml").is_file());
 }
 
 #[test]

@@ -14,7 +14,7 @@
 //! let opts = ConvertOptions::new("app");
 //! let chart = convert_project(&opts, &src).expect("converts");
 //! assert_eq!(chart.name, "app");
-//! assert!(chart.files.contains_key("templates/web/deployment.yaml"));
+//! assert!(chart.files.contains_key("templates/deployments.yaml"));
 //! ```
 pub mod error;
 pub mod load;

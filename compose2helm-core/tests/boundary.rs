@@ -408,7 +408,8 @@ fn a_directory_of_100000_files_is_not_shipped_and_costs_little() {
         assert!(!chart.files.keys().any(|k| k.starts_with("files/")), "nothing of the directory is shipped");
         let values = String::from_utf8_lossy(&chart.files["values.yaml"]);
         assert!(
-            values.contains("      volume: webData\n      mountPath: /srv/data\n"),
+            values.contains("    - name: data\n      claim: webData\n")
+                && values.contains("    - name: data\n      mountPath: /srv/data\n"),
             "the claim is mounted at the target"
         );
         assert!(bytes < 200_000, "the chart stays small: {bytes} bytes");

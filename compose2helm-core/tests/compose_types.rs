@@ -13,7 +13,7 @@ fn a_compose_value_converts_like_its_file() {
     let value: Compose = serde_yaml::from_str(COMPOSE).unwrap();
     let chart = convert_compose(&value, &ConvertOptions::new("shop")).unwrap();
     assert_eq!(chart.name, "shop");
-    assert!(chart.files.contains_key("templates/web/deployment.yaml"), "{:?}", chart.files.keys().collect::<Vec<_>>());
+    assert!(chart.files.contains_key("templates/deployments.yaml"), "{:?}", chart.files.keys().collect::<Vec<_>>());
     // The same rules apply: privileged is warned, at a location in the generated text.
     let w = chart.warnings.iter().find(|w| w.key_path == "services.web.privileged").unwrap();
     let at = w.location.as_ref().unwrap();

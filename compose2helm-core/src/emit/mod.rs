@@ -45,26 +45,8 @@ pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
             format!("# Values for the {} environment, layered over values.yaml: what differs, and the settings\n# this environment relies on. Use: helm upgrade --install -f values.yaml -f values-{}.yaml ...\n{}\n{body}", env.name, env.name, rule_comment()),
         );
     }
-    put("templates/_helpers.tpl".into(), t.helpers(app)?);
-    put("templates/NOTES.txt".into(), t.notes(app)?);
-    put("templates/networkpolicy.yaml".into(), t.default_network_policy(app)?);
-    if app.workloads.iter().any(|w| !w.service_ports.is_empty()) {
-        put("templates/tests/test-connection.yaml".into(), t.test(app)?);
-    }
-    if app.volumes.iter().any(|v| !v.per_pod) {
-        put("templates/persistentvolumeclaims.yaml".into(), t.pvcs(app)?);
-    }
-    if let Some(s) = t.secrets(app)? {
-        put("templates/secrets.yaml".into(), s);
-    }
-    if !app.externals.is_empty() {
-        put("templates/external-services.yaml".into(), t.externals(app)?);
-    }
-    let names = templates::Names::new(app);
-    for w in &app.workloads {
-        for (name, content) in t.workload(app, &names, w)? {
-            put(format!("templates/{}/{name}", w.name), content);
-        }
+    for (name, content) in t.chart(app)? {
+        put(format!("templates/{name}"), content);
     }
     for f in &app.files {
         files.insert(f.chart_path.clone(), f.content.clone());

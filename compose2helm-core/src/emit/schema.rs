@@ -14,6 +14,7 @@ fn enum_for(key: &str) -> Option<Value> {
         "pathType" => json!(["Prefix", "Exact", "ImplementationSpecific"]),
         "concurrencyPolicy" => json!(["Allow", "Forbid", "Replace"]),
         "restartPolicy" => json!(["OnFailure", "Never"]),
+        "workload" => json!(["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job"]),
         _ => return None,
     })
 }

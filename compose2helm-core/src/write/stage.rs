@@ -104,7 +104,8 @@ fn build(place: &Place, staging: &Path, files: &BTreeMap<String, Vec<u8>>, plan:
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_error("remove", &path, e)),
             _ => {}
         }
-        // Directories left empty by a removal go too (a removed service's templates/<svc>/).
+        // Directories left empty by a removal go too (templates/tests/ once no service has a
+        // Service, a removed service's files/<svc>/).
         let mut dir = path.parent();
         while let Some(d) = dir.filter(|d| *d != staging) {
             if fs::remove_dir(d).is_err() {

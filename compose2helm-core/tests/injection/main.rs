@@ -52,12 +52,7 @@ fn shapes(chart: &Chart) -> BTreeMap<String, String> {
         if path.starts_with("templates/") {
             let text = String::from_utf8_lossy(bytes);
             let lexed = gotemplate::lex(&text).unwrap_or_else(|e| panic!("{path} is not a Go template: {e}"));
-            // templates/<service>/<kind>.yaml: the service's directory is named after it.
-            let mut parts: Vec<&str> = path.split('/').collect();
-            if parts.len() == 3 {
-                parts[1] = "*";
-            }
-            out.insert(parts.join("/"), lexed.shape());
+            out.insert(path.clone(), lexed.shape());
         }
     }
     out

@@ -97,11 +97,11 @@ pub(super) fn security(w: &Workload) -> (V, V) {
 }
 
 /// One service's block: container, networking, runtime, then what its kind needs.
-fn service_block(w: &Workload) -> V {
+fn service_block(w: &Workload, files: &[crate::ir::ChartFile]) -> V {
     let mut v = V::map();
     service::container(&mut v, w);
     service::network(&mut v, w);
-    service::runtime(&mut v, w);
+    service::runtime(&mut v, w, files);
     service::lifecycle(&mut v, w);
     v
 }
@@ -137,12 +137,19 @@ pub fn values(app: &App) -> V {
     v.set("nameOverride", Some("Replaces the chart name in object names."), V::s(""));
     v.set("fullnameOverride", Some("Replaces <release>-<chart> in object names."), V::s(""));
     v.set("commonLabels", Some("Labels added to every object."), V::map());
+    v.set("commonAnnotations", Some("Annotations added to every object."), V::map());
     let mut vols = V::map();
     for vol in &app.volumes {
         vols = vols.with(
             &vol.key,
             &volume_comment(vol),
             V::map()
+                .with("name", "Name of the claim: <release>-<chart>-<name>.", V::s(vol.name.clone()))
+                .with(
+                    "perPod",
+                    "One claim per pod of a StatefulSet (volumeClaimTemplates) instead of one shared claim.",
+                    V::Bool(vol.per_pod),
+                )
                 .with(
                     "enabled",
                     "Use a PersistentVolumeClaim; false mounts an emptyDir (data lost with the pod).",
@@ -177,6 +184,8 @@ pub fn values(app: &App) -> V {
             &s.key,
             &format!("compose secret `{}`.", s.compose_name),
             V::map()
+                .with("name", "Name of the Secret the chart's provider creates: <release>-<chart>-<name>.", V::s(s.name.clone()))
+                .with("key", "Key of the file in that Secret (the compose secret's name).", V::s(s.compose_name.clone()))
                 .with("existingSecret", "Secret holding it (key: the file name); empty means <release>-<chart>-<name>, created by secrets.provider.", V::s(""))
                 .with("remoteKey", "Key in the remote store (externalSecrets).", V::s(s.remote_key.clone())),
         );
@@ -320,7 +329,7 @@ pub fn values(app: &App) -> V {
     );
     for w in &app.workloads {
         let title = format!("compose service `{}`: {}.", w.compose_name, w.kind.name());
-        v.push(&w.key, Some(&title), service_block(w));
+        v.push(&w.key, Some(&title), service_block(w, &app.files));
     }
     v
 }

@@ -1,11 +1,21 @@
 //! The blocks of one service in values.yaml.
 use super::{int, int_or_str, probe, resources, security, strs};
 use crate::emit::doc::V;
-use crate::ir::{Kind, MountKind, Workload};
+use crate::ir::{ChartFile, Kind, MountKind, Workload};
 
 /// Image, command, environment and secrets.
 pub(super) fn container(v: &mut V, w: &Workload) {
     v.set("enabled", Some("Set to true to deploy this service."), V::Bool(true));
+    v.set(
+        "workload",
+        Some("Kind of workload (Deployment, StatefulSet, DaemonSet, CronJob or Job) compose2helm chose for the service; the templates render one object of this kind."),
+        V::s(w.kind.name()),
+    );
+    v.set(
+        "component",
+        Some("Name of the service's objects (<release>-<chart>-<component>) and their app.kubernetes.io/component label; changing it renames them."),
+        V::s(w.name.clone()),
+    );
     v.set(
         "image",
         Some("Container image. global.imageRegistry, when set, replaces the registry."),
@@ -44,6 +54,16 @@ pub(super) fn container(v: &mut V, w: &Workload) {
         "secretEnv",
         Some("Secret environment variables: variable -> key of the chart's Secret (see secrets); values are never written here."),
         secret_env,
+    );
+    v.set(
+        "extraEnv",
+        Some("More environment variables, as Kubernetes EnvVar objects (name with value or valueFrom)."),
+        V::Seq(Vec::new()),
+    );
+    v.set(
+        "extraEnvFrom",
+        Some("Whole ConfigMaps or Secrets as environment variables (Kubernetes EnvFromSource objects)."),
+        V::Seq(Vec::new()),
     );
 }
 
@@ -92,6 +112,21 @@ pub(super) fn network(v: &mut V, w: &Workload) {
     if w.serves_http() {
         expose(v, w);
     }
+    v.set(
+        "networkPolicy",
+        Some("What this service's NetworkPolicy allows (see networkPolicy at the top for the chart-wide settings)."),
+        V::map()
+            .with(
+                "networks",
+                "Pod labels of the compose networks the service is on; pods that share one may talk to each other.",
+                super::strs(&w.access.labels),
+            )
+            .with(
+                "externalPorts",
+                "Ports of the managed services (externalServices) on its networks, allowed towards networkPolicy.externalEgressCIDRs.",
+                V::Seq(w.access.external_ports.iter().map(|p| int(u64::from(*p))).collect()),
+            ),
+    );
     if !matches!(w.kind, Kind::Job | Kind::CronJob) {
         let m = w.metrics.clone();
         v.set(
@@ -114,7 +149,7 @@ pub(super) fn network(v: &mut V, w: &Workload) {
 }
 
 /// Resources, probes, volumes, security, scheduling and the ServiceAccount.
-pub(super) fn runtime(v: &mut V, w: &Workload) {
+pub(super) fn runtime(v: &mut V, w: &Workload, files: &[ChartFile]) {
     v.set(
         "resources",
         Some("CPU/memory requests and limits (compose deploy.resources, else the policy's defaults)."),
@@ -144,20 +179,7 @@ pub(super) fn runtime(v: &mut V, w: &Workload) {
             v.note("readinessProbe", why);
         }
     }
-    let mut pers = V::map();
-    for m in &w.mounts {
-        if let MountKind::Pvc { volume } = &m.kind {
-            pers = pers.plain(
-                &m.volume_name,
-                V::map()
-                    .plain("volume", V::s(volume.clone()))
-                    .plain("mountPath", V::s(m.mount_path.clone()))
-                    .plain("subPath", V::s(m.sub_path.clone().unwrap_or_default()))
-                    .plain("readOnly", V::Bool(m.read_only)),
-            );
-        }
-    }
-    v.set("persistence", Some("Where the claims (see volumes:) are mounted."), pers);
+    mounts(v, w, files);
     let (pod, ctr) = security(w);
     v.set("podAnnotations", Some("Annotations of the pods (compose labels)."), {
         let mut a = V::map();
@@ -193,9 +215,26 @@ pub(super) fn runtime(v: &mut V, w: &Workload) {
     v.set("tolerations", Some("Taints the pods tolerate."), V::Seq(tol));
     v.set("affinity", Some("Pod affinity and anti-affinity."), V::map());
     v.set(
+        "topologySpreadConstraints",
+        Some("How the pods spread over zones and nodes (Kubernetes TopologySpreadConstraint objects)."),
+        V::Seq(Vec::new()),
+    );
+    v.set("priorityClassName", Some("PriorityClass of the pods; empty uses the cluster default."), V::s(""));
+    v.set(
         "terminationGracePeriodSeconds",
         Some("Seconds between SIGTERM and SIGKILL (compose stop_grace_period; Kubernetes' default 30)."),
         int(w.termination_grace_seconds.unwrap_or(30)),
+    );
+    v.set("lifecycle", Some("Container lifecycle hooks (postStart, preStop), as Kubernetes writes them."), V::map());
+    v.set(
+        "initContainers",
+        Some("Containers that run to completion before the service starts (Kubernetes Container objects)."),
+        V::Seq(Vec::new()),
+    );
+    v.set(
+        "sidecars",
+        Some("More containers in the service's pods, beside the service's own (Kubernetes Container objects)."),
+        V::Seq(Vec::new()),
     );
     let ha: Vec<V> = w
         .host_aliases
@@ -209,6 +248,8 @@ pub(super) fn runtime(v: &mut V, w: &Workload) {
         Some("Working directory (compose working_dir)."),
         V::s(w.working_dir.clone().unwrap_or_default()),
     );
+    v.set("stdin", Some("Keep stdin open (compose stdin_open)."), V::Bool(w.stdin));
+    v.set("tty", Some("Allocate a terminal (compose tty)."), V::Bool(w.tty));
     v.set(
         "serviceAccount",
         Some("The service's own ServiceAccount."),
@@ -217,6 +258,84 @@ pub(super) fn runtime(v: &mut V, w: &Workload) {
             "Mount an API token into the pods (off: the services do not call the Kubernetes API).",
             V::Bool(false),
         ),
+    );
+}
+
+/// The pod's volumes and where the container mounts them, and the ConfigMaps of the
+/// project files shipped in the chart.
+fn mounts(v: &mut V, w: &Workload, files: &[ChartFile]) {
+    let mut volumes: Vec<V> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut mounts: Vec<V> = Vec::new();
+    for m in &w.mounts {
+        let pvc = matches!(m.kind, MountKind::Pvc { .. });
+        let mut mount =
+            V::map().plain("name", V::s(m.volume_name.clone())).plain("mountPath", V::s(m.mount_path.clone()));
+        if let Some(sub) = m.sub_path.as_ref().filter(|s| !s.is_empty()) {
+            mount = mount.plain("subPath", V::s(sub.clone()));
+        }
+        if pvc || m.read_only {
+            mount = mount.plain("readOnly", V::Bool(m.read_only));
+        }
+        mounts.push(mount);
+        if names.contains(&m.volume_name.as_str()) {
+            continue;
+        }
+        names.push(&m.volume_name);
+        let volume = V::map().plain("name", V::s(m.volume_name.clone()));
+        volumes.push(match &m.kind {
+            MountKind::Pvc { volume: key } => volume.plain("claim", V::s(key.clone())),
+            MountKind::ConfigFile { configmap, .. } | MountKind::ConfigDir { configmap } => {
+                volume.plain("configMap", V::s(configmap.clone()))
+            }
+            MountKind::SecretFile { secret, key, file } => volume.plain("fileSecret", V::s(secret.clone())).plain(
+                "items",
+                V::Seq(vec![V::map().plain("key", V::s(key.clone())).plain("path", V::s(file.clone()))]),
+            ),
+            MountKind::EmptyDir { memory, size } => {
+                let mut dir = V::map();
+                if *memory {
+                    dir = dir.plain("medium", V::s("Memory"));
+                    if let Some(size) = size {
+                        dir = dir.plain("sizeLimit", V::s(size.clone()));
+                    }
+                }
+                volume.plain("emptyDir", dir)
+            }
+        });
+    }
+    v.set(
+        "volumes",
+        Some("Volumes of the pod: `claim` (a key of volumes: at the top), `configMap` (one of configMaps below), `fileSecret` (a key of fileSecrets, with its items) or `emptyDir` (scratch space)."),
+        V::Seq(volumes),
+    );
+    v.set("volumeMounts", Some("Where the container mounts them (Kubernetes VolumeMount objects)."), V::Seq(mounts));
+    v.set("extraVolumes", Some("More volumes of the pod (Kubernetes Volume objects)."), V::Seq(Vec::new()));
+    v.set(
+        "extraVolumeMounts",
+        Some("More mounts of the container (Kubernetes VolumeMount objects)."),
+        V::Seq(Vec::new()),
+    );
+    // The service's shipped files live under files/<component>/, one ConfigMap per group.
+    let mut config_maps: Vec<(&str, Vec<V>)> = Vec::new();
+    for f in files.iter().filter(|f| f.chart_path.split('/').nth(1) == Some(w.name.as_str())) {
+        let mut entry = V::map().plain("key", V::s(f.key.clone())).plain("path", V::s(f.chart_path.clone()));
+        if f.binary {
+            entry = entry.plain("binary", V::Bool(true));
+        }
+        match config_maps.iter_mut().find(|(name, _)| *name == f.configmap) {
+            Some((_, entries)) => entries.push(entry),
+            None => config_maps.push((&f.configmap, vec![entry])),
+        }
+    }
+    let config_maps = config_maps
+        .into_iter()
+        .map(|(name, entries)| V::map().plain("name", V::s(name)).plain("files", V::Seq(entries)))
+        .collect();
+    v.set(
+        "configMaps",
+        Some("ConfigMaps of the project files shipped in the chart (files/<component>/): name, then each file's key and path in the chart."),
+        V::Seq(config_maps),
     );
 }
 

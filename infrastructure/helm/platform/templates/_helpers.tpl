@@ -57,3 +57,279 @@ app.kubernetes.io/component: {{ .component | quote }}
 {{- if $registry }}{{ $ref = printf "%s/%s" $registry $ref }}{{ end -}}
 {{- if .image.digest }}{{ printf "%s@%s" $ref .image.digest }}{{ else }}{{ printf "%s:%s" $ref (toString .image.tag) }}{{ end -}}
 {{- end }}
+
+{{/* Annotations of an object: its own (.annotations, may be empty) over commonAnnotations, as an `annotations:` block, or nothing. Takes (dict "root" $ "annotations" (dict ...)). */}}
+{{- define "platform.annotations" -}}
+{{- with merge (dict) (.annotations | default dict) .root.Values.commonAnnotations -}}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* Annotations of the objects a pre-install Job needs before it runs (its ServiceAccount, ConfigMaps, Secrets): created just before it. Takes the weight. */}}
+{{- define "platform.hookAnnotations" -}}
+helm.sh/hook: pre-install,pre-upgrade
+helm.sh/hook-weight: {{ . | quote }}
+helm.sh/hook-delete-policy: before-hook-creation
+{{- end }}
+
+{{/* Is this values entry a service block? Every service block has `workload`; ranges over .Values use it to find the services. Takes the entry; prints "true" or nothing. */}}
+{{- define "platform.isService" -}}
+{{- if and (kindIs "map" .) (hasKey . "workload") .enabled }}true{{ end }}
+{{- end }}
+
+{{/* The ConfigMaps of one service's shipped files (`configMaps` in its block). Takes (dict "root" $ "service" $svc). */}}
+{{- define "platform.configMaps" -}}
+{{- $root := .root }}
+{{- $svc := .service }}
+{{- range $svc.configMaps }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include "platform.componentName" (dict "root" $root "component" .name) }}
+  labels:
+    {{- include "platform.labels" (dict "root" $root "component" $svc.component) | nindent 4 }}
+  {{- $hook := dict }}
+  {{- if eq $svc.workload "Job" }}
+  {{- $hook = include "platform.hookAnnotations" "-5" | fromYaml }}
+  {{- end }}
+  {{- with include "platform.annotations" (dict "root" $root "annotations" $hook) }}
+  {{- . | nindent 2 }}
+  {{- end }}
+{{- $text := list }}
+{{- $binary := list }}
+{{- range .files }}
+{{- if .binary }}{{ $binary = append $binary . }}{{ else }}{{ $text = append $text . }}{{ end }}
+{{- end }}
+{{- with $text }}
+data:
+  {{- range . }}
+  {{ .key | quote }}: {{ $root.Files.Get .path | quote }}
+  {{- end }}
+{{- end }}
+{{- with $binary }}
+binaryData:
+  {{- range . }}
+  {{ .key | quote }}: {{ $root.Files.Get .path | b64enc | quote }}
+  {{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Pod template metadata of a service. Takes (dict "root" $ "service" $svc). */}}
+{{- define "platform.podMetadata" -}}
+{{- $svc := .service }}
+{{- $annotations := dict }}
+{{- if $svc.configMaps }}
+{{- /* Restart the pods when the shipped files change. */}}
+{{- $_ := set $annotations "checksum/files" (include "platform.configMaps" . | sha256sum) }}
+{{- end }}
+{{- with merge $annotations $svc.podAnnotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+labels:
+  {{- include "platform.selectorLabels" (dict "root" .root "component" $svc.component) | nindent 2 }}
+  {{- range $svc.networkPolicy.networks }}
+  {{ . | quote }}: "true"
+  {{- end }}
+  {{- with $svc.podLabels }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- end }}
+
+{{/* The volumes of a service's pod: its `volumes` (claims, ConfigMaps, secret files, scratch space) and `extraVolumes`; claims made per pod (StatefulSet volumeClaimTemplates) are left out. Takes (dict "root" $ "service" $svc). */}}
+{{- define "platform.podVolumes" -}}
+{{- $root := .root }}
+{{- range .service.volumes }}
+{{- if .claim }}
+{{- $claim := index $root.Values.volumes .claim }}
+{{- if not $claim.perPod }}
+- name: {{ .name | quote }}
+  {{- if $claim.enabled }}
+  persistentVolumeClaim:
+    claimName: {{ $claim.existingClaim | default (include "platform.componentName" (dict "root" $root "component" $claim.name)) | quote }}
+  {{- else }}
+  emptyDir: {}
+  {{- end }}
+{{- end }}
+{{- else if .configMap }}
+- name: {{ .name | quote }}
+  configMap:
+    name: {{ include "platform.componentName" (dict "root" $root "component" .configMap) }}
+{{- else if .fileSecret }}
+{{- $secret := index $root.Values.fileSecrets .fileSecret }}
+- name: {{ .name | quote }}
+  secret:
+    secretName: {{ $secret.existingSecret | default (include "platform.componentName" (dict "root" $root "component" $secret.name)) | quote }}
+    items:
+      {{- toYaml .items | nindent 6 }}
+{{- else }}
+- name: {{ .name | quote }}
+  emptyDir:
+    {{- toYaml (.emptyDir | default dict) | nindent 4 }}
+{{- end }}
+{{- end }}
+{{- with .service.extraVolumes }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The pod spec of a service. Takes (dict "root" $ "service" $svc). */}}
+{{- define "platform.podSpec" -}}
+{{- $root := .root }}
+{{- $svc := .service }}
+{{- $batch := has $svc.workload (list "Job" "CronJob") }}
+serviceAccountName: {{ include "platform.componentName" (dict "root" $root "component" $svc.component) }}
+automountServiceAccountToken: {{ $svc.serviceAccount.automountToken }}
+{{- with (concat $root.Values.global.imagePullSecrets $svc.imagePullSecrets) }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . | quote }}
+  {{- end }}
+{{- end }}
+{{- with $svc.podSecurityContext }}
+securityContext:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+terminationGracePeriodSeconds: {{ $svc.terminationGracePeriodSeconds | int64 }}
+{{- with $svc.restartPolicy }}
+restartPolicy: {{ . | quote }}
+{{- end }}
+{{- with $svc.priorityClassName }}
+priorityClassName: {{ . | quote }}
+{{- end }}
+{{- with $svc.hostname }}
+hostname: {{ . | quote }}
+{{- end }}
+{{- with $svc.hostAliases }}
+hostAliases:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $svc.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $svc.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $svc.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $svc.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $svc.initContainers }}
+initContainers:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+containers:
+  - name: {{ $svc.component | quote }}
+    image: {{ include "platform.image" (dict "image" $svc.image "global" $root.Values.global) | quote }}
+    imagePullPolicy: {{ $svc.image.pullPolicy | quote }}
+    {{- with $svc.command }}
+    command:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with $svc.args }}
+    args:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with $svc.workingDir }}
+    workingDir: {{ . | quote }}
+    {{- end }}
+    {{- if $svc.stdin }}
+    stdin: true
+    {{- end }}
+    {{- if $svc.tty }}
+    tty: true
+    {{- end }}
+    {{- if or $svc.env $svc.secretEnv $svc.extraEnv }}
+    env:
+      {{- range $name, $value := $svc.env }}
+      - name: {{ $name | quote }}
+        value: {{ $value | toString | quote }}
+      {{- end }}
+      {{- range $name, $key := $svc.secretEnv }}
+      - name: {{ $name | quote }}
+        valueFrom:
+          secretKeyRef:
+            {{- if eq $svc.workload "Job" }}
+            {{- /* A pre-install Job runs before the release's Secret exists: it reads the hook copy. */}}
+            name: {{ $root.Values.secrets.existingSecret | default (include "platform.componentName" (dict "root" $root "component" (ternary "env" "hook-env" (eq $root.Values.secrets.provider "existingSecret")))) | quote }}
+            {{- else }}
+            name: {{ $root.Values.secrets.existingSecret | default (include "platform.componentName" (dict "root" $root "component" "env")) | quote }}
+            {{- end }}
+            key: {{ $key | quote }}
+      {{- end }}
+      {{- with $svc.extraEnv }}
+      {{- toYaml . | nindent 6 }}
+      {{- end }}
+    {{- end }}
+    {{- with $svc.extraEnvFrom }}
+    envFrom:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with $svc.containerPorts }}
+    ports:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- if not $batch }}
+    {{- with $svc.startupProbe }}
+    startupProbe:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with $svc.livenessProbe }}
+    livenessProbe:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with $svc.readinessProbe }}
+    readinessProbe:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- end }}
+    {{- with $svc.lifecycle }}
+    lifecycle:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with $svc.resources }}
+    resources:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with $svc.securityContext }}
+    securityContext:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+    {{- with concat $svc.volumeMounts $svc.extraVolumeMounts }}
+    volumeMounts:
+      {{- toYaml . | nindent 6 }}
+    {{- end }}
+  {{- with $svc.sidecars }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- with include "platform.podVolumes" . }}
+volumes:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* A Job spec (Job, or a CronJob's jobTemplate). Takes (dict "root" $ "service" $svc). */}}
+{{- define "platform.jobSpec" -}}
+{{- $svc := .service }}
+backoffLimit: {{ $svc.backoffLimit | int64 }}
+{{- with $svc.activeDeadlineSeconds }}
+activeDeadlineSeconds: {{ . | int64 }}
+{{- end }}
+{{- with $svc.ttlSecondsAfterFinished }}
+ttlSecondsAfterFinished: {{ . | int64 }}
+{{- end }}
+template:
+  metadata:
+    {{- include "platform.podMetadata" . | nindent 4 }}
+  spec:
+    {{- include "platform.podSpec" . | nindent 4 }}
+{{- end }}
