@@ -311,7 +311,7 @@ containers:
   {{- with $svc.sidecars }}
   {{- toYaml . | nindent 2 }}
   {{- end }}
-{{- with include "[[ chart ]].podVolumes" . }}
+{{- with include "[[ chart ]].podVolumes" . | trim }}
 volumes:
   {{- . | nindent 2 }}
 {{- end }}
@@ -329,7 +329,7 @@ ttlSecondsAfterFinished: {{ . | int64 }}
 {{- end }}
 template:
   metadata:
-    {{- include "[[ chart ]].podMetadata" . | nindent 4 }}
+    {{- include "[[ chart ]].podMetadata" . | trim | nindent 4 }}
   spec:
-    {{- include "[[ chart ]].podSpec" . | nindent 4 }}
+    {{- include "[[ chart ]].podSpec" . | trim | nindent 4 }}
 {{- end }}

@@ -311,7 +311,7 @@ containers:
   {{- with $svc.sidecars }}
   {{- toYaml . | nindent 2 }}
   {{- end }}
-{{- with include "platform.podVolumes" . }}
+{{- with include "platform.podVolumes" . | trim }}
 volumes:
   {{- . | nindent 2 }}
 {{- end }}
@@ -329,7 +329,7 @@ ttlSecondsAfterFinished: {{ . | int64 }}
 {{- end }}
 template:
   metadata:
-    {{- include "platform.podMetadata" . | nindent 4 }}
+    {{- include "platform.podMetadata" . | trim | nindent 4 }}
   spec:
-    {{- include "platform.podSpec" . | nindent 4 }}
+    {{- include "platform.podSpec" . | trim | nindent 4 }}
 {{- end }}
