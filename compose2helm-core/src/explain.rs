@@ -43,7 +43,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("env_file", "{W}.spec.containers[0].env", "env, secretEnv"),
     ("ports", "Service.spec.ports, {W}.spec.containers[0].ports", "service.ports, containerPorts"),
     ("expose", "Service.spec.ports, {W}.spec.containers[0].ports", "service.ports, containerPorts"),
-    ("volumes", "{W}.spec.volumes (PVC, ConfigMap, emptyDir)", "persistence; volumes.<name>"),
+    ("volumes", "{W}.spec.volumes (PVC, ConfigMap, emptyDir)", "volumes, volumeMounts; volumes.<name>"),
     ("tmpfs", "{W}.spec.volumes (emptyDir, Memory)", ""),
     ("shm_size", "{W}.spec.volumes (emptyDir /dev/shm)", ""),
     ("secrets", "{W}.spec.volumes (Secret)", "fileSecrets.<name>"),

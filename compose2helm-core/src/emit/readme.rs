@@ -37,7 +37,8 @@ fn rows(entries: &[Entry], prefix: &str, out: &mut String) {
         let Some(c) = &e.comment else { continue };
         let structural = matches!(&e.value, V::Map(m) if !m.is_empty() && m.iter().any(|x| x.comment.is_some()));
         let default = if structural { String::new() } else { inline(&e.value) };
-        out.push_str(&format!("| `{path}` | {} | {default} |\n", c.replace('\n', " ").replace('|', "\\|")));
+        let kind = super::schema::type_name(&e.key, &e.value);
+        out.push_str(&format!("| `{path}` | {kind} | {} | {default} |\n", c.replace('\n', " ").replace('|', "\\|")));
         if let V::Map(m) = &e.value {
             rows(m, &path, out);
         }
@@ -85,7 +86,7 @@ pub fn readme(app: &App, values: &V) -> String {
         name = app.chart_name,
         version = app.chart_version
     ));
-    out.push_str("```\n\nSecrets are never in this chart: set `secrets.provider` (existingSecret, externalSecrets, sealedSecrets) and the remote keys in `secrets.keys` (one key per secret variable, shared by the services that read it). `helm test` checks that every Service answers.\n\n## Parameters\n\n| key | description | default |\n|---|---|---|\n");
+    out.push_str("```\n\nSecrets are never in this chart: set `secrets.provider` (existingSecret, externalSecrets, sealedSecrets) and the remote keys in `secrets.keys` (one key per secret variable, shared by the services that read it). `helm test` checks that every Service answers.\n\n## Parameters\n\n| key | type | description | default |\n|---|---|---|---|\n");
     if let V::Map(entries) = values {
         rows(entries, "", &mut out);
     }

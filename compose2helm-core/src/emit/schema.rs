@@ -19,6 +19,24 @@ fn enum_for(key: &str) -> Option<Value> {
     })
 }
 
+/// Keys whose string value may arrive as a number: a tag or version typed on the command
+/// line (`--set image.tag=1.27`), IntOrString fields.
+const STRING_OR_NUMBER: &[&str] = &["tag", "maxSurge", "maxUnavailable", "targetPort"];
+
+/// The type of a key as values.schema.json states it, in words (the chart README's Type
+/// column), so the table and the schema cannot disagree.
+pub(super) fn type_name(key: &str, v: &V) -> &'static str {
+    match v {
+        V::Null => "any",
+        V::Bool(_) => "boolean",
+        V::Int(_) => "integer",
+        V::Str(_) if STRING_OR_NUMBER.contains(&key) => "string or number",
+        V::Str(_) => "string",
+        V::Seq(_) => "list",
+        V::Map(_) => "object",
+    }
+}
+
 fn schema(key: &str, v: &V, structural: bool) -> Value {
     let mut s = Map::new();
     match v {
@@ -40,7 +58,7 @@ fn schema(key: &str, v: &V, structural: bool) -> Value {
         }
         V::Str(_) => {
             // A tag or version typed on the command line (--set image.tag=1.27) arrives as a number.
-            if matches!(key, "tag" | "maxSurge" | "maxUnavailable" | "targetPort") {
+            if STRING_OR_NUMBER.contains(&key) {
                 s.insert("type".into(), json!(["string", "number"]));
             } else if structural {
                 s.insert("type".into(), json!("string"));
