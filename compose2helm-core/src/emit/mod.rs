@@ -30,13 +30,16 @@ pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
         app.chart_name,
         rule_comment()
     );
-    let values = values::values(app);
-    put("values.yaml".into(), format!("{header}{}", doc::write(&values)));
-    put("README.md".into(), readme::readme(app, &values));
+    let mut values = values::values(app);
+    // The schema reads every block's descriptions (a described mapping is closed); the
+    // people reading values.yaml and the README need each one once.
     put(
         "values.schema.json".into(),
         schema::values_schema(&values, &format!("Values of the {} chart", app.chart_name)),
     );
+    values::describe_once(&mut values);
+    put("values.yaml".into(), format!("{header}{}", doc::write(&values)));
+    put("README.md".into(), readme::readme(app, &values));
     for env in &app.environments {
         let body = doc::write(&env.overrides);
         let body = if body.is_empty() { "{}\n".to_string() } else { body };

@@ -2,6 +2,8 @@
 //! settings. Every key a template reads is here, so `helm lint --strict` holds.
 mod service;
 
+use std::collections::HashSet;
+
 use super::doc::V;
 use crate::ir::{App, Probe, ProbeHandler, Volume, Workload};
 
@@ -121,6 +123,37 @@ fn volume_comment(vol: &Volume) -> String {
         (true, true) => format!("{what}; one claim per pod of StatefulSet {users} (volumeClaimTemplates; enabled and existingClaim do not apply)."),
         (false, true) => format!("{what}."),
         (false, false) => format!("{what} (mounted by {users})."),
+    }
+}
+
+/// Service blocks share their keys, so each key's description is kept where it first
+/// appears (in the first service block that has it) and dropped from later blocks: at 1000
+/// services the descriptions would otherwise be most of values.yaml and the README, and take
+/// them past the 5 MiB Helm accepts per chart file. Notes (why this service's value is
+/// what it is) stay.
+pub fn describe_once(values: &mut V) {
+    fn strip(v: &mut V, prefix: &str, seen: &mut HashSet<(String, String)>) {
+        let V::Map(entries) = v else { return };
+        for e in entries {
+            let path = format!("{prefix}.{}", e.key);
+            if let Some(comment) = e.comment.take() {
+                if seen.insert((path.clone(), comment.clone())) {
+                    e.comment = Some(comment);
+                }
+            }
+            strip(&mut e.value, &path, seen);
+        }
+    }
+    let mut seen = HashSet::new();
+    let V::Map(entries) = values else { return };
+    let mut first = true;
+    for e in entries.iter_mut().filter(|e| matches!(&e.value, V::Map(m) if m.iter().any(|x| x.key == "workload"))) {
+        strip(&mut e.value, "", &mut seen);
+        if !std::mem::take(&mut first) {
+            if let Some(title) = &mut e.comment {
+                title.push_str(" Its keys are described where they first appear, above.");
+            }
+        }
     }
 }
 
