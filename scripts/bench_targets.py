@@ -126,7 +126,11 @@ def project(n: int) -> str:
     return "".join(parts)
 
 
-class Failed(Exception):
+class BenchError(Exception):
+    """Stops the run: a figure could not be measured."""
+
+
+class Failed(BenchError):
     """A process that exited non-zero; `reason` is the last line it wrote on stderr."""
 
     def __init__(self, argv: list[str], code: int, err: str):
@@ -141,21 +145,24 @@ Sample = tuple[float, float, int]  # wall seconds, CPU seconds (user + system), 
 def run(argv: list[str], cwd: Path, stdout: Path | None = None) -> Sample:
     """Runs one process to its end and measures it. Fails on exit != 0."""
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL
+    # stderr into a file, not a pipe: nobody reads a pipe while the child runs, and a full
+    # one would stall it.
+    errf = tempfile.TemporaryFile()
     # The previous run's writes go to disk now rather than during this run's clock.
     os.sync()
     try:
         t0 = time.perf_counter()
-        p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
+        p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=errf)
         # Popen.wait would not give the rusage; wait4 gives this child's own.
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
+        errf.seek(0)
+        err = errf.read().decode(errors="replace")
     finally:
+        errf.close()
         if stdout:
             out.close()
-    err = p.stderr.read().decode(errors="replace") if p.stderr else ""
-    if p.stderr:
-        p.stderr.close()
-    p.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait again
     if p.returncode != 0:
         raise Failed(argv, p.returncode, err)
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
@@ -192,8 +199,8 @@ def med_rss(samples: list[Sample]) -> int:
 
 
 def timed(samples: list[Sample]) -> str:
-    """Wall time, with CPU time beside it: on a busy machine the wall time grows, the CPU
-    time much less, which tells a loaded run from a slow program."""
+    """Wall time, with CPU time beside it: a wall time well above the CPU time is time the
+    process waited, for the disk or, on a busy machine, for a core."""
     return f"{fmt_ms(med_ms(samples))} (CPU {fmt_ms(med_cpu_ms(samples))})"
 
 
@@ -208,14 +215,15 @@ HELM_MAX_FILE = 5 << 20
 
 def too_large(d: Path) -> list[str]:
     """The files under `d` that helm would refuse, largest first."""
-    big = sorted(((p.stat().st_size, p) for p in d.rglob("*") if p.is_file() and p.stat().st_size > HELM_MAX_FILE), reverse=True)
+    sizes = ((p.stat().st_size, p) for p in d.rglob("*") if p.is_file())
+    big = sorted(((size, p) for size, p in sizes if size > HELM_MAX_FILE), reverse=True)
     return [f"{p.relative_to(d)} {fmt_bytes(size)}" for size, p in big]
 
 
 def chart_dir(out: Path) -> Path:
     charts = sorted(p.parent for p in out.rglob("Chart.yaml"))
     if not charts:
-        raise Failed(f"no Chart.yaml under {out}")
+        raise BenchError(f"no Chart.yaml under {out}")
     return charts[0]
 
 
@@ -356,7 +364,7 @@ def main() -> int:
         r = rounds({"check": lambda: run([c2h, "check", "-q", "-o", str(out)], d)}, 3 * a.rounds)
         t = med_ms(r["check"])
         rows.append(("platform example: `check` of the converted chart", timed(r["check"]), "< 15 ms", yes(t < 15)))
-    except Failed as e:
+    except BenchError as e:
         print(f"bench: {e}", file=sys.stderr)
         return 1
     finally:
