@@ -198,6 +198,12 @@ def med_rss(samples: list[Sample]) -> int:
     return int(statistics.median(s[2] for s in samples))
 
 
+def paired_ratio(a: list[Sample], b: list[Sample]) -> float:
+    """The median over the rounds of a's wall time over b's in the same round: the two ran
+    back to back, so a load that comes and goes across rounds cancels out."""
+    return statistics.median(x[0] / y[0] for x, y in zip(a, b))
+
+
 def timed(samples: list[Sample]) -> str:
     """Wall time, with CPU time beside it: a wall time well above the CPU time is time the
     process waited, for the disk or, on a busy machine, for a core."""
@@ -286,7 +292,7 @@ def main() -> int:
             },
             a.rounds,
         )
-        c, f = med_ms(r["c2h"]), med_ms(r["floor"])
+        ratio = paired_ratio(r["c2h"], r["floor"])
         rss = med_rss(r["c2h"]) * 1024
         files, total = tree_size(d / "out")
         big = too_large(d / "out")
@@ -294,7 +300,7 @@ def main() -> int:
             ("1000 services: compose file", fmt_bytes(size), "", ""),
             ("1000 services: serde_yaml read+write floor (`yaml-floor`)", timed(r["floor"]), "", ""),
             ("1000 services: `convert` into an empty directory", timed(r["c2h"]), "", ""),
-            ("1000 services: `convert` / floor", f"{c / f:.1f}x", "<= 2.5x", yes(c / f <= 2.5)),
+            ("1000 services: `convert` / floor", f"{ratio:.1f}x", "<= 2.5x", yes(ratio <= 2.5)),
             ("1000 services: peak RSS of `convert`", fmt_bytes(rss), "", ""),
             ("1000 services: peak RSS / compose file", f"{rss / size:.1f}x", "<= 20x", yes(rss / size <= 20)),
         ]
@@ -334,13 +340,12 @@ def main() -> int:
                 missing = f"fails on the project: {e.reason}"
                 del contenders["komposer"]
         r = rounds(contenders, a.rounds)
-        c = med_ms(r["c2h"])
         rows.append(("100 services: `convert` into an empty directory", timed(r["c2h"]), "", ""))
         if "komposer" in contenders:
-            k = med_ms(r["komposer"])
+            ratio = paired_ratio(r["komposer"], r["c2h"])
             rows += [
                 (f"100 services: {a.komposer_label}, its stdout into a file", timed(r["komposer"]), "", ""),
-                ("100 services: komposer / `convert`", f"{k / c:.1f}x", ">= 20x", yes(k / c >= 20)),
+                ("100 services: komposer / `convert`", f"{ratio:.1f}x", ">= 20x", yes(ratio >= 20)),
             ]
         else:
             rows.append(("100 services: komposer", f"not measured: {cell(missing)}", ">= 20x", "n/a"))
