@@ -1,12 +1,11 @@
-//! The pipeline's cost on synthetic projects of 10, 100 and 1000 services, stage by stage
-//! (load, convert = IR + policies, emit), next to a floor measured in the same run: reading
-//! the same file into a serde_yaml tree and writing it back out. Then the whole
-//! `compose2helm convert` process (release binary) and its peak memory. Prints a Markdown
-//! table. Run: `bash scripts/bench.sh` (or `cargo bench -p compose2helm-core`).
+//! Where the time goes inside the pipeline, for profiling: synthetic projects of 10, 100
+//! and 1000 services, the stages timed separately in process (load, convert = IR +
+//! policies, emit), next to a floor measured in the same run (reading the same file into a
+//! serde_yaml tree and writing it back out). Prints a Markdown table. Run:
+//! `bash scripts/bench.sh --stages` (or `cargo bench -p compose2helm-core`). The whole
+//! processes that issue 12's targets are about are timed by scripts/bench_targets.py.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a benchmark stops on any failure
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use compose2helm_core::source::FileSystem;
@@ -54,62 +53,12 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     )
 }
 
-/// Median wall time of `compose2helm <args> -o out` in `dir`; `fresh` deletes the output
-/// first (a full write), otherwise the chart exists (`check`, or convert with no change).
-fn process_time(bin: &Path, dir: &Path, args: &[&str], fresh: bool, runs: usize) -> Duration {
-    let out = dir.join("out");
-    let _ = std::fs::remove_dir_all(&out);
-    Command::new(bin)
-        .args(["convert", "-q", "-f", "compose.yaml", "-o"])
-        .arg(&out)
-        .current_dir(dir)
-        .status()
-        .expect("runs");
-    median(
-        (0..runs)
-            .map(|_| {
-                if fresh {
-                    let _ = std::fs::remove_dir_all(&out);
-                }
-                let t = Instant::now();
-                let st = Command::new(bin)
-                    .args(args)
-                    .args(["-q", "-f", "compose.yaml", "-o"])
-                    .arg(&out)
-                    .current_dir(dir)
-                    .status()
-                    .expect("runs");
-                assert!(st.success());
-                t.elapsed()
-            })
-            .collect(),
-    )
-}
-
-/// Peak RSS (KiB) of a fresh convert, via /usr/bin/time when present.
-fn peak_rss(bin: &Path, dir: &Path) -> Option<u64> {
-    let out = dir.join("out");
-    let _ = std::fs::remove_dir_all(&out);
-    if !Path::new("/usr/bin/time").exists() {
-        return None;
-    }
-    let o = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg(bin)
-        .args(["convert", "-q", "-f", "compose.yaml", "-o"])
-        .arg(&out)
-        .current_dir(dir)
-        .output()
-        .expect("runs");
-    String::from_utf8_lossy(&o.stderr).lines().last().and_then(|l| l.trim().parse().ok())
-}
-
 fn main() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let bin = root.join("target/release/compose2helm");
     let work = std::env::temp_dir().join(format!("compose2helm-bench-{}", std::process::id()));
-    println!("| services | input | floor (serde_yaml read+write) | load | convert | emit | load+convert+emit | x floor | process: convert (fresh) | process: check | peak RSS | RSS / input |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| services | input | floor (serde_yaml read+write) | load | convert | emit | load+convert+emit | x floor |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (n, runs) in [(10usize, 200usize), (100, 50), (1000, 10)] {
         let dir = work.join(format!("n{n}"));
         std::fs::create_dir_all(&dir).expect("dir");
@@ -133,15 +82,8 @@ fn main() {
             (median(l), median(c), median(e))
         };
         let total = load + convert + emit;
-        let runs_p = runs.min(20);
-        let (fresh, check) = if bin.exists() {
-            (process_time(&bin, &dir, &["convert"], true, runs_p), process_time(&bin, &dir, &["check"], false, runs_p))
-        } else {
-            (Duration::ZERO, Duration::ZERO)
-        };
-        let rss = if bin.exists() { peak_rss(&bin, &dir) } else { None };
         println!(
-            "| {n} | {} KiB | {} ms | {} ms | {} ms | {} ms | {} ms | {:.2} | {} ms | {} ms | {} | {} |",
+            "| {n} | {} KiB | {} ms | {} ms | {} ms | {} ms | {} ms | {:.2} |",
             text.len() / 1024,
             ms(floor),
             ms(load),
@@ -149,34 +91,6 @@ fn main() {
             ms(emit),
             ms(total),
             total.as_secs_f64() / floor.as_secs_f64(),
-            ms(fresh),
-            ms(check),
-            rss.map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0)),
-            rss.map_or("n/a".into(), |k| format!("{:.1}x", k as f64 * 1024.0 / text.len() as f64)),
-        );
-    }
-    let dir = root.join("fixtures/platform");
-    if bin.exists() {
-        let tmp = work.join("platform");
-        std::fs::create_dir_all(&tmp).expect("dir");
-        for entry in std::fs::read_dir(&dir).expect("fixture") {
-            let p = entry.expect("entry").path();
-            if p.is_file() {
-                std::fs::copy(&p, tmp.join(p.file_name().expect("name"))).expect("copy");
-            }
-        }
-        std::fs::create_dir_all(tmp.join("config")).expect("dir");
-        std::fs::copy(dir.join("config/logging.yaml"), tmp.join("config/logging.yaml")).expect("copy");
-        let fresh = process_time(&bin, &tmp, &["convert"], true, 30);
-        let again = process_time(&bin, &tmp, &["convert"], false, 30);
-        let check = process_time(&bin, &tmp, &["check"], false, 30);
-        let rss = peak_rss(&bin, &tmp);
-        println!(
-            "\nplatform example, whole process: convert into an empty directory {} ms, convert over the existing chart {} ms, check {} ms; peak RSS {}",
-            ms(fresh),
-            ms(again),
-            ms(check),
-            rss.map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
         );
     }
     let _ = std::fs::remove_dir_all(&work);
