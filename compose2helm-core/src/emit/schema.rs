@@ -119,44 +119,89 @@ fn props(entries: &[Entry]) -> Value {
     Value::Object(p)
 }
 
+/// What a block's schema depends on: its keys, their descriptions, the kinds of their
+/// values and the first item of each list. Blocks with the same shape have the same schema,
+/// so it is built once per shape, not once per service.
+fn shape(v: &V, out: &mut String) {
+    match v {
+        V::Null => out.push('n'),
+        V::Bool(_) => out.push('b'),
+        V::Int(_) => out.push('i'),
+        V::Str(_) => out.push('s'),
+        V::Seq(items) => {
+            out.push('[');
+            if let Some(first) = items.first() {
+                shape(first, out);
+            }
+            out.push(']');
+        }
+        V::Map(entries) => {
+            out.push('{');
+            for e in entries {
+                out.push_str(&e.key);
+                out.push('\0');
+                if let Some(c) = &e.comment {
+                    out.push_str(c);
+                }
+                out.push('\0');
+                shape(&e.value, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn is_service_block(v: &V) -> bool {
+    matches!(v, V::Map(entries) if entries.iter().any(|e| e.key == "workload"))
+}
+
 /// The JSON Schema of a values document. Service blocks of the same shape share one
-/// definition, so the schema of a large project stays small.
+/// definition, so the schema of a large project stays small (and is built once per shape).
 pub fn values_schema(values: &V, title: &str) -> String {
-    let mut root = match schema("", values, true) {
+    let entries: &[Entry] = match values {
+        V::Map(entries) => entries,
+        _ => &[],
+    };
+    let chart_wide: Vec<Entry> = entries.iter().filter(|e| !is_service_block(&e.value)).cloned().collect();
+    let mut root = match schema("", &V::Map(chart_wide), true) {
         Value::Object(o) => o,
         _ => Map::new(),
     };
-    let mut defs: Vec<(Value, String)> = Vec::new();
-    if let Some(Value::Object(props)) = root.get_mut("properties") {
-        for (key, sub) in props.iter_mut() {
-            let Value::Object(o) = sub else { continue };
-            let is_service = key != "tests"
-                && o.get("properties")
-                    .and_then(|p| p.get("replicaCount").or(p.get("restartPolicy")).or(p.get("service")))
-                    .is_some();
-            if !is_service {
-                continue;
+    let mut definitions: Map<String, Value> = Map::new();
+    let mut by_shape: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut services = Map::new();
+    for e in entries.iter().filter(|e| is_service_block(&e.value)) {
+        let mut key = String::new();
+        shape(&e.value, &mut key);
+        let name = match by_shape.get(&key) {
+            Some(name) => name.clone(),
+            None => {
+                // Different shapes may still have one schema (two ports or three).
+                let body = schema(&e.key, &e.value, true);
+                let name = match definitions.iter().find(|(_, b)| **b == body) {
+                    Some((name, _)) => name.clone(),
+                    None => {
+                        let name = format!("service{}", definitions.len() + 1);
+                        definitions.insert(name.clone(), body);
+                        name
+                    }
+                };
+                by_shape.insert(key, name.clone());
+                name
             }
-            let description = o.remove("description");
-            let body = Value::Object(o.clone());
-            let name = match defs.iter().find(|(b, _)| *b == body) {
-                Some((_, n)) => n.clone(),
-                None => {
-                    let n = format!("service{}", defs.len() + 1);
-                    defs.push((body, n.clone()));
-                    n
-                }
-            };
-            let mut r = Map::new();
-            r.insert("$ref".into(), json!(format!("#/definitions/{name}")));
-            if let Some(d) = description {
-                r.insert("description".into(), d);
-            }
-            *sub = Value::Object(r);
+        };
+        let mut reference = Map::new();
+        reference.insert("$ref".into(), json!(format!("#/definitions/{name}")));
+        if let Some(c) = &e.comment {
+            reference.insert("description".into(), json!(c.replace('\n', " ")));
         }
+        services.insert(e.key.clone(), Value::Object(reference));
     }
-    if !defs.is_empty() {
-        root.insert("definitions".into(), Value::Object(defs.into_iter().map(|(b, n)| (n, b)).collect()));
+    if let Some(Value::Object(props)) = root.get_mut("properties") {
+        props.extend(services);
+    }
+    if !definitions.is_empty() {
+        root.insert("definitions".into(), Value::Object(definitions));
     }
     root.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
     root.insert("title".into(), json!(title));
