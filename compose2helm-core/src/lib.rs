@@ -35,6 +35,7 @@ mod convert;
 mod credentials;
 mod emit;
 pub mod explain;
+mod generator;
 mod guard;
 pub mod image_facts;
 mod ir;
@@ -46,6 +47,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use error::{Error, ErrorKind, Location, Result, Warning};
+pub use generator::HAND_EDIT_RULE;
 pub use load::LoadOptions;
 pub use model::Project;
 pub use warning_class::WarningClass;
@@ -53,12 +55,6 @@ pub use warning_code::WarningCode;
 
 use error::Warnings;
 use source::{Boundary, ReadRoot, Scope, Source};
-
-/// The one rule for changing a generated chart, said the same way wherever it is said (the
-/// hand-edit refusal, the values files' headers, the chart README, the lock file): the
-/// chart is regenerated from compose, so a hand edit would be lost or block the next run.
-pub const HAND_EDIT_RULE: &str = "generated files are never edited by hand: lasting changes go into x-compose2helm \
-     (environments.<env> for one environment's values), then `compose2helm convert` regenerates the chart";
 
 /// Names of the policy file looked up beside the compose file.
 pub const POLICY_FILE_NAMES: &[&str] = &["compose2helm.yaml", "compose2helm.yml"];
