@@ -485,10 +485,49 @@ pub struct FileSecret {
     pub remote_key: String,
 }
 
-/// An environment's overrides, as values paths to values.
+/// An environment: what its values file (`values-<env>.yaml`) changes from values.yaml.
+/// The emitter turns it into values paths.
 #[derive(Debug, Clone, Serialize)]
 pub struct Environment {
     pub name: String,
-    /// The values that differ from values.yaml.
-    pub overrides: crate::emit::doc::V,
+    /// The workloads whose settings differ here, in workload order.
+    pub services: Vec<ServiceOverrides>,
+    /// Turns the ServiceMonitors on (`monitoring.serviceMonitor.enabled`).
+    pub service_monitor: Option<bool>,
+    /// The values the settings give this environment (`x-compose2helm.environments.<env>`:
+    /// a mapping, or null), layered over the generated overrides as written.
+    #[serde(skip)]
+    pub custom: Option<crate::yaml::Node>,
+}
+
+impl Environment {
+    /// An environment that changes nothing.
+    pub fn new(name: impl Into<String>) -> Self {
+        Environment { name: name.into(), services: Vec::new(), service_monitor: None, custom: None }
+    }
+}
+
+/// One workload's settings that an environment changes; `None` keeps values.yaml's.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ServiceOverrides {
+    /// The workload's values key.
+    pub key: String,
+    /// `replicaCount`.
+    pub replica_count: Option<u64>,
+    /// `autoscaling.enabled`.
+    pub autoscaling_enabled: Option<bool>,
+    /// `autoscaling.maxReplicas`.
+    pub max_replicas: Option<u64>,
+    /// `pdb.enabled`.
+    pub pdb_enabled: Option<bool>,
+}
+
+impl ServiceOverrides {
+    /// Changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.replica_count.is_none()
+            && self.autoscaling_enabled.is_none()
+            && self.max_replicas.is_none()
+            && self.pdb_enabled.is_none()
+    }
 }

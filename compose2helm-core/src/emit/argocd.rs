@@ -154,7 +154,6 @@ pub fn argocd(app: &App, a: &ArgoSettings, w: &mut Warnings) -> BTreeMap<String,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emit::doc::V as Doc;
     use crate::ir::Environment;
     use crate::yaml::{parse, Node, Value};
 
@@ -170,10 +169,7 @@ mod tests {
             volumes: Vec::new(),
             files: Vec::new(),
             file_secrets: Vec::new(),
-            environments: ["dev", "staging", "production"]
-                .iter()
-                .map(|n| Environment { name: n.to_string(), overrides: Doc::map() })
-                .collect(),
+            environments: ["dev", "staging", "production"].iter().map(|n| Environment::new(*n)).collect(),
             externals: Vec::new(),
             secret_keys: Vec::new(),
             egress: Default::default(),

@@ -1,6 +1,7 @@
 //! IR -> chart files in memory. Emitters only write down what the IR says.
 mod argocd;
 pub mod doc;
+mod environments;
 mod readme;
 mod schema;
 mod templates;
@@ -36,7 +37,7 @@ pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
         schema::values_schema(&values, &format!("Values of the {} chart", app.chart_name)),
     );
     for env in &app.environments {
-        let body = doc::write(&env.overrides);
+        let body = doc::write(&environments::overrides(env));
         let body = if body.is_empty() { "{}\n".to_string() } else { body };
         put(
             format!("values-{}.yaml", env.name),
