@@ -15,7 +15,7 @@ use crate::image_facts::FactsFile;
 use crate::load::Loaded;
 use crate::model::{self, Project};
 use crate::policy::secrets::{Classifier, SecretValue};
-use crate::policy::settings::{read_service_settings, Settings};
+use crate::settings::{read_service_settings, Settings};
 use crate::source::Boundary;
 use crate::yaml::{Node, Value};
 

@@ -59,7 +59,7 @@ pub struct App {
     pub secret_values: crate::policy::secrets::SecretValues,
 }
 
-/// Where pods may go outside the cluster (`policy::settings` fills it; values
+/// Where pods may go outside the cluster (`settings` fills it; values
 /// `networkPolicy.egress`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Egress {

@@ -42,6 +42,7 @@ mod ir;
 mod knowledge;
 mod names;
 mod policy;
+mod settings;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -144,7 +145,7 @@ fn read_policy(
     project: &Project,
     boundary: &Boundary<'_>,
     w: &mut Warnings,
-) -> Result<policy::settings::Settings> {
+) -> Result<settings::Settings> {
     let project_root = ReadRoot::project(&project.project_dir);
     let file = match &opts.policy_file {
         Some(f) => Some((opts.load.working_dir.join(f), Scope::Anywhere)),
@@ -167,9 +168,9 @@ fn read_policy(
                 );
             }
             let node = (!matches!(node.value, yaml::Value::Null)).then_some(node);
-            policy::settings::read_settings(node.as_ref(), "")
+            settings::read_settings(node.as_ref(), "")
         }
-        None => policy::settings::read_settings(project.extension.as_ref(), "x-compose2helm"),
+        None => settings::read_settings(project.extension.as_ref(), "x-compose2helm"),
     }
 }
 
@@ -228,14 +229,14 @@ fn build_chart(
     let mut services = Vec::new();
     for (name, svc) in &project.services {
         let path = format!("services.{}.x-compose2helm", names::shown(name));
-        services.push((name.clone(), policy::settings::read_service_settings(svc.extension.as_ref(), &path)?.ignore));
+        services.push((name.clone(), settings::read_service_settings(svc.extension.as_ref(), &path)?.ignore));
     }
     let silenced = warning_code::Silenced::new(settings.ignore.clone(), services);
     Ok((app, files, argocd, wants_repo_url, silenced))
 }
 
 /// The chart's files (with their lock) and the Argo CD objects of an application.
-fn render(app: &ir::App, settings: &policy::settings::Settings, w: &mut Warnings) -> Result<(Files, Files)> {
+fn render(app: &ir::App, settings: &settings::Settings, w: &mut Warnings) -> Result<(Files, Files)> {
     let mut files = emit::emit(app)?;
     files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
     if !settings.argocd.requested {
@@ -339,7 +340,7 @@ pub fn argocd_dir(output: &Path) -> PathBuf {
 /// The JSON Schema (draft-07) of `compose2helm.yaml` and the top-level `x-compose2helm`;
 /// its `definitions.service` describes a service's `x-compose2helm`.
 pub fn settings_schema() -> &'static str {
-    policy::settings::SCHEMA
+    settings::SCHEMA
 }
 
 /// The Rust examples of the crate's README (docs/library.md is a link to it), compiled as

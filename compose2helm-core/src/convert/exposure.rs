@@ -3,7 +3,7 @@
 use crate::error::Warnings;
 use crate::ir::{ContainerPort, Exposure, Kind, ServicePort};
 use crate::model::Service;
-use crate::policy::settings::ServiceSettings;
+use crate::settings::ServiceSettings;
 
 /// (metrics port name and path, exposure). `default_kind` is the project's
 /// `policy.exposeKind`, for a service whose `expose.kind` is not set.

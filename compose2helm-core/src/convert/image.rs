@@ -5,7 +5,7 @@ use crate::image_facts::FACTS_FILE;
 use crate::ir::Image;
 use crate::model::Service;
 use crate::names::dns_label;
-use crate::policy::settings::ServiceSettings;
+use crate::settings::ServiceSettings;
 
 /// Splits an image reference. The registry is the first path component when it looks like
 /// a host (has `.` or `:`, or is `localhost`); otherwise Docker Hub.

@@ -24,7 +24,7 @@ use crate::names::{camel, dns1035_label, dns_label, RESERVED_KEYS};
 use crate::policy::kompose;
 use crate::policy::secrets::{Classifier, SecretValue, SecretValues};
 use crate::policy::security::UserLeftToImage;
-use crate::policy::settings::{read_service_settings, KindSetting, Settings};
+use crate::settings::{read_service_settings, KindSetting, Settings};
 use crate::source::Boundary;
 use crate::warning_class::WarningClass;
 

@@ -10,7 +10,7 @@ use crate::credentials;
 use crate::error::Warnings;
 use crate::ir::SecretRef;
 use crate::model::{HealthTest, Healthcheck, Service, Text};
-use crate::policy::settings::ServiceSettings;
+use crate::settings::ServiceSettings;
 use crate::yaml::Interpolation;
 
 /// Kubernetes expands `$(VAR)` in command, args and env values; a literal `$(` from compose

@@ -17,8 +17,8 @@ use crate::names::dns_label;
 use crate::policy::kompose::KomposeLabels;
 use crate::policy::secrets::{Classifier, SecretValues};
 use crate::policy::security::{SecurityInput, UserLeftToImage};
-use crate::policy::settings::{KindSetting, ServiceSettings, Settings};
 use crate::policy::{batch, data_dirs, probes, resources, scaling, security};
+use crate::settings::{KindSetting, ServiceSettings, Settings};
 use crate::source::Boundary;
 
 pub struct Cx<'a> {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::doc::{write, V};
 use crate::error::Warnings;
 use crate::ir::App;
-use crate::policy::settings::ArgoSettings;
+use crate::settings::ArgoSettings;
 
 /// Placeholder written when the repository is not configured.
 pub const REPO_PLACEHOLDER: &str = "https://example.invalid/REPLACE-WITH-YOUR-REPOSITORY.git";
@@ -241,7 +241,7 @@ mod tests {
     fn applications_with_production_manual() {
         let a = ArgoSettings {
             application_set: false,
-            pod_security: crate::policy::settings::PodSecurityLevel::Baseline,
+            pod_security: crate::settings::PodSecurityLevel::Baseline,
             ..Default::default()
         };
         let mut w = Warnings::default();

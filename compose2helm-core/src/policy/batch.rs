@@ -1,8 +1,8 @@
 //! CronJobs (crontab lines that became compose services) and Jobs (one-shot services such
 //! as migrations, run as Helm and Argo CD hooks before each install or upgrade).
 use super::kompose::KomposeLabels;
-use super::settings::ServiceSettings;
 use crate::ir::{Cron, JobSpec};
+use crate::settings::ServiceSettings;
 
 pub fn cron(schedule: &str, s: &ServiceSettings, k: &KomposeLabels) -> Cron {
     Cron {

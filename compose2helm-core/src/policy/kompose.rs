@@ -2,9 +2,9 @@
 //! keep their settings. `x-compose2helm` wins where both say something.
 use indexmap::IndexMap;
 
-use super::settings::{parse_kind, AutoscalingSetting, Expose, KindSetting, ServiceSettings};
 use crate::error::Warnings;
 use crate::model::units::{bytes_to_quantity, parse_bytes, parse_duration_ms};
+use crate::settings::{parse_kind, AutoscalingSetting, Expose, KindSetting, ServiceSettings};
 
 /// Healthcheck overrides from `kompose.service.healthcheck.<probe>.*` labels.
 #[derive(Debug, Clone, Default)]
@@ -134,7 +134,7 @@ pub fn apply(
             }
             "kompose.cronjob.schedule" => {
                 if s.schedule.is_none() {
-                    match super::settings::check_cron(v) {
+                    match crate::settings::check_cron(v) {
                         Ok(()) => {
                             s.schedule = Some(v.to_string());
                             s.kind.get_or_insert(KindSetting::CronJob);

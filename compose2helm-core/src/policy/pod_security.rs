@@ -5,7 +5,7 @@
 //! needs and the setting that allows it, because its pods will be rejected at admission.
 use crate::error::Warnings;
 use crate::ir::{App, Workload};
-use crate::policy::settings::PodSecurityLevel;
+use crate::settings::PodSecurityLevel;
 
 /// Capabilities Pod Security `baseline` allows to be added (`restricted`: NET_BIND_SERVICE only).
 const BASELINE_CAPS: &[&str] = &[

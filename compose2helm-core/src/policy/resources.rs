@@ -6,12 +6,12 @@
 //! request does not.
 use indexmap::IndexMap;
 
-use super::settings::{Defaults, ServiceSettings};
 use crate::error::Warnings;
 use crate::ir::Resources;
 use crate::knowledge::ImageKnowledge;
 use crate::model::units::{bytes_to_quantity, millicores_to_quantity, parse_bytes, parse_cpus};
 use crate::model::Deploy;
+use crate::settings::{Defaults, ServiceSettings};
 use crate::warning_class::WarningClass;
 
 /// AKS Deployment Safeguards' minimum CPU request (millicores).

@@ -1,6 +1,6 @@
 //! HorizontalPodAutoscaler and PodDisruptionBudget decisions.
-use super::settings::{Defaults, ServiceSettings};
 use crate::ir::{Autoscaling, Pdb};
+use crate::settings::{Defaults, ServiceSettings};
 
 /// Autoscaling when the service asks for it (settings or kompose labels).
 pub fn autoscaling(s: &ServiceSettings, replicas: u64, d: &Defaults) -> Option<Autoscaling> {
@@ -35,7 +35,7 @@ pub fn pdb(replicas: u64, autoscaling: Option<&Autoscaling>) -> Pdb {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::settings::AutoscalingSetting;
+    use crate::settings::AutoscalingSetting;
 
     #[test]
     fn hpa_defaults() {

@@ -320,7 +320,7 @@ fn is_semver(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::settings::check_cron;
+    use crate::settings::check_cron;
 
     #[test]
     fn cron_and_semver() {
