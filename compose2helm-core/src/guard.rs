@@ -135,7 +135,7 @@ fn twin_chart(
         }
     }
     let app = crate::convert::build_app(&twin, settings, facts, boundary, &mut ignored).ok()?;
-    crate::render(&app, settings, &mut ignored).ok()
+    crate::render(&app, &mut ignored).ok()
 }
 
 /// Replaces, in a tree, what secret variables put into it by markers of the same length
@@ -265,8 +265,7 @@ mod tests {
             crate::read_policy(&opts, &project, &boundary, &mut Warnings::default()).unwrap_or_else(|e| panic!("{e}"));
         let app = crate::convert::build_app(&project, &settings, None, &boundary, &mut Warnings::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        let (mut files, argocd) =
-            crate::render(&app, &settings, &mut Warnings::default()).unwrap_or_else(|e| panic!("{e}"));
+        let (mut files, argocd) = crate::render(&app, &mut Warnings::default()).unwrap_or_else(|e| panic!("{e}"));
         files.insert("leak.txt".into(), b"tok-8f1e2d3c4b5a".to_vec());
         let r =
             no_secret_written(&project, &settings, None, &boundary, &app, [&files, &argocd], &mut Warnings::default());

@@ -54,6 +54,9 @@ pub struct App {
     pub secret_keys: Vec<SecretKey>,
     /// Traffic the pods may send outside the cluster (`policy.egress`).
     pub egress: Egress,
+    /// The Argo CD objects that deploy the chart, when asked for.
+    #[serde(skip)]
+    pub argocd: Option<ArgoCd>,
     /// Every secret value: checked against the written chart, never written.
     #[serde(skip)]
     pub secret_values: crate::policy::secrets::SecretValues,
@@ -529,5 +532,75 @@ impl ServiceOverrides {
             && self.autoscaling_enabled.is_none()
             && self.max_replicas.is_none()
             && self.pdb_enabled.is_none()
+    }
+}
+
+/// The Argo CD objects that deploy the chart (`x-compose2helm.argocd`), when they are asked for.
+#[derive(Debug, Clone)]
+pub struct ArgoCd {
+    /// Repository the chart is committed to; else the caller's
+    /// [`ConvertOptions::repo_url`](crate::ConvertOptions::repo_url), else a placeholder (warned).
+    pub repo_url: Option<String>,
+    pub target_revision: String,
+    /// Path of the chart in the repository; default `infrastructure/helm/<chart>`.
+    pub path: Option<String>,
+    pub project: String,
+    /// Namespace of Argo CD itself.
+    pub namespace: String,
+    /// One ApplicationSet (true) or one Application per environment.
+    pub application_set: bool,
+    /// Environments synced automatically (prune + selfHeal); others are manual.
+    pub auto_sync: Vec<String>,
+    /// Namespace per environment; default `<chart>-<env>`.
+    pub namespaces: IndexMap<String, String>,
+    /// The Pod Security Standards level the namespaces enforce (`podSecurity`).
+    pub pod_security: PodSecurityLevel,
+}
+
+/// Pod Security Standards levels, the strictest first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PodSecurityLevel {
+    #[default]
+    Restricted,
+    Baseline,
+    Privileged,
+}
+
+impl PodSecurityLevel {
+    /// The level as Kubernetes spells it in namespace labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodSecurityLevel::Restricted => "restricted",
+            PodSecurityLevel::Baseline => "baseline",
+            PodSecurityLevel::Privileged => "privileged",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [PodSecurityLevel::Restricted, PodSecurityLevel::Baseline, PodSecurityLevel::Privileged]
+            .into_iter()
+            .find(|l| l.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for PodSecurityLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Default for ArgoCd {
+    fn default() -> Self {
+        ArgoCd {
+            repo_url: None,
+            target_revision: "main".into(),
+            path: None,
+            project: "default".into(),
+            namespace: "argocd".into(),
+            application_set: true,
+            auto_sync: vec!["dev".into(), "staging".into()],
+            namespaces: IndexMap::new(),
+            pod_security: PodSecurityLevel::Restricted,
+        }
     }
 }

@@ -213,10 +213,12 @@ fn build_chart(
     if let Some(n) = &opts.chart_name {
         settings.chart_name = Some(n.clone());
     }
-    settings.argocd.requested |= opts.argocd;
-    let wants_repo_url = settings.argocd.requested && settings.argocd.repo_url.is_none();
-    if wants_repo_url {
-        settings.argocd.repo_url.clone_from(&opts.repo_url);
+    if opts.argocd {
+        settings.argocd.get_or_insert_with(Default::default);
+    }
+    let wants_repo_url = settings.argocd.as_ref().is_some_and(|a| a.repo_url.is_none());
+    if let Some(a) = settings.argocd.as_mut().filter(|_| wants_repo_url) {
+        a.repo_url.clone_from(&opts.repo_url);
     }
     // What the images declare (compose2helm.images.lock), when the project records it.
     let facts = image_facts::read_facts_within(&project.project_dir, boundary)?;
@@ -224,7 +226,7 @@ fn build_chart(
         image_facts::warn_stale(f, project, w);
     }
     let app = convert::build_app(project, &settings, facts.as_ref(), boundary, w)?;
-    let (files, argocd) = render(&app, &settings, w)?;
+    let (files, argocd) = render(&app, w)?;
     guard::no_secret_written(project, &settings, facts.as_ref(), boundary, &app, [&files, &argocd], w)?;
     let mut services = Vec::new();
     for (name, svc) in &project.services {
@@ -236,16 +238,15 @@ fn build_chart(
 }
 
 /// The chart's files (with their lock) and the Argo CD objects of an application.
-fn render(app: &ir::App, settings: &settings::Settings, w: &mut Warnings) -> Result<(Files, Files)> {
+fn render(app: &ir::App, w: &mut Warnings) -> Result<(Files, Files)> {
     let mut files = emit::emit(app)?;
     files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
-    if !settings.argocd.requested {
+    let Some(argocd) = &app.argocd else {
         return Ok((files, Files::new()));
-    }
+    };
     // Only the Argo CD objects label the namespaces with a Pod Security level.
-    policy::pod_security::check_namespace_level(app, settings.argocd.pod_security, w);
-    let argocd = emit::argocd(app, &settings.argocd, w);
-    Ok((files, argocd))
+    policy::pod_security::check_namespace_level(app, argocd.pod_security, w);
+    Ok((files, emit::argocd(app, w)))
 }
 
 /// Loads and converts in one call; warnings of both stages are returned with the chart.

@@ -279,6 +279,7 @@ pub(crate) fn build_app(
         externals,
         secret_keys,
         egress: settings.defaults.egress.clone(),
+        argocd: settings.argocd.clone(),
         secret_values,
     };
     crate::policy::network::plan(&mut app);

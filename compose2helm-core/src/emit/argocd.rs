@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 
 use super::doc::{write, V};
 use crate::error::Warnings;
-use crate::ir::App;
-use crate::settings::ArgoSettings;
+use crate::ir::{App, ArgoCd};
 
 /// Placeholder written when the repository is not configured.
 pub const REPO_PLACEHOLDER: &str = "https://example.invalid/REPLACE-WITH-YOUR-REPOSITORY.git";
@@ -33,7 +32,7 @@ fn sync_policy(auto: bool, pss: &str) -> V {
     )
 }
 
-fn source(a: &ArgoSettings, path: &str, values_file: &str) -> V {
+fn source(a: &ArgoCd, path: &str, values_file: &str) -> V {
     V::map()
         .plain("repoURL", V::s(a.repo_url.clone().unwrap_or_else(|| REPO_PLACEHOLDER.into())))
         .plain("targetRevision", V::s(a.target_revision.clone()))
@@ -46,8 +45,12 @@ fn go_literal(text: &str) -> String {
     text.replace("{{", "{{ \"{{\" }}")
 }
 
-/// `<chart>.yaml` and its lock, for the Argo CD directory.
-pub fn argocd(app: &App, a: &ArgoSettings, w: &mut Warnings) -> BTreeMap<String, Vec<u8>> {
+/// `<chart>.yaml` and its lock, for the Argo CD directory; nothing when the application
+/// asks for no Argo CD objects.
+pub fn argocd(app: &App, w: &mut Warnings) -> BTreeMap<String, Vec<u8>> {
+    let Some(a) = &app.argocd else {
+        return BTreeMap::new();
+    };
     let pss = a.pod_security.as_str();
     if a.repo_url.is_none() {
         w.push_code(
@@ -77,7 +80,7 @@ pub fn argocd(app: &App, a: &ArgoSettings, w: &mut Warnings) -> BTreeMap<String,
             .collect();
         // The ApplicationSet controller evaluates `{{ }}` in its template: settings are
         // written there as literal text (the generator's elements are data already).
-        let literal = ArgoSettings {
+        let literal = ArgoCd {
             repo_url: a.repo_url.as_deref().map(go_literal),
             target_revision: go_literal(&a.target_revision),
             project: go_literal(&a.project),
@@ -173,8 +176,14 @@ mod tests {
             externals: Vec::new(),
             secret_keys: Vec::new(),
             egress: Default::default(),
+            argocd: None,
             secret_values: Default::default(),
         }
+    }
+
+    /// The test application, deployed by Argo CD with `a`.
+    fn with(a: ArgoCd) -> App {
+        App { argocd: Some(a), ..app() }
     }
 
     fn get<'a>(n: &'a Node, path: &[&str]) -> Option<&'a Node> {
@@ -187,8 +196,8 @@ mod tests {
 
     #[test]
     fn application_set_shape() {
-        let a = ArgoSettings { repo_url: Some("https://git.example/repo.git".into()), ..Default::default() };
-        let files = argocd(&app(), &a, &mut Warnings::default());
+        let a = ArgoCd { repo_url: Some("https://git.example/repo.git".into()), ..Default::default() };
+        let files = argocd(&with(a), &mut Warnings::default());
         let doc = parse(&String::from_utf8_lossy(&files["shop.yaml"]), "shop.yaml").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(text(&doc, &["apiVersion"]), "argoproj.io/v1alpha1");
         assert_eq!(text(&doc, &["kind"]), "ApplicationSet");
@@ -224,12 +233,12 @@ mod tests {
 
     #[test]
     fn application_set_settings_are_not_template_code() {
-        let a = ArgoSettings {
+        let a = ArgoCd {
             repo_url: Some("https://git.example/{{ .env }}.git".into()),
             path: Some("charts/{{- fail \"x\" }}".into()),
             ..Default::default()
         };
-        let files = argocd(&app(), &a, &mut Warnings::default());
+        let files = argocd(&with(a), &mut Warnings::default());
         let doc = parse(&String::from_utf8_lossy(&files["shop.yaml"]), "shop.yaml").unwrap_or_else(|e| panic!("{e}"));
         let source = ["spec", "template", "spec", "source"];
         assert_eq!(text(&doc, &[&source[..], &["repoURL"]].concat()), "https://git.example/{{ \"{{\" }} .env }}.git");
@@ -239,13 +248,13 @@ mod tests {
 
     #[test]
     fn applications_with_production_manual() {
-        let a = ArgoSettings {
+        let a = ArgoCd {
             application_set: false,
-            pod_security: crate::settings::PodSecurityLevel::Baseline,
+            pod_security: crate::ir::PodSecurityLevel::Baseline,
             ..Default::default()
         };
         let mut w = Warnings::default();
-        let files = argocd(&app(), &a, &mut w);
+        let files = argocd(&with(a), &mut w);
         assert_eq!(w.0.len(), 1, "an unset repository is warned");
         let text_all = String::from_utf8_lossy(&files["shop.yaml"]).into_owned();
         let docs: Vec<&str> = text_all.split("---\n").skip(1).collect();
