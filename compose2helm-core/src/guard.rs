@@ -109,7 +109,7 @@ fn twin_chart(
     let mut root = project.resolved.clone();
     hide_secrets(&mut root, classifier);
     let env = project.env.iter().map(|(k, v)| (k.clone(), if secret_var(k) { marker(v) } else { v.clone() })).collect();
-    let loaded = Loaded {
+    let mut loaded = Loaded {
         root,
         project_dir: project.project_dir.clone(),
         files: Vec::new(),
@@ -121,9 +121,12 @@ fn twin_chart(
         project_name: Some(project.name.clone()),
         working_dir_name: None,
         roots: project.roots.clone(),
+        named_files: Default::default(),
     };
+    // The env files again: their values interpolate the variables, now with markers.
+    loaded.named_files = crate::load::named_files::read_named_files(&loaded, boundary);
     let mut ignored = Warnings::default();
-    let mut twin = model::build_project(&loaded, boundary, &mut ignored).ok()?;
+    let mut twin = model::build_project(&loaded, &mut ignored).ok()?;
     twin.input_hash = project.input_hash.clone();
     // Secret values written literally (in `environment:` or an env file) are secrets too.
     for svc in twin.services.values_mut() {

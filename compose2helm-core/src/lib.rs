@@ -125,7 +125,7 @@ pub fn load_project(opts: &LoadOptions, src: &dyn Source) -> Result<(Project, Ve
     let mut w = Warnings::default();
     let boundary = Boundary::new(src);
     let loaded = load::load_tree(opts, &boundary, &mut w)?;
-    let project = model::build_project(&loaded, &boundary, &mut w).map_err(|e| load::mask_error(e, &loaded.root))?;
+    let project = model::build_project(&loaded, &mut w).map_err(|e| load::mask_error(e, &loaded.root))?;
     load::mask_warnings(&mut w.0, &project.resolved);
     error::locate(&mut w.0, &project.resolved);
     Ok((project, dedup(w.0)))

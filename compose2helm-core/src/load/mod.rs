@@ -8,6 +8,7 @@ pub(crate) mod files;
 mod include;
 pub(crate) mod interpolate;
 mod merge;
+pub(crate) mod named_files;
 pub(crate) mod normalize;
 mod ports;
 
@@ -69,6 +70,8 @@ pub struct Loaded {
     pub working_dir_name: Option<String>,
     /// Which directory what each compose file names must stay inside.
     pub roots: Roots,
+    /// The env, label and secret files the services name, read (`named_files`).
+    pub named_files: named_files::NamedFiles,
 }
 
 /// Compose file (as displayed in marks) -> the directory the files it names (bind mounts,
@@ -187,7 +190,7 @@ pub(crate) fn load_tree(opts: &LoadOptions, boundary: &Boundary<'_>, warnings: &
         profiles.extend(p.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
     }
     let project_name = opts.project_name.clone().or_else(|| opts.environment.get("COMPOSE_PROJECT_NAME").cloned());
-    Ok(Loaded {
+    let mut loaded = Loaded {
         root,
         project_dir,
         files: ctx.files,
@@ -199,7 +202,10 @@ pub(crate) fn load_tree(opts: &LoadOptions, boundary: &Boundary<'_>, warnings: &
         project_name,
         working_dir_name: opts.working_dir_name.clone(),
         roots: ctx.roots,
-    })
+        named_files: Default::default(),
+    };
+    loaded.named_files = named_files::read_named_files(&loaded, boundary);
+    Ok(loaded)
 }
 
 /// Reads (inside `scope`; a refusal is reported `at` the key that named the file),

@@ -5,9 +5,8 @@ use super::decode::*;
 use super::service::Env;
 use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
-use crate::load::dotenv::read_env_lines;
 use crate::load::files::display;
-use crate::source::Scope;
+use crate::load::named_files::EnvFileRead;
 use crate::yaml::{Interpolation, Map, Value};
 
 /// `env_file` then `environment` (which wins); bare names are taken from the project
@@ -26,13 +25,9 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                 Some(r) => boolean(r, &format!("{ip}.required"))?,
                 None => true,
             };
-            let full = cx.project_dir.join(&path);
-            // Inside the directory of the compose file that names it; outside is an error
-            // even when the file is optional (compose would read it).
-            let named_at = em.get("path").map_or(&it.mark, |n| &n.mark);
-            let within = Scope::Inside(cx.roots.of(named_at));
-            if !cx.boundary.exists(&full, within) {
-                if required {
+            let lines = match cx.files.env_file(&ip) {
+                EnvFileRead::Missing if required => {
+                    let full = cx.project_dir.join(&path);
                     return Err(Error::at(
                         ErrorKind::Io,
                         &it.mark,
@@ -40,10 +35,9 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                         format!("env file {} not found (mark it `required: false` if it is optional)", display(&full)),
                     ));
                 }
-                continue;
-            }
-            let lines = read_env_lines(cx.boundary, &full, within, "the env file", Some((&it.mark, &ip)), &cx.vars())
-                .map_err(|e| e.with_path(&ip))?;
+                EnvFileRead::Missing => continue,
+                EnvFileRead::Read(lines) => lines.clone()?,
+            };
             for line in lines {
                 let origin = EnvOrigin::EnvFile(path.clone());
                 let var = match line.value {
