@@ -120,7 +120,9 @@ pub(crate) struct Place {
     pub root: ReadRoot,
 }
 
-pub(crate) struct Ctx<'a> {
+/// What loading every compose file shares: the boundary, the variables, the warnings and
+/// the files read so far.
+pub(crate) struct LoadContext<'a> {
     pub boundary: &'a Boundary<'a>,
     pub roots: Roots,
     /// The top project directory (all rebased paths are relative to it).
@@ -163,7 +165,7 @@ pub(crate) fn load_tree(opts: &LoadOptions, boundary: &Boundary<'_>, warnings: &
     let secret = crate::credentials::secret_variables(&env, &refs);
 
     let place = Place { base: project_dir.clone(), root: roots.project().clone() };
-    let mut ctx = Ctx {
+    let mut ctx = LoadContext {
         boundary,
         roots,
         top_dir: project_dir.clone(),
@@ -211,7 +213,7 @@ pub(crate) fn load_tree(opts: &LoadOptions, boundary: &Boundary<'_>, warnings: &
 /// Reads (inside `scope`; a refusal is reported `at` the key that named the file),
 /// parses, interpolates and normalizes one file, then applies its `include` and `extends`.
 pub(crate) fn load_file(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut LoadContext<'_>,
     path: &Path,
     scope: Scope<'_>,
     at: files::NamedAt<'_>,

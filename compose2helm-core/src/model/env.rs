@@ -2,7 +2,7 @@
 use indexmap::IndexMap;
 
 use super::decode::*;
-use super::service::Env;
+use super::service::DecodeContext;
 use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::load::files::display;
@@ -11,7 +11,12 @@ use crate::yaml::{Interpolation, Map, Value};
 
 /// `env_file` then `environment` (which wins); bare names are taken from the project
 /// environment and dropped when unset, as compose does.
-pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> Result<IndexMap<String, EnvVar>> {
+pub(super) fn resolve_env(
+    m: &Map,
+    p: &str,
+    ctx: &DecodeContext<'_>,
+    w: &mut Warnings,
+) -> Result<IndexMap<String, EnvVar>> {
     let mut out = IndexMap::new();
     if let Some(ef) = m.get("env_file") {
         let ep = format!("{p}.env_file");
@@ -25,9 +30,9 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                 Some(r) => boolean(r, &format!("{ip}.required"))?,
                 None => true,
             };
-            let lines = match cx.files.env_file(&ip) {
+            let lines = match ctx.files.env_file(&ip) {
                 EnvFileRead::Missing if required => {
-                    let full = cx.project_dir.join(&path);
+                    let full = ctx.project_dir.join(&path);
                     return Err(Error::at(
                         ErrorKind::Io,
                         &it.mark,
@@ -43,9 +48,9 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                 let var = match line.value {
                     Some(value) => EnvVar { value, origin, interpolated: line.spans, at: Some(line.at) },
                     // A bare `KEY` takes the project's value: a copy of that variable.
-                    None => match cx.env.get(&line.key) {
+                    None => match ctx.env.get(&line.key) {
                         Some(value) => EnvVar {
-                            interpolated: vec![whole(&line.key, value, cx)],
+                            interpolated: vec![whole(&line.key, value, ctx)],
                             value: value.clone(),
                             origin,
                             at: Some(line.at),
@@ -66,15 +71,15 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                     return Err(invalid(v, &kp, "an environment variable needs a name"));
                 }
                 match &v.value {
-                    Value::Null => match cx.env.get(k) {
+                    Value::Null => match ctx.env.get(k) {
                         Some(val) => {
                             out.insert(
                                 k.clone(),
                                 EnvVar {
                                     value: val.clone(),
                                     origin: EnvOrigin::Inherited,
-                                    interpolated: vec![whole(k, val, cx)],
-                                    at: cx.origins.get(k).cloned(),
+                                    interpolated: vec![whole(k, val, ctx)],
+                                    at: ctx.origins.get(k).cloned(),
                                 },
                             );
                         }
@@ -107,11 +112,11 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
 }
 
 /// The whole value came from the project variable `name`.
-fn whole(name: &str, value: &str, cx: &Env<'_>) -> Interpolation {
+fn whole(name: &str, value: &str, ctx: &DecodeContext<'_>) -> Interpolation {
     Interpolation {
         var: name.to_string(),
         range: Some(0..value.len()),
         text: value.to_string(),
-        secret: cx.secret.contains(name),
+        secret: ctx.secret.contains(name),
     }
 }

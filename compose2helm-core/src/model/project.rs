@@ -3,7 +3,7 @@ use indexmap::IndexMap;
 
 use super::decode::*;
 use super::keys::{self, Disposition};
-use super::service::{decode_service, Env};
+use super::service::{decode_service, DecodeContext};
 use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::load::{Loaded, Roots};
@@ -37,7 +37,7 @@ pub(crate) fn build_project(loaded: &Loaded, w: &mut Warnings) -> Result<Project
         }
     }
     let name = project_name(loaded, top)?;
-    let cx = Env {
+    let ctx = DecodeContext {
         files: &loaded.named_files,
         project_dir: &loaded.project_dir,
         roots: &loaded.roots,
@@ -56,7 +56,7 @@ pub(crate) fn build_project(loaded: &Loaded, w: &mut Warnings) -> Result<Project
         if let Some(sm) = map(sn, "services")? {
             for (sname, snode) in sm {
                 check_name("service", sname, snode, &format!("services.{}", shown(sname)))?;
-                all.insert(sname.clone(), decode_service(sname, snode, &cx, w)?);
+                all.insert(sname.clone(), decode_service(sname, snode, &ctx, w)?);
             }
         }
     }

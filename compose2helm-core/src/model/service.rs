@@ -12,7 +12,7 @@ use crate::load::Roots;
 use crate::names::shown;
 use crate::yaml::{Interpolation, Node, Value};
 
-pub(crate) struct Env<'a> {
+pub(crate) struct DecodeContext<'a> {
     /// The env and label files the services name, read by load/.
     pub files: &'a crate::load::named_files::NamedFiles,
     pub project_dir: &'a Path,
@@ -25,7 +25,7 @@ pub(crate) struct Env<'a> {
     pub origins: &'a std::collections::BTreeMap<String, crate::error::Location>,
 }
 
-pub(crate) fn decode_service(name: &str, node: &Node, cx: &Env<'_>, w: &mut Warnings) -> Result<Service> {
+pub(crate) fn decode_service(name: &str, node: &Node, ctx: &DecodeContext<'_>, w: &mut Warnings) -> Result<Service> {
     let p = format!("services.{name}");
     let Some(m) = map(node, &p)? else {
         return Err(type_err(node, &p, "a mapping (the service definition)"));
@@ -42,10 +42,10 @@ pub(crate) fn decode_service(name: &str, node: &Node, cx: &Env<'_>, w: &mut Warn
         match keys::lookup(keys::SERVICE_KEYS, k) {
             None => w.push_code(crate::WarningCode::IgnoredKey, &kp, "unknown compose key; ignored"),
             Some(Disposition::Ignored(why)) => w.push_code(crate::WarningCode::IgnoredKey, &kp, *why),
-            Some(Disposition::Mapped) => decode_key(&mut s, k, v, &kp, cx, w)?,
+            Some(Disposition::Mapped) => decode_key(&mut s, k, v, &kp, ctx, w)?,
         }
     }
-    s.environment = resolve_env(m, &p, cx, w)?;
+    s.environment = resolve_env(m, &p, ctx, w)?;
     for (k, v) in m {
         if !matches!(k.as_str(), "environment" | "command" | "entrypoint" | "healthcheck") {
             interpolations(v, k, &mut s.interpolations);
@@ -68,7 +68,7 @@ fn interpolations(n: &Node, path: &str, out: &mut IndexMap<String, Vec<Interpola
     }
 }
 
-fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mut Warnings) -> Result<()> {
+fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, ctx: &DecodeContext<'_>, w: &mut Warnings) -> Result<()> {
     match k {
         "image" => s.image = opt_string(Some(v), kp)?,
         "build" => s.build = decode_build(v, kp)?,
@@ -99,7 +99,7 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
         }
         "volumes" => {
             for (i, it) in seq(v, kp)?.iter().enumerate() {
-                s.volumes.push(decode_mount(it, &format!("{kp}[{i}]"), cx.roots)?);
+                s.volumes.push(decode_mount(it, &format!("{kp}[{i}]"), ctx.roots)?);
             }
         }
         "tmpfs" => {
@@ -189,7 +189,7 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
             };
             for (i, (f, _)) in files.iter().zip(nodes).enumerate() {
                 // Read by load/ (inside the directory of the compose file that wrote it).
-                for line in cx.files.label_file(&format!("{kp}[{i}]"))? {
+                for line in ctx.files.label_file(&format!("{kp}[{i}]"))? {
                     let (k, val) = (line.key, line.value.unwrap_or_default());
                     let lp = format!("{kp}[{f}].{k}");
                     if k.starts_with("kompose.") {
