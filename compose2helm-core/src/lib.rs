@@ -16,33 +16,38 @@
 //! assert_eq!(chart.name, "app");
 //! assert!(chart.files.contains_key("templates/web/deployment.yaml"));
 //! ```
-pub mod error;
-pub mod load;
+// The public API: what other tools need to load and convert a project (the entry points
+// and options below, the compose model, the located YAML it keeps), the chart
+// ([`Chart`]), the drift check (`sync`), writing a chart (`write`), the image facts the
+// CLI records, the read boundary (`source`) and the settings' schema
+// ([`settings_schema`]). Everything else is the pipeline's own and stays private.
+pub mod explain;
+pub mod image_facts;
 pub mod model;
 pub mod source;
 pub mod sync;
-pub mod warning_class;
-pub mod warning_code;
 #[cfg(feature = "write")]
 pub mod write;
+pub mod yaml;
 
 #[cfg(feature = "docker-compose-types")]
 pub mod compose_types;
-pub mod yaml;
 
 mod catalogue;
 mod convert;
 mod credentials;
 mod emit;
-pub mod explain;
+mod error;
 mod generator;
 mod guard;
-pub mod image_facts;
 mod ir;
 mod knowledge;
+mod load;
 mod names;
 mod policy;
 mod settings;
+mod warning_class;
+mod warning_code;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -52,7 +57,7 @@ pub use generator::HAND_EDIT_RULE;
 pub use load::LoadOptions;
 pub use model::Project;
 pub use warning_class::WarningClass;
-pub use warning_code::WarningCode;
+pub use warning_code::{Silenced, WarningCode};
 
 use error::Warnings;
 use source::{Boundary, ReadRoot, Scope, Source};
