@@ -59,7 +59,7 @@ pub struct App {
     pub argocd: Option<ArgoCd>,
     /// Every secret value: checked against the written chart, never written.
     #[serde(skip)]
-    pub secret_values: crate::policy::secrets::SecretValues,
+    pub secret_values: SecretValues,
 }
 
 /// Where pods may go outside the cluster (`settings` fills it; values
@@ -602,5 +602,37 @@ impl Default for ArgoCd {
             namespaces: IndexMap::new(),
             pod_security: PodSecurityLevel::Restricted,
         }
+    }
+}
+
+/// A secret value: never written, checked for in everything that is.
+#[derive(Debug, Clone)]
+pub struct SecretValue {
+    /// The variable that holds it.
+    pub name: String,
+    /// The value.
+    pub value: String,
+    /// Where it is set (the `.env` line, the compose line), when known.
+    pub at: Option<crate::error::Location>,
+    /// Whether the value is also ordinary text of the project (a name, an image, a plain
+    /// setting): then its presence somewhere is a coincidence, not a disclosure.
+    pub weak: bool,
+}
+
+/// The project's secret values, longest first (`policy::secrets::worth_checking` chooses
+/// them).
+#[derive(Debug, Clone, Default)]
+pub struct SecretValues(Vec<SecretValue>);
+
+impl SecretValues {
+    /// The values, put longest first (ties in order of value).
+    pub fn longest_first(mut values: Vec<SecretValue>) -> Self {
+        values.sort_by(|a, b| b.value.len().cmp(&a.value.len()).then(a.value.cmp(&b.value)));
+        SecretValues(values)
+    }
+
+    /// Every value.
+    pub fn iter(&self) -> impl Iterator<Item = &SecretValue> {
+        self.0.iter()
     }
 }

@@ -19,10 +19,11 @@ use std::collections::HashMap;
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::image_facts::FactsFile;
 use crate::ir::{App, ExternalService, Volume};
+use crate::ir::{SecretValue, SecretValues};
 use crate::model::Project;
 use crate::names::{camel, dns1035_label, dns_label, RESERVED_KEYS};
 use crate::policy::kompose;
-use crate::policy::secrets::{Classifier, SecretValue, SecretValues};
+use crate::policy::secrets::{worth_checking, Classifier};
 use crate::policy::security::UserLeftToImage;
 use crate::settings::{read_service_settings, KindSetting, Settings};
 use crate::source::Boundary;
@@ -422,7 +423,7 @@ fn secret_values(p: &Project, plans: &[workload::Plan<'_>], classifier: &Classif
             }
         }
     }
-    SecretValues::new(found, &ordinary)
+    worth_checking(found, &ordinary)
 }
 
 fn collect_interpolations<'a>(n: &'a crate::yaml::Node, out: &mut Vec<&'a crate::yaml::Interpolation>) {
