@@ -12,10 +12,11 @@ use std::collections::BTreeMap;
 use crate::credentials;
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::image_facts::FactsFile;
+use crate::ir::SecretValue;
 use crate::load::Loaded;
 use crate::model::{self, Project};
-use crate::policy::secrets::{Classifier, SecretValue};
-use crate::policy::settings::{read_service_settings, Settings};
+use crate::policy::secrets::Classifier;
+use crate::settings::{read_service_settings, Settings};
 use crate::source::Boundary;
 use crate::yaml::{Node, Value};
 
@@ -109,7 +110,7 @@ fn twin_chart(
     let mut root = project.resolved.clone();
     hide_secrets(&mut root, classifier);
     let env = project.env.iter().map(|(k, v)| (k.clone(), if secret_var(k) { marker(v) } else { v.clone() })).collect();
-    let loaded = Loaded {
+    let mut loaded = Loaded {
         root,
         project_dir: project.project_dir.clone(),
         files: Vec::new(),
@@ -121,9 +122,12 @@ fn twin_chart(
         project_name: Some(project.name.clone()),
         working_dir_name: None,
         roots: project.roots.clone(),
+        named_files: Default::default(),
     };
+    // The env files again: their values interpolate the variables, now with markers.
+    loaded.named_files = crate::load::named_files::read_named_files(&loaded, boundary);
     let mut ignored = Warnings::default();
-    let mut twin = model::build_project(&loaded, boundary, &mut ignored).ok()?;
+    let mut twin = model::build_project(&loaded, &mut ignored).ok()?;
     twin.input_hash = project.input_hash.clone();
     // Secret values written literally (in `environment:` or an env file) are secrets too.
     for svc in twin.services.values_mut() {
@@ -135,7 +139,7 @@ fn twin_chart(
         }
     }
     let app = crate::convert::build_app(&twin, settings, facts, boundary, &mut ignored).ok()?;
-    crate::render(&app, settings, &mut ignored).ok()
+    crate::render(&app, &mut ignored).ok()
 }
 
 /// Replaces, in a tree, what secret variables put into it by markers of the same length
@@ -265,8 +269,7 @@ mod tests {
             crate::read_policy(&opts, &project, &boundary, &mut Warnings::default()).unwrap_or_else(|e| panic!("{e}"));
         let app = crate::convert::build_app(&project, &settings, None, &boundary, &mut Warnings::default())
             .unwrap_or_else(|e| panic!("{e}"));
-        let (mut files, argocd) =
-            crate::render(&app, &settings, &mut Warnings::default()).unwrap_or_else(|e| panic!("{e}"));
+        let (mut files, argocd) = crate::render(&app, &mut Warnings::default()).unwrap_or_else(|e| panic!("{e}"));
         files.insert("leak.txt".into(), b"tok-8f1e2d3c4b5a".to_vec());
         let r =
             no_secret_written(&project, &settings, None, &boundary, &app, [&files, &argocd], &mut Warnings::default());

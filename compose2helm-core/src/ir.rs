@@ -54,12 +54,15 @@ pub struct App {
     pub secret_keys: Vec<SecretKey>,
     /// Traffic the pods may send outside the cluster (`policy.egress`).
     pub egress: Egress,
+    /// The Argo CD objects that deploy the chart, when asked for.
+    #[serde(skip)]
+    pub argocd: Option<ArgoCd>,
     /// Every secret value: checked against the written chart, never written.
     #[serde(skip)]
-    pub secret_values: crate::policy::secrets::SecretValues,
+    pub secret_values: SecretValues,
 }
 
-/// Where pods may go outside the cluster (`policy::settings` fills it; values
+/// Where pods may go outside the cluster (`settings` fills it; values
 /// `networkPolicy.egress`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Egress {
@@ -485,10 +488,151 @@ pub struct FileSecret {
     pub remote_key: String,
 }
 
-/// An environment's overrides, as values paths to values.
+/// An environment: what its values file (`values-<env>.yaml`) changes from values.yaml.
+/// The emitter turns it into values paths.
 #[derive(Debug, Clone, Serialize)]
 pub struct Environment {
     pub name: String,
-    /// The values that differ from values.yaml.
-    pub overrides: crate::emit::doc::V,
+    /// The workloads whose settings differ here, in workload order.
+    pub services: Vec<ServiceOverrides>,
+    /// Turns the ServiceMonitors on (`monitoring.serviceMonitor.enabled`).
+    pub service_monitor: Option<bool>,
+    /// The values the settings give this environment (`x-compose2helm.environments.<env>`:
+    /// a mapping, or null), layered over the generated overrides as written.
+    #[serde(skip)]
+    pub custom: Option<crate::yaml::Node>,
+}
+
+impl Environment {
+    /// An environment that changes nothing.
+    pub fn new(name: impl Into<String>) -> Self {
+        Environment { name: name.into(), services: Vec::new(), service_monitor: None, custom: None }
+    }
+}
+
+/// One workload's settings that an environment changes; `None` keeps values.yaml's.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ServiceOverrides {
+    /// The workload's values key.
+    pub key: String,
+    /// `replicaCount`.
+    pub replica_count: Option<u64>,
+    /// `autoscaling.enabled`.
+    pub autoscaling_enabled: Option<bool>,
+    /// `autoscaling.maxReplicas`.
+    pub max_replicas: Option<u64>,
+    /// `pdb.enabled`.
+    pub pdb_enabled: Option<bool>,
+}
+
+impl ServiceOverrides {
+    /// Changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.replica_count.is_none()
+            && self.autoscaling_enabled.is_none()
+            && self.max_replicas.is_none()
+            && self.pdb_enabled.is_none()
+    }
+}
+
+/// The Argo CD objects that deploy the chart (`x-compose2helm.argocd`), when they are asked for.
+#[derive(Debug, Clone)]
+pub struct ArgoCd {
+    /// Repository the chart is committed to; else the caller's
+    /// [`ConvertOptions::repo_url`](crate::ConvertOptions::repo_url), else a placeholder (warned).
+    pub repo_url: Option<String>,
+    pub target_revision: String,
+    /// Path of the chart in the repository; default `infrastructure/helm/<chart>`.
+    pub path: Option<String>,
+    pub project: String,
+    /// Namespace of Argo CD itself.
+    pub namespace: String,
+    /// One ApplicationSet (true) or one Application per environment.
+    pub application_set: bool,
+    /// Environments synced automatically (prune + selfHeal); others are manual.
+    pub auto_sync: Vec<String>,
+    /// Namespace per environment; default `<chart>-<env>`.
+    pub namespaces: IndexMap<String, String>,
+    /// The Pod Security Standards level the namespaces enforce (`podSecurity`).
+    pub pod_security: PodSecurityLevel,
+}
+
+/// Pod Security Standards levels, the strictest first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PodSecurityLevel {
+    #[default]
+    Restricted,
+    Baseline,
+    Privileged,
+}
+
+impl PodSecurityLevel {
+    /// The level as Kubernetes spells it in namespace labels.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodSecurityLevel::Restricted => "restricted",
+            PodSecurityLevel::Baseline => "baseline",
+            PodSecurityLevel::Privileged => "privileged",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [PodSecurityLevel::Restricted, PodSecurityLevel::Baseline, PodSecurityLevel::Privileged]
+            .into_iter()
+            .find(|l| l.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for PodSecurityLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Default for ArgoCd {
+    fn default() -> Self {
+        ArgoCd {
+            repo_url: None,
+            target_revision: "main".into(),
+            path: None,
+            project: "default".into(),
+            namespace: "argocd".into(),
+            application_set: true,
+            auto_sync: vec!["dev".into(), "staging".into()],
+            namespaces: IndexMap::new(),
+            pod_security: PodSecurityLevel::Restricted,
+        }
+    }
+}
+
+/// A secret value: never written, checked for in everything that is.
+#[derive(Debug, Clone)]
+pub struct SecretValue {
+    /// The variable that holds it.
+    pub name: String,
+    /// The value.
+    pub value: String,
+    /// Where it is set (the `.env` line, the compose line), when known.
+    pub at: Option<crate::error::Location>,
+    /// Whether the value is also ordinary text of the project (a name, an image, a plain
+    /// setting): then its presence somewhere is a coincidence, not a disclosure.
+    pub weak: bool,
+}
+
+/// The project's secret values, longest first (`policy::secrets::worth_checking` chooses
+/// them).
+#[derive(Debug, Clone, Default)]
+pub struct SecretValues(Vec<SecretValue>);
+
+impl SecretValues {
+    /// The values, put longest first (ties in order of value).
+    pub fn longest_first(mut values: Vec<SecretValue>) -> Self {
+        values.sort_by(|a, b| b.value.len().cmp(&a.value.len()).then(a.value.cmp(&b.value)));
+        SecretValues(values)
+    }
+
+    /// Every value.
+    pub fn iter(&self) -> impl Iterator<Item = &SecretValue> {
+        self.0.iter()
+    }
 }

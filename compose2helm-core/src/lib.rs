@@ -16,49 +16,51 @@
 //! assert_eq!(chart.name, "app");
 //! assert!(chart.files.contains_key("templates/deployments.yaml"));
 //! ```
-pub mod error;
-pub mod load;
+// The public API: what other tools need to load and convert a project (the entry points
+// and options below, the compose model, the located YAML it keeps), the chart
+// ([`Chart`]), the drift check (`sync`), writing a chart (`write`), the image facts the
+// CLI records, the read boundary (`source`) and the settings' schema
+// ([`settings_schema`]). Everything else is the pipeline's own and stays private.
+pub mod explain;
+pub mod image_facts;
 pub mod model;
 pub mod source;
 pub mod sync;
-pub mod warning_class;
-pub mod warning_code;
 #[cfg(feature = "write")]
 pub mod write;
+pub mod yaml;
 
 #[cfg(feature = "docker-compose-types")]
 pub mod compose_types;
-pub mod yaml;
 
 mod catalogue;
 mod convert;
 mod credentials;
 mod emit;
-pub mod explain;
+mod error;
+mod generator;
 mod guard;
-pub mod image_facts;
 mod ir;
 mod knowledge;
+mod load;
 mod names;
 mod policy;
+mod settings;
+mod warning_class;
+mod warning_code;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use error::{Error, ErrorKind, Location, Result, Warning};
+pub use generator::HAND_EDIT_RULE;
 pub use load::LoadOptions;
 pub use model::Project;
 pub use warning_class::WarningClass;
-pub use warning_code::WarningCode;
+pub use warning_code::{Silenced, WarningCode};
 
 use error::Warnings;
 use source::{Boundary, ReadRoot, Scope, Source};
-
-/// The one rule for changing a generated chart, said the same way wherever it is said (the
-/// hand-edit refusal, the values files' headers, the chart README, the lock file): the
-/// chart is regenerated from compose, so a hand edit would be lost or block the next run.
-pub const HAND_EDIT_RULE: &str = "generated files are never edited by hand: lasting changes go into x-compose2helm \
-     (environments.<env> for one environment's values), then `compose2helm convert` regenerates the chart";
 
 /// Names of the policy file looked up beside the compose file.
 pub const POLICY_FILE_NAMES: &[&str] = &["compose2helm.yaml", "compose2helm.yml"];
@@ -128,7 +130,7 @@ pub fn load_project(opts: &LoadOptions, src: &dyn Source) -> Result<(Project, Ve
     let mut w = Warnings::default();
     let boundary = Boundary::new(src);
     let loaded = load::load_tree(opts, &boundary, &mut w)?;
-    let project = model::build_project(&loaded, &boundary, &mut w).map_err(|e| load::mask_error(e, &loaded.root))?;
+    let project = model::build_project(&loaded, &mut w).map_err(|e| load::mask_error(e, &loaded.root))?;
     load::mask_warnings(&mut w.0, &project.resolved);
     error::locate(&mut w.0, &project.resolved);
     Ok((project, dedup(w.0)))
@@ -148,7 +150,7 @@ fn read_policy(
     project: &Project,
     boundary: &Boundary<'_>,
     w: &mut Warnings,
-) -> Result<policy::settings::Settings> {
+) -> Result<settings::Settings> {
     let project_root = ReadRoot::project(&project.project_dir);
     let file = match &opts.policy_file {
         Some(f) => Some((opts.load.working_dir.join(f), Scope::Anywhere)),
@@ -171,9 +173,9 @@ fn read_policy(
                 );
             }
             let node = (!matches!(node.value, yaml::Value::Null)).then_some(node);
-            policy::settings::read_settings(node.as_ref(), "")
+            settings::read_settings(node.as_ref(), "")
         }
-        None => policy::settings::read_settings(project.extension.as_ref(), "x-compose2helm"),
+        None => settings::read_settings(project.extension.as_ref(), "x-compose2helm"),
     }
 }
 
@@ -216,10 +218,12 @@ fn build_chart(
     if let Some(n) = &opts.chart_name {
         settings.chart_name = Some(n.clone());
     }
-    settings.argocd.requested |= opts.argocd;
-    let wants_repo_url = settings.argocd.requested && settings.argocd.repo_url.is_none();
-    if wants_repo_url {
-        settings.argocd.repo_url.clone_from(&opts.repo_url);
+    if opts.argocd {
+        settings.argocd.get_or_insert_with(Default::default);
+    }
+    let wants_repo_url = settings.argocd.as_ref().is_some_and(|a| a.repo_url.is_none());
+    if let Some(a) = settings.argocd.as_mut().filter(|_| wants_repo_url) {
+        a.repo_url.clone_from(&opts.repo_url);
     }
     // What the images declare (compose2helm.images.lock), when the project records it.
     let facts = image_facts::read_facts_within(&project.project_dir, boundary)?;
@@ -227,28 +231,27 @@ fn build_chart(
         image_facts::warn_stale(f, project, w);
     }
     let app = convert::build_app(project, &settings, facts.as_ref(), boundary, w)?;
-    let (files, argocd) = render(&app, &settings, w)?;
+    let (files, argocd) = render(&app, w)?;
     guard::no_secret_written(project, &settings, facts.as_ref(), boundary, &app, [&files, &argocd], w)?;
     let mut services = Vec::new();
     for (name, svc) in &project.services {
         let path = format!("services.{}.x-compose2helm", names::shown(name));
-        services.push((name.clone(), policy::settings::read_service_settings(svc.extension.as_ref(), &path)?.ignore));
+        services.push((name.clone(), settings::read_service_settings(svc.extension.as_ref(), &path)?.ignore));
     }
     let silenced = warning_code::Silenced::new(settings.ignore.clone(), services);
     Ok((app, files, argocd, wants_repo_url, silenced))
 }
 
 /// The chart's files (with their lock) and the Argo CD objects of an application.
-fn render(app: &ir::App, settings: &policy::settings::Settings, w: &mut Warnings) -> Result<(Files, Files)> {
+fn render(app: &ir::App, w: &mut Warnings) -> Result<(Files, Files)> {
     let mut files = emit::emit(app)?;
     files.insert(sync::LOCK_FILE.into(), sync::lock_text(&files).into_bytes());
-    if !settings.argocd.requested {
+    let Some(argocd) = &app.argocd else {
         return Ok((files, Files::new()));
-    }
+    };
     // Only the Argo CD objects label the namespaces with a Pod Security level.
-    policy::pod_security::check_namespace_level(app, settings.argocd.pod_security, w);
-    let argocd = emit::argocd(app, &settings.argocd, w);
-    Ok((files, argocd))
+    policy::pod_security::check_namespace_level(app, argocd.pod_security, w);
+    Ok((files, emit::argocd(app, w)))
 }
 
 /// Loads and converts in one call; warnings of both stages are returned with the chart.
@@ -343,7 +346,7 @@ pub fn argocd_dir(output: &Path) -> PathBuf {
 /// The JSON Schema (draft-07) of `compose2helm.yaml` and the top-level `x-compose2helm`;
 /// its `definitions.service` describes a service's `x-compose2helm`.
 pub fn settings_schema() -> &'static str {
-    policy::settings::SCHEMA
+    settings::SCHEMA
 }
 
 /// The Rust examples of the crate's README (docs/library.md is a link to it), compiled as

@@ -34,8 +34,8 @@ pub fn content_hash(bytes: &[u8]) -> String {
 pub fn lock_text(files: &BTreeMap<String, Vec<u8>>) -> String {
     let mut out = format!(
         "# Written by {}: the files it generated and their content hashes.\n# A listed file that no longer matches was edited by hand: `compose2helm convert` stops\n# instead of overwriting it.\n{}",
-        crate::emit::GENERATOR,
-        crate::emit::rule_comment()
+        crate::generator::GENERATOR,
+        crate::generator::rule_comment()
     );
     for (path, content) in files.iter().filter(|(p, _)| !p.ends_with(LOCK_FILE)) {
         out.push_str(&format!("{} {path}\n", content_hash(content)));

@@ -22,7 +22,7 @@
 use std::path::Path;
 
 use super::claims::ClaimSource;
-use super::mounts::Ctx;
+use super::mounts::MountBuilder;
 use super::shipped::MAX_DIR_ENTRIES;
 use crate::image_facts::ImageFacts;
 use crate::knowledge::ImageKnowledge;
@@ -130,24 +130,24 @@ fn is_host_path(path: &str) -> bool {
 }
 
 /// Mounts one bind as the module's rules say.
-pub fn bind(cx: &mut Ctx<'_>, b: &Bind<'_>, paths: &ServicePaths) {
+pub fn bind(builder: &mut MountBuilder<'_>, b: &Bind<'_>, paths: &ServicePaths) {
     let path = b.source.path.as_str();
     if is_host_path(path) {
-        return host_bind(cx, b, paths);
+        return host_bind(builder, b, paths);
     }
-    let full = cx.cx.project.project_dir.join(path);
+    let full = builder.ctx.project.project_dir.join(path);
     let name = Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
     let instead = |file| ClaimSource { shown: path, file, read_only: b.read_only, image_volume: false };
-    match cx.cx.boundary.locate(&full, Scope::Inside(&b.source.root)) {
+    match builder.ctx.boundary.locate(&full, Scope::Inside(&b.source.root)) {
         Ok(found) if found.meta.kind == FileKind::File && b.read_only => {
-            cx.ship_project_file(&name, &found, b.target, b.what, &instead(true))
+            builder.ship_project_file(&name, &found, b.target, b.what, &instead(true))
         }
-        Ok(found) if found.meta.kind == FileKind::File => writable_file(cx, b, &found, &name, paths),
+        Ok(found) if found.meta.kind == FileKind::File => writable_file(builder, b, &found, &name, paths),
         Ok(found) if found.meta.kind == FileKind::Dir && b.read_only => {
-            cx.ship_dir(b.source, &full, &found, &name, b.target, b.what, true)
+            builder.ship_dir(b.source, &full, &found, &name, b.target, b.what, true)
         }
-        Ok(found) if found.meta.kind == FileKind::Dir => writable_dir(cx, b, &full, &found, &name, paths),
-        Ok(found) => cx.mount_instead(
+        Ok(found) if found.meta.kind == FileKind::Dir => writable_dir(builder, b, &full, &found, &name, paths),
+        Ok(found) => builder.mount_instead(
             &instead(false),
             b.target,
             b.what,
@@ -155,22 +155,22 @@ pub fn bind(cx: &mut Ctx<'_>, b: &Bind<'_>, paths: &ServicePaths) {
         ),
         // Docker creates a missing directory on first start: the service's data.
         Err(Refusal::Missing) if !b.read_only => {
-            cx.mount_claim(&instead(false), b.target, b.what, "a directory docker creates on first start");
+            builder.mount_claim(&instead(false), b.target, b.what, "a directory docker creates on first start");
         }
-        Err(Refusal::Missing) => cx.mount_instead(
+        Err(Refusal::Missing) => builder.mount_instead(
             &instead(false),
             b.target,
             b.what,
             format!("{path} does not exist (docker would mount an empty directory)"),
         ),
         // What it is cannot be seen: a name with an extension is taken for a file.
-        Err(r @ Refusal::Outside { .. }) => cx.mount_instead(
+        Err(r @ Refusal::Outside { .. }) => builder.mount_instead(
             &instead(looks_like_file(&name)),
             b.target,
             b.what,
             format!("{}: not shipped in the chart", r.message(path)),
         ),
-        Err(r) => cx.mount_instead(
+        Err(r) => builder.mount_instead(
             &instead(looks_like_file(&name)),
             b.target,
             b.what,
@@ -180,17 +180,24 @@ pub fn bind(cx: &mut Ctx<'_>, b: &Bind<'_>, paths: &ServicePaths) {
 }
 
 /// A writable project directory: the service's data, unless it is configuration or code.
-fn writable_dir(cx: &mut Ctx<'_>, b: &Bind<'_>, full: &Path, found: &Found, name: &str, paths: &ServicePaths) {
+fn writable_dir(
+    builder: &mut MountBuilder<'_>,
+    b: &Bind<'_>,
+    full: &Path,
+    found: &Found,
+    name: &str,
+    paths: &ServicePaths,
+) {
     let shown = b.source.path.trim_end_matches('/');
     let at_data_dir = paths.is_data(b.target);
     if !at_data_dir && is_config_target(b.target) {
-        cx.w.push_code(crate::WarningCode::MountChanged,
+        builder.warnings.push_code(crate::WarningCode::MountChanged,
             b.what,
             format!("{shown} is mounted writable (no `:ro`) at {}, a configuration directory: shipped read-only in a ConfigMap, as compose users usually mean; if the service writes there, mount a named volume instead", b.target),
         );
-        return cx.ship_dir(b.source, full, found, name, b.target, b.what, false);
+        return builder.ship_dir(b.source, full, found, name, b.target, b.what, false);
     }
-    let listing = cx.cx.boundary.list_dir(full, found, Scope::Inside(&b.source.root), MAX_DIR_ENTRIES);
+    let listing = builder.ctx.boundary.list_dir(full, found, Scope::Inside(&b.source.root), MAX_DIR_ENTRIES);
     let names: Vec<&str> = match &listing {
         Ok(entries) => entries.iter().map(|e| e.name.as_str()).filter(|n| !KEEP_FILES.contains(n)).collect(),
         Err(_) => Vec::new(),
@@ -201,7 +208,7 @@ fn writable_dir(cx: &mut Ctx<'_>, b: &Bind<'_>, full: &Path, found: &Found, name
                 Some(context) => format!("the image built from {context} must contain it (COPY in its Dockerfile)"),
                 None => "the image does not contain it: build an image that copies it in".into(),
             };
-            cx.w.push_code(crate::WarningCode::MountChanged,
+            builder.warnings.push_code(crate::WarningCode::MountChanged,
                 b.what,
                 format!("{shown} holds source code ({sign}), bound over the image's files for development: not mounted; {how}. If the service writes data there, bind that data's own directory"),
             );
@@ -219,7 +226,7 @@ fn writable_dir(cx: &mut Ctx<'_>, b: &Bind<'_>, full: &Path, found: &Found, name
     } else {
         "data the service writes"
     };
-    let key = cx.mount_claim(
+    let key = builder.mount_claim(
         &ClaimSource { shown, file: false, read_only: false, image_volume: false },
         b.target,
         b.what,
@@ -232,7 +239,7 @@ fn writable_dir(cx: &mut Ctx<'_>, b: &Bind<'_>, full: &Path, found: &Found, name
         } else {
             format!("copy it in once: kubectl cp {shown} <pod>:{} (the image needs tar)", b.target)
         };
-        cx.w.push_class(
+        builder.warnings.push_class(
             WarningClass::DataNotCopied,
             b.what,
             format!("{shown} {held}: nothing of it is copied into its PersistentVolumeClaim (volumes.{key}), which starts empty; {how}"),
@@ -242,26 +249,26 @@ fn writable_dir(cx: &mut Ctx<'_>, b: &Bind<'_>, full: &Path, found: &Found, name
 
 /// A writable project file: data (a database, a log, an empty file the service fills, a
 /// file at a data directory of the image), or configuration that lacks `:ro`.
-fn writable_file(cx: &mut Ctx<'_>, b: &Bind<'_>, found: &Found, name: &str, paths: &ServicePaths) {
+fn writable_file(builder: &mut MountBuilder<'_>, b: &Bind<'_>, found: &Found, name: &str, paths: &ServicePaths) {
     let shown = b.source.path.as_str();
     let had_content = found.meta.len > 0;
     if paths.is_data(b.target) {
-        return file_data(cx, b, name, had_content, "at a data directory of the image", paths);
+        return file_data(builder, b, name, had_content, "at a data directory of the image", paths);
     }
     if let Some(kind) = data_file_name(name) {
-        return file_data(cx, b, name, had_content, kind, paths);
+        return file_data(builder, b, name, had_content, kind, paths);
     }
     if !had_content {
-        return file_data(cx, b, name, false, "an empty file the service fills", paths);
+        return file_data(builder, b, name, false, "an empty file the service fills", paths);
     }
-    match cx.cx.boundary.read_found(found, cx.file_room()) {
-        Ok(bytes) if bytes.starts_with(SQLITE_HEADER) => file_data(cx, b, name, true, "a SQLite database", paths),
+    match builder.ctx.boundary.read_found(found, builder.file_room()) {
+        Ok(bytes) if bytes.starts_with(SQLITE_HEADER) => file_data(builder, b, name, true, "a SQLite database", paths),
         Ok(bytes) => {
-            cx.w.push_code(crate::WarningCode::MountChanged,
+            builder.warnings.push_code(crate::WarningCode::MountChanged,
                 b.what,
                 format!("{shown} is mounted writable (no `:ro`) but reads as configuration: shipped read-only in a ConfigMap, as compose users usually mean; if the service writes to it, bind a directory for it instead (a writable directory becomes a PersistentVolumeClaim)"),
             );
-            cx.ship_file(
+            builder.ship_file(
                 name,
                 bytes,
                 b.target,
@@ -269,8 +276,8 @@ fn writable_file(cx: &mut Ctx<'_>, b: &Bind<'_>, found: &Found, name: &str, path
                 &ClaimSource { shown, file: true, read_only: false, image_volume: false },
             )
         }
-        Err(Refusal::TooLarge { .. }) => file_data(cx, b, name, true, "too large for configuration", paths),
-        Err(r) => cx.mount_instead(
+        Err(Refusal::TooLarge { .. }) => file_data(builder, b, name, true, "too large for configuration", paths),
+        Err(r) => builder.mount_instead(
             &ClaimSource { shown, file: true, read_only: false, image_volume: false },
             b.target,
             b.what,
@@ -282,7 +289,14 @@ fn writable_file(cx: &mut Ctx<'_>, b: &Bind<'_>, found: &Found, name: &str, path
 /// A file of data: a claim is a directory, so it is mounted at the file's directory (SQLite
 /// also writes its `-journal` and `-wal` files there), unless that would hide the image's
 /// own files; then at the file through `subPath`, which works only once the claim holds it.
-fn file_data(cx: &mut Ctx<'_>, b: &Bind<'_>, name: &str, had_content: bool, kind: &str, paths: &ServicePaths) {
+fn file_data(
+    builder: &mut MountBuilder<'_>,
+    b: &Bind<'_>,
+    name: &str,
+    had_content: bool,
+    kind: &str,
+    paths: &ServicePaths,
+) {
     let shown = b.source.path.as_str();
     let target = trimmed(b.target);
     let dir = match target.rsplit_once('/') {
@@ -290,7 +304,7 @@ fn file_data(cx: &mut Ctx<'_>, b: &Bind<'_>, name: &str, had_content: bool, kind
         Some((d, _)) => d,
         None => "/",
     };
-    let mounted: Vec<&str> = cx.out.points.iter().map(|p| trimmed(&p.mount_path)).collect();
+    let mounted: Vec<&str> = builder.out.points.iter().map(|p| trimmed(&p.mount_path)).collect();
     let copy = if had_content {
         format!("; the claim starts without it: copy it in once with kubectl cp {shown} <pod>:{target} (the image needs tar)")
     } else {
@@ -301,17 +315,17 @@ fn file_data(cx: &mut Ctx<'_>, b: &Bind<'_>, name: &str, had_content: bool, kind
             let source = ClaimSource { shown, file: false, read_only: b.read_only, image_volume: false };
             let holds = format!("the directory of {name} ({kind})");
             // The pod's volume is named after the file, not after its directory.
-            let key = cx.mount_claim_as(name, &source, dir, b.what, &holds);
+            let key = builder.mount_claim_as(name, &source, dir, b.what, &holds);
             let message = format!("{shown} is data ({kind}): its PersistentVolumeClaim (volumes.{key}) is mounted at its directory {dir}, since a claim is a directory and SQLite writes its journal beside the database; whatever the image has in {dir} is hidden{copy}");
             match had_content {
-                true => cx.w.push_class(WarningClass::DataNotCopied, b.what, message),
-                false => cx.w.push_code(crate::WarningCode::MountChanged, b.what, message),
+                true => builder.warnings.push_class(WarningClass::DataNotCopied, b.what, message),
+                false => builder.warnings.push_code(crate::WarningCode::MountChanged, b.what, message),
             }
         }
         Some(why) => {
             let source = ClaimSource { shown, file: true, read_only: b.read_only, image_volume: false };
-            let key = cx.mount_claim(&source, b.target, b.what, &format!("{name} ({kind})"));
-            cx.w.push_class(
+            let key = builder.mount_claim(&source, b.target, b.what, &format!("{name} ({kind})"));
+            builder.warnings.push_class(
                 WarningClass::DataNotCopied,
                 b.what,
                 format!("{shown} is data ({kind}) in {dir}, {why}, which a claim must not hide: its PersistentVolumeClaim (volumes.{key}) is mounted at {target} through subPath, where the kubelet makes a directory unless the claim holds the file, and a database cannot write its journal beside it; move the file into a directory of its own (e.g. {dir}/data/{name}) and bind that directory{copy}"),
@@ -321,37 +335,37 @@ fn file_data(cx: &mut Ctx<'_>, b: &Bind<'_>, name: &str, had_content: bool, kind
 }
 
 /// A host path: dropped with advice, scratch space, or data the host had.
-fn host_bind(cx: &mut Ctx<'_>, b: &Bind<'_>, paths: &ServicePaths) {
+fn host_bind(builder: &mut MountBuilder<'_>, b: &Bind<'_>, paths: &ServicePaths) {
     let path = b.source.path.as_str();
     match host_path(path) {
         HostPath::Drop { advice, class } => {
             let message = format!("{path} is a path of the Docker host: not mounted; {advice}");
             match class {
-                true => cx.w.push_class(WarningClass::HostBindDropped, b.what, message),
-                false => cx.w.push_code(crate::WarningCode::IgnoredKey, b.what, message),
+                true => builder.warnings.push_class(WarningClass::HostBindDropped, b.what, message),
+                false => builder.warnings.push_code(crate::WarningCode::IgnoredKey, b.what, message),
             }
         }
         HostPath::Scratch { memory } => {
-            cx.w.push_code(crate::WarningCode::MountChanged,
+            builder.warnings.push_code(crate::WarningCode::MountChanged,
                 b.what,
                 format!("{path} is scratch space of the Docker host, which the cluster does not share: an empty directory (emptyDir) is mounted"),
             );
             let hint = b.target.rsplit('/').find(|w| !w.is_empty()).unwrap_or("scratch");
-            cx.empty_dir(hint, b.target, memory, None);
+            builder.empty_dir(hint, b.target, memory, None);
         }
         HostPath::Data => {
             let name = path.rsplit(['/', '\\']).find(|w| !w.is_empty()).unwrap_or("data").to_string();
             if let Some(kind) = data_file_name(&name) {
-                return file_data(cx, b, &name, true, kind, paths);
+                return file_data(builder, b, &name, true, kind, paths);
             }
             let source = ClaimSource { shown: path, file: false, read_only: b.read_only, image_volume: false };
-            let key = cx.mount_claim(&source, b.target, b.what, "data of the Docker host, to be migrated into it");
+            let key = builder.mount_claim(&source, b.target, b.what, "data of the Docker host, to be migrated into it");
             let fill = if b.read_only {
                 "; it is mounted read-only here, so fill it from a pod that mounts it writable"
             } else {
                 ""
             };
-            cx.w.push_class(
+            builder.warnings.push_class(
                 WarningClass::DataNotCopied,
                 b.what,
                 format!("host path {path} is data of the Docker host: a PersistentVolumeClaim (volumes.{key}) stands in for it (hostPath breaks pod isolation and Pod Security `restricted`) and starts empty: migrate the data into it (kubectl cp, or a Job that copies it from where it lives){fill}"),

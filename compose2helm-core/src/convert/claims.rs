@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 
-use super::mounts::Ctx;
+use super::mounts::MountBuilder;
 use crate::ir::{BindOrigin, MountKind};
 use crate::names::{camel, dns_label};
 use crate::warning_class::WarningClass;
@@ -128,14 +128,14 @@ pub struct ClaimSource<'a> {
     pub image_volume: bool,
 }
 
-impl Ctx<'_> {
+impl MountBuilder<'_> {
     /// Mounts the claim of `source` at `target` (a file through `subPath`, named as the
     /// target's file) and returns its values key; `holds` says what it holds, for values.yaml.
     pub fn mount_claim(&mut self, source: &ClaimSource<'_>, target: &str, what: &str, holds: &str) -> String {
         self.mount_claim_as(last_word(target), source, target, what, holds)
     }
 
-    /// [`Ctx::mount_claim`], the pod's volume named after `hint`.
+    /// [`MountBuilder::mount_claim`], the pod's volume named after `hint`.
     pub fn mount_claim_as(
         &mut self,
         hint: &str,
@@ -151,7 +151,7 @@ impl Ctx<'_> {
             at: what.to_string(),
             image_volume: source.image_volume,
         };
-        let key = self.cx.claims.claim(self.dns, &hint, origin);
+        let key = self.ctx.claims.claim(self.dns, &hint, origin);
         let file_name = source.file.then(|| hint.clone());
         self.push(&hint, target, source.read_only, file_name, MountKind::Pvc { volume: key.clone() });
         if !self.out.claims.contains(&key) {
@@ -176,7 +176,7 @@ impl Ctx<'_> {
             (false, true) => "fill it from a pod that mounts it writable, or bake the files into the image".into(),
             (false, false) => "copy the files into it (kubectl cp), or bake them into the image".into(),
         };
-        self.w.push_class(
+        self.warnings.push_class(
             WarningClass::DataNotCopied,
             what,
             format!("{why}; a PersistentVolumeClaim (volumes.{key}) is mounted instead and starts empty: {fill}"),

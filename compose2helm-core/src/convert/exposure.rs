@@ -3,14 +3,14 @@
 use crate::error::Warnings;
 use crate::ir::{ContainerPort, Exposure, Kind, ServicePort};
 use crate::model::Service;
-use crate::policy::settings::ServiceSettings;
+use crate::settings::ServiceSettings;
 
 /// (metrics port name and path, exposure). `default_kind` is the project's
 /// `policy.exposeKind`, for a service whose `expose.kind` is not set.
 #[allow(clippy::too_many_arguments)]
 pub fn exposure(
     svc: &Service,
-    ss: &ServiceSettings,
+    service_settings: &ServiceSettings,
     kind: Kind,
     default_kind: &str,
     cports: &mut Vec<ContainerPort>,
@@ -18,7 +18,7 @@ pub fn exposure(
     path: &str,
     w: &mut Warnings,
 ) -> (Option<(String, String)>, Option<Exposure>) {
-    let metrics = ss.metrics.as_ref().filter(|_| !matches!(kind, Kind::Job | Kind::CronJob)).map(|m| {
+    let metrics = service_settings.metrics.as_ref().filter(|_| !matches!(kind, Kind::Job | Kind::CronJob)).map(|m| {
         let name = match sports.iter().find(|p| p.port == m.port && p.protocol == "TCP") {
             Some(p) => p.name.clone(),
             None => {
@@ -35,7 +35,7 @@ pub fn exposure(
         };
         (name, m.path.clone())
     });
-    let expose = match &ss.expose {
+    let expose = match &service_settings.expose {
         Some(_) if matches!(kind, Kind::Job | Kind::CronJob) => {
             w.push_code(
                 crate::WarningCode::ExposureDropped,

@@ -1,11 +1,11 @@
 //! Image references: `[registry/]repository[:tag][@digest]`.
-use super::workload::Cx;
+use super::workload::ConvertContext;
 use crate::error::Warnings;
 use crate::image_facts::FACTS_FILE;
 use crate::ir::Image;
 use crate::model::Service;
 use crate::names::dns_label;
-use crate::policy::settings::ServiceSettings;
+use crate::settings::ServiceSettings;
 
 /// Splits an image reference. The registry is the first path component when it looks like
 /// a host (has `.` or `:`, or is `localhost`); otherwise Docker Hub.
@@ -50,13 +50,13 @@ pub fn built_repositories(p: &crate::model::Project) -> std::collections::HashSe
 }
 
 /// The image of a service: its `image`, or the name compose gives a built image.
-pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> Image {
+pub fn image(ctx: &ConvertContext<'_>, svc: &Service, service_settings: &ServiceSettings, w: &mut Warnings) -> Image {
     let path = format!("services.{}", svc.name);
     let mut img = match &svc.image {
         Some(i) => {
             let mut img = split_image(i);
-            if !names_registry(i) && cx.built.contains(&img.repository) {
-                match &cx.settings.registry {
+            if !names_registry(i) && ctx.built.contains(&img.repository) {
+                match &ctx.settings.registry {
                     Some(team) => img.registry = team.clone(),
                     None if svc.build.is_some() => w.push_code(crate::WarningCode::ImageBuilt,
                         format!("{path}.image"),
@@ -68,7 +68,7 @@ pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings)
             img
         }
         None => {
-            let repo = format!("{}-{}", cx.project.name, dns_label(&svc.name, 63));
+            let repo = format!("{}-{}", ctx.project.name, dns_label(&svc.name, 63));
             let msg = if svc.build.is_some() {
                 format!("the cluster cannot build images: build and push `{repo}` and set its registry and tag in values (image `{repo}` is assumed)")
             } else {
@@ -78,7 +78,7 @@ pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings)
                 if svc.build.is_some() { crate::WarningCode::ImageBuilt } else { crate::WarningCode::ImageNotPinned };
             w.push_code(code, format!("{path}.{}", if svc.build.is_some() { "build" } else { "image" }), msg);
             Image {
-                registry: cx.settings.registry.clone().unwrap_or_default(),
+                registry: ctx.settings.registry.clone().unwrap_or_default(),
                 repository: repo,
                 tag: String::new(),
                 digest: String::new(),
@@ -86,7 +86,7 @@ pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings)
             }
         }
     };
-    warn_missing_facts(cx, svc, w);
+    warn_missing_facts(ctx, svc, w);
     if img.tag.is_empty() && img.digest.is_empty() {
         img.tag = "latest".into();
         if svc.image.is_some() {
@@ -97,7 +97,7 @@ pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings)
             );
         }
     }
-    img.pull_policy = ss
+    img.pull_policy = service_settings
         .pull_policy
         .clone()
         .or_else(|| {
@@ -113,11 +113,11 @@ pub fn image(cx: &Cx<'_>, svc: &Service, ss: &ServiceSettings, w: &mut Warnings)
 
 /// A project that records image facts should record them for every image it runs; images
 /// built by the project may not be pushed yet, so they are not asked for.
-fn warn_missing_facts(cx: &Cx<'_>, svc: &Service, w: &mut Warnings) {
-    let (Some(_), Some(reference)) = (cx.facts, svc.image.as_deref()) else {
+fn warn_missing_facts(ctx: &ConvertContext<'_>, svc: &Service, w: &mut Warnings) {
+    let (Some(_), Some(reference)) = (ctx.facts, svc.image.as_deref()) else {
         return;
     };
-    if svc.build.is_none() && cx.image_facts(svc).is_none() {
+    if svc.build.is_none() && ctx.image_facts(svc).is_none() {
         w.push_code(
             crate::WarningCode::ImageFacts,
             format!("services.{}.image", svc.name),

@@ -5,13 +5,13 @@
 //! instead, one per service and path. Either starts empty: unlike docker, Kubernetes does
 //! not copy what the image has at that path into a new volume.
 use super::claims::ClaimSource;
-use super::mounts::Ctx;
+use super::mounts::MountBuilder;
 use crate::warning_class::WarningClass;
 
 /// The claim source that stands for an image VOLUME (see [`crate::ir::BindOrigin`]).
 pub const VOLUME_PREFIX: &str = "VOLUME ";
 
-impl Ctx<'_> {
+impl MountBuilder<'_> {
     /// Mounts what stands in for each of `volumes` that no mount covers (the same path or a
     /// parent directory); `image` names the image in messages.
     pub fn image_volumes(&mut self, volumes: &[String], claim: bool, image: &str, path: &str) {
@@ -41,7 +41,7 @@ impl Ctx<'_> {
                 );
             } else {
                 self.empty_dir(&hint, dir, false, None);
-                self.w.push_class(
+                self.warnings.push_class(
                     WarningClass::ImageVolumeNotKept,
                     at,
                     format!(

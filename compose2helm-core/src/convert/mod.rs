@@ -19,19 +19,20 @@ use std::collections::HashMap;
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::image_facts::FactsFile;
 use crate::ir::{App, ExternalService, Volume};
+use crate::ir::{SecretValue, SecretValues};
 use crate::model::Project;
 use crate::names::{camel, dns1035_label, dns_label, RESERVED_KEYS};
 use crate::policy::kompose;
-use crate::policy::secrets::{Classifier, SecretValue, SecretValues};
+use crate::policy::secrets::{worth_checking, Classifier};
 use crate::policy::security::UserLeftToImage;
-use crate::policy::settings::{read_service_settings, KindSetting, Settings};
+use crate::settings::{read_service_settings, KindSetting, Settings};
 use crate::source::Boundary;
 use crate::warning_class::WarningClass;
 
 pub use image::split_image;
 
 /// Builds the IR of the chart. `facts` is what the images declare (the project's
-/// compose2helm.images.lock), reached per service through `workload::Cx::image_facts`.
+/// compose2helm.images.lock), reached per service through `workload::ConvertContext::image_facts`.
 pub(crate) fn build_app(
     p: &Project,
     settings: &Settings,
@@ -48,11 +49,11 @@ pub(crate) fn build_app(
     let mut by_key: HashMap<String, String> = HashMap::new();
     for (name, svc) in &p.services {
         let path = format!("services.{name}");
-        let mut ss = read_service_settings(svc.extension.as_ref(), &format!("{path}.x-compose2helm"))?;
+        let mut service_settings = read_service_settings(svc.extension.as_ref(), &format!("{path}.x-compose2helm"))?;
         let mut labels = svc.labels.clone();
         labels.extend(svc.deploy.labels.clone());
-        let kl = kompose::apply(&labels, &mut ss, &path, w);
-        if ss.kind.is_none() {
+        let kompose_labels = kompose::apply(&labels, &mut service_settings, &path, w);
+        if service_settings.kind.is_none() {
             let repo = svc.image.as_deref().map(|i| split_image(i).repository).unwrap_or_default();
             if settings
                 .defaults
@@ -60,7 +61,7 @@ pub(crate) fn build_app(
                 .iter()
                 .any(|m| repo == *m || repo.starts_with(&format!("{m}/")) || repo.ends_with(&format!("/{m}")))
             {
-                ss.kind = Some(KindSetting::External);
+                service_settings.kind = Some(KindSetting::External);
             }
         }
         let dns = dns1035_label(name);
@@ -80,12 +81,12 @@ pub(crate) fn build_app(
                 ));
             }
         }
-        match ss.kind {
+        match service_settings.kind {
             Some(KindSetting::Skip) => continue,
             Some(KindSetting::External) => {
-                let host = ss.external.as_ref().and_then(|e| e.host.clone()).unwrap_or_default();
+                let host = service_settings.external.as_ref().and_then(|e| e.host.clone()).unwrap_or_default();
                 let mut ports: Vec<u16> = svc.ports.iter().chain(svc.expose.iter()).map(|p| p.target).collect();
-                if let Some(p) = ss.external.as_ref().and_then(|e| e.port) {
+                if let Some(p) = service_settings.external.as_ref().and_then(|e| e.port) {
                     ports = vec![p];
                 } else {
                     if ports.is_empty() {
@@ -110,7 +111,7 @@ pub(crate) fn build_app(
             }
             _ => {}
         }
-        plans.push(workload::Plan { svc, settings: ss, kompose: kl, dns, key });
+        plans.push(workload::Plan { svc, settings: service_settings, kompose: kompose_labels, dns, key });
     }
     if plans.is_empty() && externals.is_empty() && !p.services.is_empty() {
         w.push_code(
@@ -134,7 +135,7 @@ pub(crate) fn build_app(
     let claims = claims::BindClaims::new(p.volumes.keys());
     let (mut unknown_users, mut root_images, mut root_configs) = (Vec::new(), Vec::new(), Vec::new());
     for plan in &plans {
-        let cx = workload::Cx {
+        let ctx = workload::ConvertContext {
             project: p,
             settings,
             boundary,
@@ -147,7 +148,7 @@ pub(crate) fn build_app(
             renamed: &renamed,
             facts,
         };
-        let (wl, m, left_to_image) = workload::build(&cx, plan, &mut keys, w)?;
+        let (wl, m, left_to_image) = workload::build(&ctx, plan, &mut keys, w)?;
         if wl.kind == crate::ir::Kind::Job {
             wl.secret_env.iter().for_each(|r| keys.needed_by_hooks(&r.key));
         }
@@ -279,6 +280,7 @@ pub(crate) fn build_app(
         externals,
         secret_keys,
         egress: settings.defaults.egress.clone(),
+        argocd: settings.argocd.clone(),
         secret_values,
     };
     crate::policy::network::plan(&mut app);
@@ -404,12 +406,12 @@ fn secret_values(p: &Project, plans: &[workload::Plan<'_>], classifier: &Classif
     }
     let mut ordinary: Vec<&str> = vec![p.name.as_str()];
     ordinary.extend(p.volumes.keys().chain(p.networks.iter()).map(String::as_str));
-    for workload::Plan { svc, settings: ss, .. } in plans {
+    for workload::Plan { svc, settings: service_settings, .. } in plans {
         ordinary.push(&svc.name);
         ordinary.extend(svc.image.as_deref());
         ordinary.extend(svc.labels.values().map(String::as_str));
         for (k, v) in &svc.environment {
-            if classifier.is_secret(k, v, &ss.secrets) {
+            if classifier.is_secret(k, v, &service_settings.secrets) {
                 found.push(secret(k.clone(), v.value.clone(), v.at.clone()));
             } else {
                 ordinary.push(&v.value);
@@ -421,7 +423,7 @@ fn secret_values(p: &Project, plans: &[workload::Plan<'_>], classifier: &Classif
             }
         }
     }
-    SecretValues::new(found, &ordinary)
+    worth_checking(found, &ordinary)
 }
 
 fn collect_interpolations<'a>(n: &'a crate::yaml::Node, out: &mut Vec<&'a crate::yaml::Interpolation>) {

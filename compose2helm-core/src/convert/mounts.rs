@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::binds::{bind, Bind, ServicePaths};
 use super::claims::ClaimSource;
-use super::workload::Cx;
+use super::workload::ConvertContext;
 use crate::error::Warnings;
 use crate::ir::{ChartFile, FileSecret, MountKind, MountPoint};
 use crate::knowledge::ImageKnowledge;
@@ -29,10 +29,13 @@ pub struct Mounts {
     pub claims: Vec<String>,
 }
 
-pub(super) struct Ctx<'a> {
+/// One service's mounts as they are built: the volumes, claims and shipped files so far,
+/// and the names already taken.
+pub(super) struct MountBuilder<'a> {
     pub dns: &'a str,
-    pub cx: &'a Cx<'a>,
-    pub w: &'a mut Warnings,
+    /// The conversion's shared inputs.
+    pub ctx: &'a ConvertContext<'a>,
+    pub warnings: &'a mut Warnings,
     pub out: Mounts,
     names: HashSet<String>,
     keys: HashSet<(String, String)>,
@@ -40,7 +43,7 @@ pub(super) struct Ctx<'a> {
     pub configmap_bytes: HashMap<String, usize>,
 }
 
-impl Ctx<'_> {
+impl MountBuilder<'_> {
     fn vol_name(&mut self, hint: &str) -> String {
         let base = dns_label(hint, 50);
         let mut n = base.clone();
@@ -105,18 +108,18 @@ impl Ctx<'_> {
 pub fn mounts(
     svc: &Service,
     dns: &str,
-    cx: &Cx<'_>,
+    ctx: &ConvertContext<'_>,
     knowledge: Option<&ImageKnowledge>,
     writable: &[String],
     claim_image_volumes: bool,
     w: &mut Warnings,
 ) -> Mounts {
-    let project = cx.project;
-    let paths = ServicePaths::new(svc, knowledge, cx.image_facts(svc));
-    let mut cx = Ctx {
+    let project = ctx.project;
+    let paths = ServicePaths::new(svc, knowledge, ctx.image_facts(svc));
+    let mut builder = MountBuilder {
         dns,
-        cx,
-        w,
+        ctx,
+        warnings: w,
         out: Mounts::default(),
         names: HashSet::new(),
         keys: HashSet::new(),
@@ -127,17 +130,17 @@ pub fn mounts(
         let what = format!("{path}.volumes[{i}]");
         match &m.source {
             MountSource::Volume(Some(v)) => {
-                if !cx.out.volumes.contains(v) {
-                    cx.out.volumes.push(v.clone());
+                if !builder.out.volumes.contains(v) {
+                    builder.out.volumes.push(v.clone());
                 }
-                cx.push(v, &m.target, m.read_only, m.subpath.clone(), MountKind::Pvc { volume: camel(v) });
+                builder.push(v, &m.target, m.read_only, m.subpath.clone(), MountKind::Pvc { volume: camel(v) });
             }
-            MountSource::Volume(None) => cx.empty_dir("scratch", &m.target, false, None),
-            MountSource::Tmpfs { size } => cx.empty_dir("tmpfs", &m.target, true, *size),
+            MountSource::Volume(None) => builder.empty_dir("scratch", &m.target, false, None),
+            MountSource::Tmpfs { size } => builder.empty_dir("tmpfs", &m.target, true, *size),
             MountSource::Bind(p) => {
-                bind(&mut cx, &Bind { source: p, target: &m.target, read_only: m.read_only, what: &what }, &paths)
+                bind(&mut builder, &Bind { source: p, target: &m.target, read_only: m.read_only, what: &what }, &paths)
             }
-            MountSource::Other(t) => cx.w.push_code(
+            MountSource::Other(t) => builder.warnings.push_code(
                 crate::WarningCode::IgnoredKey,
                 what,
                 format!("`{t}` mounts have no Kubernetes equivalent; not mounted"),
@@ -145,17 +148,17 @@ pub fn mounts(
         }
     }
     for t in &svc.tmpfs {
-        cx.empty_dir("tmpfs", t, true, None);
+        builder.empty_dir("tmpfs", t, true, None);
     }
     if let Some(size) = svc.shm_size {
-        cx.empty_dir("shm", "/dev/shm", true, Some(size));
+        builder.empty_dir("shm", "/dev/shm", true, Some(size));
     }
     for (i, s) in svc.secrets.iter().enumerate() {
         match project.secrets.get(&s.source) {
             Some(FileResource::External(_)) | Some(FileResource::File(_)) | Some(FileResource::Environment(_)) => {
-                cx.secret_file(&s.source, &s.target)
+                builder.secret_file(&s.source, &s.target)
             }
-            _ => cx.w.push_code(
+            _ => builder.warnings.push_code(
                 crate::WarningCode::MountChanged,
                 format!("{path}.secrets[{i}]"),
                 "unknown secret; not mounted",
@@ -169,19 +172,19 @@ pub fn mounts(
         let shown = format!("configs.{}", c.source);
         let instead = ClaimSource { shown: &shown, file: true, read_only: true, image_volume: false };
         match project.configs.get(&c.source) {
-            Some(FileResource::File(f)) => config_file(&mut cx, f, &c.source, &name, &c.target, &what),
+            Some(FileResource::File(f)) => config_file(&mut builder, f, &c.source, &name, &c.target, &what),
             Some(FileResource::Content(text)) => {
-                cx.ship_file(&name, text.clone().into_bytes(), &c.target, &what, &instead)
+                builder.ship_file(&name, text.clone().into_bytes(), &c.target, &what, &instead)
             }
             Some(FileResource::Environment(var)) => match project.env.get(var) {
-                Some(v) => cx.ship_file(&name, v.clone().into_bytes(), &c.target, &what, &instead),
-                None => cx.w.push_code(
+                Some(v) => builder.ship_file(&name, v.clone().into_bytes(), &c.target, &what, &instead),
+                None => builder.warnings.push_code(
                     crate::WarningCode::MountChanged,
                     what,
                     format!("variable {var} is not set; config not mounted"),
                 ),
             },
-            Some(FileResource::External(n)) => cx.w.push_code(
+            Some(FileResource::External(n)) => builder.warnings.push_code(
                 crate::WarningCode::MountChanged,
                 what,
                 format!("external config `{n}`: create a ConfigMap for it and mount it by hand; not mounted"),
@@ -189,31 +192,31 @@ pub fn mounts(
             None => {}
         }
     }
-    if let Some(f) = cx.cx.image_facts(svc) {
-        cx.image_volumes(&f.volumes, claim_image_volumes, svc.image.as_deref().unwrap_or_default(), &path);
+    if let Some(f) = builder.ctx.image_facts(svc) {
+        builder.image_volumes(&f.volumes, claim_image_volumes, svc.image.as_deref().unwrap_or_default(), &path);
     }
-    let mounted: Vec<String> = cx.out.points.iter().map(|p| p.mount_path.clone()).collect();
+    let mounted: Vec<String> = builder.out.points.iter().map(|p| p.mount_path.clone()).collect();
     for wp in writable {
         if !mounted.iter().any(|m| m == wp || wp.starts_with(&format!("{}/", m.trim_end_matches('/')))) {
-            cx.empty_dir(wp.trim_start_matches('/').replace('/', "-").as_str(), wp, false, None);
+            builder.empty_dir(wp.trim_start_matches('/').replace('/', "-").as_str(), wp, false, None);
         }
     }
-    cx.out
+    builder.out
 }
 
 /// A `configs:` entry with `file:`: shipped when the boundary lets it be read, else not
 /// mounted (the warning names the `configs.<name>.file` key and why).
-fn config_file(cx: &mut Ctx<'_>, f: &ProjectPath, config: &str, name: &str, target: &str, what: &str) {
-    let full = cx.cx.project.project_dir.join(&f.path);
-    let refusal = match cx.cx.boundary.locate(&full, Scope::Inside(&f.root)) {
+fn config_file(builder: &mut MountBuilder<'_>, f: &ProjectPath, config: &str, name: &str, target: &str, what: &str) {
+    let full = builder.ctx.project.project_dir.join(&f.path);
+    let refusal = match builder.ctx.boundary.locate(&full, Scope::Inside(&f.root)) {
         Ok(found) if found.meta.kind == FileKind::File => {
             let instead = ClaimSource { shown: &f.path, file: true, read_only: true, image_volume: false };
-            return cx.ship_project_file(name, &found, target, what, &instead);
+            return builder.ship_project_file(name, &found, target, what, &instead);
         }
         Ok(found) => Refusal::NotRegular(found.meta.kind),
         Err(r) => r,
     };
-    cx.w.push_code(
+    builder.warnings.push_code(
         crate::WarningCode::MountChanged,
         format!("configs.{config}.file"),
         format!("{}: {what} is not mounted", refusal.message(&f.path)),

@@ -5,12 +5,12 @@
 use indexmap::IndexMap;
 
 use super::secret_keys::SecretKeys;
-use super::workload::Cx;
+use super::workload::ConvertContext;
 use crate::credentials;
 use crate::error::Warnings;
 use crate::ir::SecretRef;
 use crate::model::{HealthTest, Healthcheck, Service, Text};
-use crate::policy::settings::ServiceSettings;
+use crate::settings::ServiceSettings;
 use crate::yaml::Interpolation;
 
 /// Kubernetes expands `$(VAR)` in command, args and env values; a literal `$(` from compose
@@ -32,9 +32,9 @@ pub struct Environment {
 
 /// One service's environment, command and args; secret keys are claimed in `keys`.
 pub fn environment(
-    cx: &Cx<'_>,
+    ctx: &ConvertContext<'_>,
     svc: &Service,
-    ss: &ServiceSettings,
+    service_settings: &ServiceSettings,
     dns: &str,
     keys: &mut SecretKeys,
     w: &mut Warnings,
@@ -43,11 +43,11 @@ pub fn environment(
     let mut env = IndexMap::new();
     let mut secret_env: Vec<SecretRef> = Vec::new();
     for (k, v) in &svc.environment {
-        if !cx.classifier.is_secret(k, v, &ss.secrets) {
-            let value = match super::references::rewrite_hosts(&v.value, cx.renamed) {
+        if !ctx.classifier.is_secret(k, v, &service_settings.secrets) {
+            let value = match super::references::rewrite_hosts(&v.value, ctx.renamed) {
                 Some((new, old)) => {
                     let pairs: Vec<String> =
-                        old.iter().filter_map(|o| cx.renamed.get(*o).map(|d| format!("`{o}` -> `{d}`"))).collect();
+                        old.iter().filter_map(|o| ctx.renamed.get(*o).map(|d| format!("`{o}` -> `{d}`"))).collect();
                     w.push_code(
                         crate::WarningCode::Renamed,
                         format!("{path}.environment.{k}"),
@@ -60,7 +60,7 @@ pub fn environment(
             env.insert(k.clone(), escape_k8s(&value));
             continue;
         }
-        let spans = secret_spans(cx, &v.interpolated);
+        let spans = secret_spans(ctx, &v.interpolated);
         let key = match spans.as_slice() {
             // A copy of one variable (`POSTGRES_PASSWORD: ${DB_PASSWORD}`) reads its key.
             [only] if only.range == Some(0..v.value.len()) => keys.value(&only.var, &v.value, dns),
@@ -86,7 +86,7 @@ pub fn environment(
         words
             .iter()
             .map(|word| {
-                let spans = secret_spans(cx, &word.vars);
+                let spans = secret_spans(ctx, &word.vars);
                 rebuild(&word.value, &spans, escape_k8s, |i| {
                     format!("$({})", refs.variable(i, w, &format!("{path}.command"), note))
                 })
@@ -103,7 +103,7 @@ pub fn environment(
 /// the values were (an exec form is quoted word by word). Other healthchecks are returned
 /// as they are.
 pub fn healthcheck(
-    cx: &Cx<'_>,
+    ctx: &ConvertContext<'_>,
     svc: &Service,
     hc: &Healthcheck,
     dns: &str,
@@ -116,7 +116,7 @@ pub fn healthcheck(
     let mut refs = Refs { dns, svc, keys, env: secret_env };
     let script = match &hc.test {
         Some(HealthTest::Shell(t)) if t.has_secret() => {
-            let spans = secret_spans(cx, &t.vars);
+            let spans = secret_spans(ctx, &t.vars);
             let quotes = shell_quote_states(&t.value);
             rebuild(&t.value, &spans, str::to_string, |i| {
                 let name = refs.variable(i, w, &path, note);
@@ -130,7 +130,7 @@ pub fn healthcheck(
         Some(HealthTest::Exec(words)) if words.iter().any(Text::has_secret) => words
             .iter()
             .map(|word| {
-                let spans = secret_spans(cx, &word.vars);
+                let spans = secret_spans(ctx, &word.vars);
                 rebuild(&word.value, &spans, shell_quote, |i| format!("\"${{{}}}\"", refs.variable(i, w, &path, note)))
             })
             .collect::<Vec<_>>()
@@ -141,10 +141,10 @@ pub fn healthcheck(
 }
 
 /// The secret interpolations of a text, outermost only, in order.
-pub(super) fn secret_spans<'a>(cx: &Cx<'_>, vars: &'a [Interpolation]) -> Vec<&'a Interpolation> {
+pub(super) fn secret_spans<'a>(ctx: &ConvertContext<'_>, vars: &'a [Interpolation]) -> Vec<&'a Interpolation> {
     let mut spans: Vec<&Interpolation> = vars
         .iter()
-        .filter(|i| i.range.as_ref().is_some_and(|r| !r.is_empty()) && cx.classifier.hides_secret(i))
+        .filter(|i| i.range.as_ref().is_some_and(|r| !r.is_empty()) && ctx.classifier.hides_secret(i))
         .collect();
     spans.sort_by_key(|i| i.range.as_ref().map(|r| (r.start, std::cmp::Reverse(r.end))));
     let mut outer: Vec<&Interpolation> = Vec::new();

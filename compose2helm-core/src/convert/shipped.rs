@@ -14,13 +14,13 @@
 //! File modes are not a rule: git keeps only the executable bit, so read permissions
 //! depend on each developer's umask, and the chart must be the same on every machine.
 //!
-//! Past a limit the data is mounted as what [`Ctx::mount_instead`] decides (a claim), with
+//! Past a limit the data is mounted as what [`MountBuilder::mount_instead`] decides (a claim), with
 //! a warning naming the directory and the limit; the chart is never left half-shipped.
 use std::cell::Cell;
 use std::path::Path;
 
 use super::claims::ClaimSource;
-use super::mounts::Ctx;
+use super::mounts::MountBuilder;
 use crate::ir::{ChartFile, MountKind};
 use crate::model::ProjectPath;
 use crate::names::dns_label;
@@ -67,16 +67,16 @@ fn configmap_cost(key: &str, content: &[u8]) -> usize {
     key.len() + value
 }
 
-impl Ctx<'_> {
+impl MountBuilder<'_> {
     /// Why a project file must not be shipped as ConfigMap data, if it holds a secret.
     fn secret_in(&self, name: &str, content: &[u8]) -> Option<SecretInFile> {
-        secret_in_file(name, &String::from_utf8_lossy(content), self.cx.secret_values)
+        secret_in_file(name, &String::from_utf8_lossy(content), self.ctx.secret_values)
     }
 
     /// How many bytes a file may have to still fit `configmap` and the chart.
     fn room(&self, configmap: &str) -> usize {
         let used = self.configmap_bytes.get(configmap).copied().unwrap_or(0);
-        MAX_CONFIGMAP_BYTES.saturating_sub(used).min(self.cx.shipping.bytes.get())
+        MAX_CONFIGMAP_BYTES.saturating_sub(used).min(self.ctx.shipping.bytes.get())
     }
 
     /// How many bytes a file may have to still be shipped in the service's ConfigMap.
@@ -96,19 +96,19 @@ impl Ctx<'_> {
         instead: &ClaimSource<'_>,
     ) {
         if let Some(found) = self.secret_in(file_name, &content) {
-            self.w.push_code(crate::WarningCode::MountChanged, what, format!("`{file_name}` {found}: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
+            self.warnings.push_code(crate::WarningCode::MountChanged, what, format!("`{file_name}` {found}: its content is not shipped; it is mounted from a Secret (see fileSecrets in values.yaml)"));
             self.secret_file(file_name, target);
             return;
         }
         let configmap = format!("{}-files", self.dns);
         let cost = configmap_cost(file_name, &content) + 8; // the key may gain a `2-` prefix
-        if cost > self.room(&configmap) || !self.cx.shipping.fits(1, cost) {
+        if cost > self.room(&configmap) || !self.ctx.shipping.fits(1, cost) {
             let why = format!("`{file_name}` would make the ConfigMap larger than {} (Kubernetes' limit) or the chart's project files larger than {} (compose2helm's limit): not shipped", human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
             self.mount_instead(instead, target, what, why);
             return;
         }
         *self.configmap_bytes.entry(configmap.clone()).or_default() += cost;
-        self.cx.shipping.take(1, cost);
+        self.ctx.shipping.take(1, cost);
         let key = self.file_key(&configmap, file_name);
         let binary = std::str::from_utf8(&content).is_err();
         self.out.files.push(ChartFile {
@@ -132,7 +132,7 @@ impl Ctx<'_> {
         instead: &ClaimSource<'_>,
     ) {
         let shown = instead.shown;
-        match self.cx.boundary.read_found(found, self.file_room()) {
+        match self.ctx.boundary.read_found(found, self.file_room()) {
             Ok(bytes) => self.ship_file(file_name, bytes, target, what, instead),
             Err(Refusal::TooLarge { .. }) => {
                 let why = format!("{shown} does not fit in the service's ConfigMap ({} at most, Kubernetes' limit) or in the chart's project files ({} at most, compose2helm's limit): not shipped", human(MAX_CONFIGMAP_BYTES as u64), human(MAX_CHART_BYTES as u64));
@@ -158,7 +158,7 @@ impl Ctx<'_> {
     ) {
         let shown = p.path.trim_end_matches('/');
         let instead = ClaimSource { shown, file: false, read_only, image_volume: false };
-        let entries = match self.cx.boundary.list_dir(full, found, Scope::Inside(&p.root), MAX_DIR_ENTRIES) {
+        let entries = match self.ctx.boundary.list_dir(full, found, Scope::Inside(&p.root), MAX_DIR_ENTRIES) {
             Ok(e) => e,
             Err(Refusal::TooManyEntries { max }) => {
                 let why = format!("directory {shown} holds more than {max} entries, the most compose2helm ships as one ConfigMap: its files are not shipped");
@@ -170,13 +170,13 @@ impl Ctx<'_> {
         let configmap = format!("{}-{dir}", self.dns);
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
         let (mut size, mut secret_like, mut subdirs) = (0usize, Vec::new(), Vec::new());
-        let limit = MAX_CONFIGMAP_BYTES.min(self.cx.shipping.bytes.get());
+        let limit = MAX_CONFIGMAP_BYTES.min(self.ctx.shipping.bytes.get());
         for entry in entries {
             let entry_shown = format!("{shown}/{}", entry.name);
             let found = match entry.found {
                 Ok(f) => f,
                 Err(r) => {
-                    self.w.push_code(
+                    self.warnings.push_code(
                         crate::WarningCode::MountChanged,
                         what,
                         format!("{}: not shipped", r.message(&entry_shown)),
@@ -191,7 +191,7 @@ impl Ctx<'_> {
                     continue;
                 }
                 k => {
-                    self.w.push_code(
+                    self.warnings.push_code(
                         crate::WarningCode::MountChanged,
                         what,
                         format!("{}: not shipped", Refusal::NotRegular(k).message(&entry_shown)),
@@ -199,11 +199,11 @@ impl Ctx<'_> {
                     continue;
                 }
             }
-            let bytes = match self.cx.boundary.read_found(&found, limit.saturating_sub(size) as u64) {
+            let bytes = match self.ctx.boundary.read_found(&found, limit.saturating_sub(size) as u64) {
                 Ok(b) => b,
                 Err(Refusal::TooLarge { .. }) => return self.dir_too_large(&instead, target, what),
                 Err(r) => {
-                    self.w.push_code(
+                    self.warnings.push_code(
                         crate::WarningCode::MountChanged,
                         what,
                         format!("{}: not shipped", r.message(&entry_shown)),
@@ -222,10 +222,10 @@ impl Ctx<'_> {
             files.push((entry.name, bytes));
         }
         if !subdirs.is_empty() {
-            self.w.push_code(crate::WarningCode::MountChanged, what, format!("directory {shown} holds subdirectories, which a ConfigMap volume cannot hold; not shipped: {} (bake them into the image or mount each as its own volume)", subdirs.join(", ")));
+            self.warnings.push_code(crate::WarningCode::MountChanged, what, format!("directory {shown} holds subdirectories, which a ConfigMap volume cannot hold; not shipped: {} (bake them into the image or mount each as its own volume)", subdirs.join(", ")));
         }
         if !secret_like.is_empty() {
-            self.w.push_code(crate::WarningCode::MountChanged,
+            self.warnings.push_code(crate::WarningCode::MountChanged,
                 what,
                 format!(
                     "directory {shown} holds secret-looking files ({}): those are not shipped; mount them from a Secret",
@@ -237,11 +237,11 @@ impl Ctx<'_> {
             let why = format!("directory {shown} has no file that can be shipped");
             return self.mount_instead(&instead, target, what, why);
         }
-        if !self.cx.shipping.fits(files.len(), size) {
+        if !self.ctx.shipping.fits(files.len(), size) {
             let why = format!("directory {shown} would take the chart's project files past {} files or {} (compose2helm's limit per chart): its files are not shipped", MAX_CHART_FILES, human(MAX_CHART_BYTES as u64));
             return self.mount_instead(&instead, target, what, why);
         }
-        self.cx.shipping.take(files.len(), size);
+        self.ctx.shipping.take(files.len(), size);
         *self.configmap_bytes.entry(configmap.clone()).or_default() += size;
         for (file_name, content) in files {
             let key = self.file_key(&configmap, &file_name);

@@ -11,17 +11,20 @@ use super::ports::ports;
 use super::secret_env;
 use super::secret_keys::SecretKeys;
 use crate::error::{Error, ErrorKind, Result, Warnings};
+use crate::ir::SecretValues;
 use crate::ir::{Kind, Toleration, Workload};
 use crate::model::{Project, Service};
 use crate::names::dns_label;
 use crate::policy::kompose::KomposeLabels;
-use crate::policy::secrets::{Classifier, SecretValues};
+use crate::policy::secrets::Classifier;
 use crate::policy::security::{SecurityInput, UserLeftToImage};
-use crate::policy::settings::{KindSetting, ServiceSettings, Settings};
 use crate::policy::{batch, data_dirs, probes, resources, scaling, security};
+use crate::settings::{KindSetting, ServiceSettings, Settings};
 use crate::source::Boundary;
 
-pub struct Cx<'a> {
+/// What converting every service shares: the project, its settings, the read boundary and
+/// the chart-wide budgets, claims and secrets.
+pub struct ConvertContext<'a> {
     pub project: &'a Project,
     pub settings: &'a Settings,
     pub boundary: &'a Boundary<'a>,
@@ -41,7 +44,7 @@ pub struct Cx<'a> {
     pub facts: Option<&'a crate::image_facts::FactsFile>,
 }
 
-impl<'a> Cx<'a> {
+impl<'a> ConvertContext<'a> {
     /// What the service's image declares (user, exposed ports, volumes, healthcheck, stop
     /// signal, platforms), from the project's compose2helm.images.lock; `None` without that
     /// file, without `image:`, or without an entry for the image. This is where fitting the
@@ -51,9 +54,9 @@ impl<'a> Cx<'a> {
     }
 }
 
-fn kind_of(svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> Kind {
+fn kind_of(svc: &Service, service_settings: &ServiceSettings, w: &mut Warnings) -> Kind {
     let path = format!("services.{}", svc.name);
-    match ss.kind {
+    match service_settings.kind {
         Some(KindSetting::StatefulSet) => Kind::StatefulSet,
         Some(KindSetting::DaemonSet) => Kind::DaemonSet,
         Some(KindSetting::CronJob) => Kind::CronJob,
@@ -73,17 +76,17 @@ fn kind_of(svc: &Service, ss: &ServiceSettings, w: &mut Warnings) -> Kind {
 
 /// A value of the service (found under one of `paths`) with what secret variables put into
 /// it replaced by `<VAR>`; `None` when the secret's place in it is not known.
-fn hide_secrets(cx: &Cx<'_>, svc: &Service, paths: &[String], value: &str) -> Option<String> {
+fn hide_secrets(ctx: &ConvertContext<'_>, svc: &Service, paths: &[String], value: &str) -> Option<String> {
     let Some(vars) = paths.iter().find_map(|p| svc.interpolations.get(p)) else {
         return Some(value.to_string());
     };
     let placed = |i: &&crate::yaml::Interpolation| {
         i.range.as_ref().is_some_and(|r| value.get(r.clone()) == Some(i.text.as_str()))
     };
-    if vars.iter().filter(|i| cx.classifier.hides_secret(i)).any(|i| !placed(&i)) {
+    if vars.iter().filter(|i| ctx.classifier.hides_secret(i)).any(|i| !placed(&i)) {
         return None;
     }
-    let spans = secret_env::secret_spans(cx, vars);
+    let spans = secret_env::secret_spans(ctx, vars);
     Some(secret_env::rebuild(value, &spans, str::to_string, |i| format!("<{}>", i.var)))
 }
 
@@ -98,38 +101,51 @@ pub struct Plan<'a> {
 }
 
 pub fn build(
-    cx: &Cx<'_>,
+    ctx: &ConvertContext<'_>,
     plan: &Plan<'_>,
     keys: &mut SecretKeys,
     w: &mut Warnings,
 ) -> Result<(Workload, Mounts, Option<UserLeftToImage>)> {
-    let Plan { svc, settings: ss, kompose: kl, dns, key } = plan;
+    let Plan { svc, settings: service_settings, kompose, dns, key } = plan;
     let (dns, key) = (dns.as_str(), key.as_str());
     let path = format!("services.{}", svc.name);
-    let kind = kind_of(svc, ss, w);
-    let image = image(cx, svc, ss, w);
+    let kind = kind_of(svc, service_settings, w);
+    let image = image(ctx, svc, service_settings, w);
     // What is known about the image (a built image is the project's own: nothing is), from
     // the catalogue and the image's own config.
-    let facts = cx.image_facts(svc);
+    let facts = ctx.image_facts(svc);
     let catalogue = svc.image.as_ref().and_then(|_| crate::catalogue::lookup(&image.repository, &image.tag));
     let knowledge = image_config::knowledge(catalogue, facts);
-    image_config::warn(svc, svc.image.as_deref().unwrap_or_default(), facts, &cx.settings.platform, w);
+    image_config::warn(svc, svc.image.as_deref().unwrap_or_default(), facts, &ctx.settings.platform, w);
 
     let secret_env::Environment { mut env, mut secret_env, command, args } =
-        secret_env::environment(cx, svc, ss, dns, keys, w);
+        secret_env::environment(ctx, svc, service_settings, dns, keys, w);
 
     let mut origins = crate::ir::Origins::default();
     let (mut cports, mut sports) = if matches!(kind, Kind::Job | Kind::CronJob) {
         ports(svc, &[], None, &Default::default())
     } else {
-        let (image_ports, note) = image_config::exposed_ports(svc, facts, cx.addressing.addressed.contains(&svc.name));
+        let (image_ports, note) = image_config::exposed_ports(svc, facts, ctx.addressing.addressed.contains(&svc.name));
         origins.ports = note;
-        ports(svc, &image_ports, cx.addressing.catalogue.get(&svc.name).copied(), &cx.addressing.referenced(&svc.name))
+        ports(
+            svc,
+            &image_ports,
+            ctx.addressing.catalogue.get(&svc.name).copied(),
+            &ctx.addressing.referenced(&svc.name),
+        )
     };
     (origins.command, origins.args) = image_config::command_notes(svc, facts);
     let command_words = image_config::effective_command(svc, facts);
-    let (metrics, expose) =
-        exposure::exposure(svc, ss, kind, &cx.settings.defaults.expose_kind, &mut cports, &mut sports, &path, w);
+    let (metrics, expose) = exposure::exposure(
+        svc,
+        service_settings,
+        kind,
+        &ctx.settings.defaults.expose_kind,
+        &mut cports,
+        &mut sports,
+        &path,
+        w,
+    );
     let port_numbers: Vec<u16> = cports.iter().map(|p| p.port).collect();
     let decision = security::security(
         &SecurityInput {
@@ -138,16 +154,16 @@ pub fn build(
             knowledge: knowledge.as_ref(),
             command: &command_words,
             ports: &port_numbers,
-            policy: &cx.settings.defaults,
-            explicit: &ss.security,
+            policy: &ctx.settings.defaults,
+            explicit: &service_settings.security,
         },
         w,
     );
     let mut pod_sec = decision.pod;
-    if let Some(g) = kl.fs_group.filter(|_| ss.security.fs_group.is_none()) {
+    if let Some(g) = kompose.fs_group.filter(|_| service_settings.security.fs_group.is_none()) {
         pod_sec.fs_group = Some(g);
     }
-    let mut m = mounts(svc, dns, cx, knowledge.as_ref(), &decision.writable, ss.claim_image_volumes, w);
+    let mut m = mounts(svc, dns, ctx, knowledge.as_ref(), &decision.writable, service_settings.claim_image_volumes, w);
 
     // What the image needs that compose did not say: its data directories mounted the way
     // it accepts them, and the variables it needs to run as generated.
@@ -169,7 +185,7 @@ pub fn build(
     }
     let memory_need = resources::memory_need(&env, knowledge.as_ref());
     let (resources, memory_origin) =
-        resources::resources(&svc.deploy, ss, &cx.settings.defaults, memory_need.as_ref(), &path, w);
+        resources::resources(&svc.deploy, service_settings, &ctx.settings.defaults, memory_need.as_ref(), &path, w);
     origins.memory = memory_origin;
 
     // Probes; a healthcheck that compose interpolated secrets into reads them at run time.
@@ -177,27 +193,31 @@ pub fn build(
     let (hc, probes_note) = image_config::healthcheck(svc, facts);
     let healthcheck = match (hc, &probes_note) {
         (Some(from_image), Some(_)) => Some(from_image),
-        _ => svc.healthcheck.as_ref().map(|h| secret_env::healthcheck(cx, svc, h, dns, keys, &mut secret_env, w)),
+        _ => svc.healthcheck.as_ref().map(|h| secret_env::healthcheck(ctx, svc, h, dns, keys, &mut secret_env, w)),
     };
     let mut pr = healthcheck.as_ref().map(probes::from_healthcheck).unwrap_or_default();
-    if kl.readiness.is_set() {
-        pr.readiness = probes::from_kompose(&kl.readiness, pr.readiness.as_ref());
+    if kompose.readiness.is_set() {
+        pr.readiness = probes::from_kompose(&kompose.readiness, pr.readiness.as_ref());
     }
-    if kl.liveness.is_set() {
-        pr.liveness = probes::from_kompose(&kl.liveness, pr.liveness.as_ref());
+    if kompose.liveness.is_set() {
+        pr.liveness = probes::from_kompose(&kompose.liveness, pr.liveness.as_ref());
     }
     let has_job = matches!(kind, Kind::Job | Kind::CronJob);
-    if pr.readiness.is_none() && !has_job && cx.settings.defaults.tcp_readiness && ss.readiness != Some(false) {
+    if pr.readiness.is_none()
+        && !has_job
+        && ctx.settings.defaults.tcp_readiness
+        && service_settings.readiness != Some(false)
+    {
         let exposed = expose.as_ref().map(|e| e.port);
-        let metrics_port = ss.metrics.as_ref().map(|m| m.port);
+        let metrics_port = service_settings.metrics.as_ref().map(|m| m.port);
         if let Some(port) = probes::readiness_port(&cports, exposed, metrics_port, knowledge.as_ref()) {
             pr.readiness = Some(probes::tcp_readiness(port));
         }
     }
-    if ss.readiness == Some(false) {
+    if service_settings.readiness == Some(false) {
         pr.readiness = None;
     }
-    if ss.liveness == Some(false) {
+    if service_settings.liveness == Some(false) {
         pr.liveness = None;
     }
     if pr.readiness.is_some() || pr.liveness.is_some() {
@@ -211,7 +231,7 @@ pub fn build(
     let replicas =
         if matches!(kind, Kind::DaemonSet | Kind::Job | Kind::CronJob) { 1 } else { svc.deploy.replicas.unwrap_or(1) };
     let autoscaling = if matches!(kind, Kind::Deployment | Kind::StatefulSet) {
-        scaling::autoscaling(ss, replicas, &cx.settings.defaults)
+        scaling::autoscaling(service_settings, replicas, &ctx.settings.defaults)
     } else {
         None
     };
@@ -256,7 +276,7 @@ pub fn build(
             continue;
         }
         if crate::names::valid_qualified_name(k) {
-            match hide_secrets(cx, svc, &[format!("labels.{k}"), format!("annotations.{k}")], v) {
+            match hide_secrets(ctx, svc, &[format!("labels.{k}"), format!("annotations.{k}")], v) {
                 Some(v) => {
                     pod_annotations.insert(k.clone(), v);
                 }
@@ -277,8 +297,8 @@ pub fn build(
 
     let mut node_selector: IndexMap<String, String> = svc.deploy.node_labels.clone();
     let mut tolerations = Vec::new();
-    if let Some(pool) = &ss.node_pool {
-        node_selector.insert(cx.settings.defaults.node_pool_label.clone(), pool.clone());
+    if let Some(pool) = &service_settings.node_pool {
+        node_selector.insert(ctx.settings.defaults.node_pool_label.clone(), pool.clone());
         tolerations.push(Toleration {
             key: "workload".into(),
             operator: "Equal".into(),
@@ -289,7 +309,7 @@ pub fn build(
 
     let cron = match kind {
         Kind::CronJob => {
-            let Some(schedule) = ss.schedule.as_deref() else {
+            let Some(schedule) = service_settings.schedule.as_deref() else {
                 let mark = svc.mark.clone().unwrap_or_else(crate::yaml::Mark::none);
                 return Err(Error::at(
                     ErrorKind::InvalidValue,
@@ -298,13 +318,13 @@ pub fn build(
                     "a cronjob needs `schedule` (e.g. \"0 3 * * *\")",
                 ));
             };
-            Some(batch::cron(schedule, ss, kl))
+            Some(batch::cron(schedule, service_settings, kompose))
         }
         _ => None,
     };
     let job = match kind {
-        Kind::Job => Some(batch::job(true, kl)),
-        Kind::CronJob => Some(batch::job(false, kl)),
+        Kind::Job => Some(batch::job(true, kompose)),
+        Kind::CronJob => Some(batch::job(false, kompose)),
         _ => None,
     };
     let restart_policy = has_job.then(|| batch::restart_policy(svc.restart.as_deref()).to_string());
@@ -325,7 +345,7 @@ pub fn build(
                 format!("`{h}` is not a DNS label; the pod keeps its generated hostname"),
             );
             None
-        } else if svc.interpolations.get("hostname").is_some_and(|v| v.iter().any(|i| cx.classifier.hides_secret(i))) {
+        } else if svc.interpolations.get("hostname").is_some_and(|v| v.iter().any(|i| ctx.classifier.hides_secret(i))) {
             w.push_code(
                 crate::WarningCode::ValueWithheld,
                 format!("{path}.hostname"),
@@ -360,11 +380,11 @@ pub fn build(
         secret_env,
         ports: cports,
         service_ports: sports,
-        service_type: match ss.service_type.as_deref() {
+        service_type: match service_settings.service_type.as_deref() {
             Some("Headless") | None => "ClusterIP".to_string(),
             Some(t) => t.to_string(),
         },
-        headless: ss.service_type.as_deref() == Some("Headless"),
+        headless: service_settings.service_type.as_deref() == Some("Headless"),
         mounts: m.points.clone(),
         liveness: pr.liveness,
         readiness: pr.readiness,
@@ -373,7 +393,7 @@ pub fn build(
         replicas,
         rolling,
         recreate,
-        pull_secrets: ss.pull_secret.iter().cloned().collect(),
+        pull_secrets: service_settings.pull_secret.iter().cloned().collect(),
         termination_grace_seconds: svc.stop_grace_period_ms.map(crate::model::units::ms_to_secs_ceil),
         pod_security: pod_sec,
         security: decision.container,

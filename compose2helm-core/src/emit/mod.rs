@@ -1,6 +1,7 @@
 //! IR -> chart files in memory. Emitters only write down what the IR says.
 mod argocd;
 pub mod doc;
+mod environments;
 mod readme;
 mod schema;
 mod templates;
@@ -9,10 +10,8 @@ mod values;
 use std::collections::BTreeMap;
 
 use crate::error::Result;
+use crate::generator::{rule_comment, GENERATOR};
 use crate::ir::App;
-
-/// Version written into Chart.yaml annotations.
-pub const GENERATOR: &str = concat!("compose2helm ", env!("CARGO_PKG_VERSION"));
 
 const HELMIGNORE: &str = "# Patterns to ignore when building packages.\n.DS_Store\n.git/\n.gitignore\n*.swp\n*.bak\n*.tmp\n*.orig\n*~\n.idea/\n.vscode/\n.compose2helm.lock\n";
 
@@ -41,7 +40,7 @@ pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
     put("values.yaml".into(), format!("{header}{}", doc::write(&values)));
     put("README.md".into(), readme::readme(app, &values));
     for env in &app.environments {
-        let body = doc::write(&env.overrides);
+        let body = doc::write(&environments::overrides(env));
         let body = if body.is_empty() { "{}\n".to_string() } else { body };
         put(
             format!("values-{}.yaml", env.name),
@@ -93,30 +92,3 @@ fn chart_yaml(app: &App) -> String {
 }
 
 pub use argocd::argocd;
-
-/// [`crate::HAND_EDIT_RULE`] as YAML comment lines.
-pub(crate) fn rule_comment() -> String {
-    let mut out = String::new();
-    let mut line = String::from("#");
-    let rule = crate::HAND_EDIT_RULE;
-    let mut first = true;
-    for word in rule.split_whitespace() {
-        if line.len() + 1 + word.len() > 92 {
-            out.push_str(&line);
-            out.push('\n');
-            line = String::from("#");
-        }
-        line.push(' ');
-        if first {
-            // The rule is a sentence of its own here.
-            line.push_str(&word[..1].to_uppercase());
-            line.push_str(&word[1..]);
-            first = false;
-        } else {
-            line.push_str(word);
-        }
-    }
-    out.push_str(&line);
-    out.push_str(".\n");
-    out
-}

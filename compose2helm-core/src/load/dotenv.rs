@@ -13,9 +13,6 @@ use crate::error::{Error, ErrorKind, Location, Result};
 use crate::source::{Boundary, Scope};
 use crate::yaml::Interpolation;
 
-/// One parsed line: the value is `None` for a bare `KEY`.
-pub type EnvEntries = IndexMap<String, Option<String>>;
-
 /// One variable of an env file, with where it is set and what its value interpolated.
 #[derive(Debug, Clone)]
 pub struct EnvLine {
@@ -32,20 +29,8 @@ pub struct EnvLine {
 }
 
 /// Reads (through the boundary, inside `scope`) and parses an env file (`what` names it
-/// in messages); a refusal points at `at`, a bad line at its line.
-pub fn read_env_file(
-    boundary: &Boundary<'_>,
-    path: &Path,
-    scope: Scope<'_>,
-    what: &str,
-    at: NamedAt<'_>,
-    outer: &dyn Lookup,
-) -> Result<EnvEntries> {
-    Ok(read_env_lines(boundary, path, scope, what, at, outer)?.into_iter().map(|l| (l.key, l.value)).collect())
-}
-
-/// Like [`read_env_file`], keeping each variable's line and interpolations. A variable set
-/// twice keeps its last line.
+/// in messages), keeping each variable's line and interpolations; a refusal points at
+/// `at`, a bad line at its line. A variable set twice keeps its last line.
 pub fn read_env_lines(
     boundary: &Boundary<'_>,
     path: &Path,
@@ -218,6 +203,9 @@ impl Lookup for Earlier<'_> {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    /// Each variable's value; `None` for a bare `KEY`.
+    type EnvEntries = IndexMap<String, Option<String>>;
 
     fn parse_dotenv(text: &str, outer: &dyn Lookup) -> Result<EnvEntries, (u32, String)> {
         Ok(parse_lines(text, outer)?.into_iter().map(|(_, k, v, _)| (k, v)).collect())

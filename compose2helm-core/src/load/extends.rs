@@ -5,14 +5,14 @@ use std::path::Path;
 
 use super::files::{display, parse_compose, read_text};
 use super::merge::merge_service;
-use super::{interpolate, normalize, Ctx};
+use super::{interpolate, normalize, LoadContext};
 use crate::error::{Error, ErrorKind, Result};
 use crate::source::{ReadRoot, Scope};
 use crate::yaml::{Map, Node, Value};
 
 /// Replaces every service of the file that has `extends` by its resolved definition;
 /// `within` is the root of that file.
-pub fn resolve_file(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, within: &ReadRoot) -> Result<()> {
+pub fn resolve_file(ctx: &mut LoadContext<'_>, root: &mut Node, path: &Path, within: &ReadRoot) -> Result<()> {
     let Some(services) = root.as_map().and_then(|m| m.get("services")).and_then(Node::as_map).cloned() else {
         return Ok(());
     };
@@ -32,7 +32,7 @@ pub fn resolve_file(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, within: &Re
 
 #[allow(clippy::too_many_arguments)] // the recursion carries its file, root and both memos
 fn resolve_one(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut LoadContext<'_>,
     services: &Map,
     file: &Path,
     within: &ReadRoot,
@@ -106,7 +106,12 @@ fn resolve_one(
 /// The services of another file (read inside `within`; a refusal points `at` the
 /// `extends.file` key), interpolated and normalized (its own `extends` are resolved on
 /// demand by the caller).
-fn load_services(ctx: &mut Ctx<'_>, path: &Path, within: &ReadRoot, at: (&crate::yaml::Mark, &str)) -> Result<Map> {
+fn load_services(
+    ctx: &mut LoadContext<'_>,
+    path: &Path,
+    within: &ReadRoot,
+    at: (&crate::yaml::Mark, &str),
+) -> Result<Map> {
     let name = display(path);
     let text = read_text(ctx.boundary, path, Scope::Inside(within), "the extended compose file", Some(at))?;
     let documents = parse_compose(&text, &name)?;

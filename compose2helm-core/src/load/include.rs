@@ -8,14 +8,14 @@ use std::path::{Path, PathBuf};
 type Named<'n> = (String, &'n Node);
 
 use super::files::display;
-use super::{dotenv, load_file, merge, Ctx, Place};
+use super::{dotenv, load_file, merge, LoadContext, Place};
 use crate::error::{Error, ErrorKind, Result};
 use crate::source::{ReadRoot, Scope};
 use crate::yaml::{Node, Value};
 
 const RESOURCES: &[&str] = &["services", "volumes", "networks", "secrets", "configs"];
 
-pub fn apply_includes(ctx: &mut Ctx<'_>, root: &mut Node, path: &Path, place: &Place) -> Result<()> {
+pub fn apply_includes(ctx: &mut LoadContext<'_>, root: &mut Node, path: &Path, place: &Place) -> Result<()> {
     let Some(inc) = root.as_map_mut().and_then(|m| m.shift_remove("include")) else {
         return Ok(());
     };

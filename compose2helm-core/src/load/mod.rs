@@ -8,6 +8,7 @@ pub(crate) mod files;
 mod include;
 pub(crate) mod interpolate;
 mod merge;
+pub(crate) mod named_files;
 pub(crate) mod normalize;
 mod ports;
 
@@ -69,6 +70,8 @@ pub struct Loaded {
     pub working_dir_name: Option<String>,
     /// Which directory what each compose file names must stay inside.
     pub roots: Roots,
+    /// The env, label and secret files the services name, read (`named_files`).
+    pub named_files: named_files::NamedFiles,
 }
 
 /// Compose file (as displayed in marks) -> the directory the files it names (bind mounts,
@@ -117,7 +120,9 @@ pub(crate) struct Place {
     pub root: ReadRoot,
 }
 
-pub(crate) struct Ctx<'a> {
+/// What loading every compose file shares: the boundary, the variables, the warnings and
+/// the files read so far.
+pub(crate) struct LoadContext<'a> {
     pub boundary: &'a Boundary<'a>,
     pub roots: Roots,
     /// The top project directory (all rebased paths are relative to it).
@@ -160,7 +165,7 @@ pub(crate) fn load_tree(opts: &LoadOptions, boundary: &Boundary<'_>, warnings: &
     let secret = crate::credentials::secret_variables(&env, &refs);
 
     let place = Place { base: project_dir.clone(), root: roots.project().clone() };
-    let mut ctx = Ctx {
+    let mut ctx = LoadContext {
         boundary,
         roots,
         top_dir: project_dir.clone(),
@@ -187,7 +192,7 @@ pub(crate) fn load_tree(opts: &LoadOptions, boundary: &Boundary<'_>, warnings: &
         profiles.extend(p.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
     }
     let project_name = opts.project_name.clone().or_else(|| opts.environment.get("COMPOSE_PROJECT_NAME").cloned());
-    Ok(Loaded {
+    let mut loaded = Loaded {
         root,
         project_dir,
         files: ctx.files,
@@ -199,13 +204,16 @@ pub(crate) fn load_tree(opts: &LoadOptions, boundary: &Boundary<'_>, warnings: &
         project_name,
         working_dir_name: opts.working_dir_name.clone(),
         roots: ctx.roots,
-    })
+        named_files: Default::default(),
+    };
+    loaded.named_files = named_files::read_named_files(&loaded, boundary);
+    Ok(loaded)
 }
 
 /// Reads (inside `scope`; a refusal is reported `at` the key that named the file),
 /// parses, interpolates and normalizes one file, then applies its `include` and `extends`.
 pub(crate) fn load_file(
-    ctx: &mut Ctx<'_>,
+    ctx: &mut LoadContext<'_>,
     path: &Path,
     scope: Scope<'_>,
     at: files::NamedAt<'_>,

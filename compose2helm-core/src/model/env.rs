@@ -2,17 +2,21 @@
 use indexmap::IndexMap;
 
 use super::decode::*;
-use super::service::Env;
+use super::service::DecodeContext;
 use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
-use crate::load::dotenv::read_env_lines;
 use crate::load::files::display;
-use crate::source::Scope;
+use crate::load::named_files::EnvFileRead;
 use crate::yaml::{Interpolation, Map, Value};
 
 /// `env_file` then `environment` (which wins); bare names are taken from the project
 /// environment and dropped when unset, as compose does.
-pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> Result<IndexMap<String, EnvVar>> {
+pub(super) fn resolve_env(
+    m: &Map,
+    p: &str,
+    ctx: &DecodeContext<'_>,
+    w: &mut Warnings,
+) -> Result<IndexMap<String, EnvVar>> {
     let mut out = IndexMap::new();
     if let Some(ef) = m.get("env_file") {
         let ep = format!("{p}.env_file");
@@ -26,13 +30,9 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                 Some(r) => boolean(r, &format!("{ip}.required"))?,
                 None => true,
             };
-            let full = cx.project_dir.join(&path);
-            // Inside the directory of the compose file that names it; outside is an error
-            // even when the file is optional (compose would read it).
-            let named_at = em.get("path").map_or(&it.mark, |n| &n.mark);
-            let within = Scope::Inside(cx.roots.of(named_at));
-            if !cx.boundary.exists(&full, within) {
-                if required {
+            let lines = match ctx.files.env_file(&ip) {
+                EnvFileRead::Missing if required => {
+                    let full = ctx.project_dir.join(&path);
                     return Err(Error::at(
                         ErrorKind::Io,
                         &it.mark,
@@ -40,18 +40,17 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                         format!("env file {} not found (mark it `required: false` if it is optional)", display(&full)),
                     ));
                 }
-                continue;
-            }
-            let lines = read_env_lines(cx.boundary, &full, within, "the env file", Some((&it.mark, &ip)), &cx.vars())
-                .map_err(|e| e.with_path(&ip))?;
+                EnvFileRead::Missing => continue,
+                EnvFileRead::Read(lines) => lines.clone()?,
+            };
             for line in lines {
                 let origin = EnvOrigin::EnvFile(path.clone());
                 let var = match line.value {
                     Some(value) => EnvVar { value, origin, interpolated: line.spans, at: Some(line.at) },
                     // A bare `KEY` takes the project's value: a copy of that variable.
-                    None => match cx.env.get(&line.key) {
+                    None => match ctx.env.get(&line.key) {
                         Some(value) => EnvVar {
-                            interpolated: vec![whole(&line.key, value, cx)],
+                            interpolated: vec![whole(&line.key, value, ctx)],
                             value: value.clone(),
                             origin,
                             at: Some(line.at),
@@ -72,15 +71,15 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
                     return Err(invalid(v, &kp, "an environment variable needs a name"));
                 }
                 match &v.value {
-                    Value::Null => match cx.env.get(k) {
+                    Value::Null => match ctx.env.get(k) {
                         Some(val) => {
                             out.insert(
                                 k.clone(),
                                 EnvVar {
                                     value: val.clone(),
                                     origin: EnvOrigin::Inherited,
-                                    interpolated: vec![whole(k, val, cx)],
-                                    at: cx.origins.get(k).cloned(),
+                                    interpolated: vec![whole(k, val, ctx)],
+                                    at: ctx.origins.get(k).cloned(),
                                 },
                             );
                         }
@@ -113,11 +112,11 @@ pub(super) fn resolve_env(m: &Map, p: &str, cx: &Env<'_>, w: &mut Warnings) -> R
 }
 
 /// The whole value came from the project variable `name`.
-fn whole(name: &str, value: &str, cx: &Env<'_>) -> Interpolation {
+fn whole(name: &str, value: &str, ctx: &DecodeContext<'_>) -> Interpolation {
     Interpolation {
         var: name.to_string(),
         range: Some(0..value.len()),
         text: value.to_string(),
-        secret: cx.secret.contains(name),
+        secret: ctx.secret.contains(name),
     }
 }

@@ -1,6 +1,8 @@
 //! The compose project as typed data: what the loader read, after merging, `extends`,
 //! profiles and `env_file`, with every value in one canonical shape. Converting to a chart
-//! starts from here and never looks at YAML again.
+//! starts from here and never looks at YAML again. Decoding does no I/O: the files the
+//! services name (`env_file`, `label_file`, secret files) were read by the loader
+//! (`load/`).
 pub(crate) mod decode;
 mod env;
 pub(crate) mod keys;

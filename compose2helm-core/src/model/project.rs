@@ -3,17 +3,16 @@ use indexmap::IndexMap;
 
 use super::decode::*;
 use super::keys::{self, Disposition};
-use super::service::{decode_service, Env};
+use super::service::{decode_service, DecodeContext};
 use super::*;
 use crate::error::{Error, ErrorKind, Result, Warnings};
 use crate::load::{Loaded, Roots};
 use crate::names::{is_compose_name, shown, COMPOSE_NAME_PATTERN};
-use crate::source::{Boundary, Refusal, Scope};
 use crate::yaml::Value;
 
 /// Decodes the merged tree into a [`Project`], keeping only the services of the active
 /// profiles.
-pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Warnings) -> Result<Project> {
+pub(crate) fn build_project(loaded: &Loaded, w: &mut Warnings) -> Result<Project> {
     let root = &loaded.root;
     let Some(top) = root.as_map() else {
         return Err(type_err(root, "", "a mapping"));
@@ -38,8 +37,8 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
         }
     }
     let name = project_name(loaded, top)?;
-    let cx = Env {
-        boundary,
+    let ctx = DecodeContext {
+        files: &loaded.named_files,
         project_dir: &loaded.project_dir,
         roots: &loaded.roots,
         env: &loaded.env,
@@ -57,7 +56,7 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
         if let Some(sm) = map(sn, "services")? {
             for (sname, snode) in sm {
                 check_name("service", sname, snode, &format!("services.{}", shown(sname)))?;
-                all.insert(sname.clone(), decode_service(sname, snode, &cx, w)?);
+                all.insert(sname.clone(), decode_service(sname, snode, &ctx, w)?);
             }
         }
     }
@@ -142,10 +141,9 @@ pub(crate) fn build_project(loaded: &Loaded, boundary: &Boundary<'_>, w: &mut Wa
     let secrets = file_resources(top.get("secrets"), "secrets", &loaded.roots, w)?;
     for (name, res) in &secrets {
         if let FileResource::File(f) = res {
-            // Only whether it exists: a secret's content is never read, so it may be
-            // anywhere (secrets often live outside the repository).
+            // Only whether it exists (load/ looked): a secret's content is never read.
             let f = &f.path;
-            if matches!(boundary.locate(&loaded.project_dir.join(f), Scope::Anywhere), Err(Refusal::Missing)) {
+            if loaded.named_files.secret_missing(&loaded.project_dir.join(f)) {
                 w.push_code(
                     crate::WarningCode::MountChanged,
                     format!("secrets.{name}.file"),

@@ -8,14 +8,13 @@ use super::keys::{self, Disposition};
 use super::parts::{decode_deploy, decode_healthcheck, decode_mount, decode_port};
 use super::*;
 use crate::error::{Result, Warnings};
-use crate::load::dotenv::read_env_file;
 use crate::load::Roots;
 use crate::names::shown;
-use crate::source::{Boundary, Scope};
 use crate::yaml::{Interpolation, Node, Value};
 
-pub(crate) struct Env<'a> {
-    pub boundary: &'a Boundary<'a>,
+pub(crate) struct DecodeContext<'a> {
+    /// The env and label files the services name, read by load/.
+    pub files: &'a crate::load::named_files::NamedFiles,
     pub project_dir: &'a Path,
     /// The directory the files each compose file names must stay inside.
     pub roots: &'a Roots,
@@ -26,13 +25,7 @@ pub(crate) struct Env<'a> {
     pub origins: &'a std::collections::BTreeMap<String, crate::error::Location>,
 }
 
-impl Env<'_> {
-    /// The variables as interpolation sees them.
-    pub fn vars(&self) -> crate::load::interpolate::Vars<'_> {
-        crate::load::interpolate::Vars { values: self.env, secret: self.secret }
-    }
-}
-pub(crate) fn decode_service(name: &str, node: &Node, cx: &Env<'_>, w: &mut Warnings) -> Result<Service> {
+pub(crate) fn decode_service(name: &str, node: &Node, ctx: &DecodeContext<'_>, w: &mut Warnings) -> Result<Service> {
     let p = format!("services.{name}");
     let Some(m) = map(node, &p)? else {
         return Err(type_err(node, &p, "a mapping (the service definition)"));
@@ -49,10 +42,10 @@ pub(crate) fn decode_service(name: &str, node: &Node, cx: &Env<'_>, w: &mut Warn
         match keys::lookup(keys::SERVICE_KEYS, k) {
             None => w.push_code(crate::WarningCode::IgnoredKey, &kp, "unknown compose key; ignored"),
             Some(Disposition::Ignored(why)) => w.push_code(crate::WarningCode::IgnoredKey, &kp, *why),
-            Some(Disposition::Mapped) => decode_key(&mut s, k, v, &kp, cx, w)?,
+            Some(Disposition::Mapped) => decode_key(&mut s, k, v, &kp, ctx, w)?,
         }
     }
-    s.environment = resolve_env(m, &p, cx, w)?;
+    s.environment = resolve_env(m, &p, ctx, w)?;
     for (k, v) in m {
         if !matches!(k.as_str(), "environment" | "command" | "entrypoint" | "healthcheck") {
             interpolations(v, k, &mut s.interpolations);
@@ -75,7 +68,7 @@ fn interpolations(n: &Node, path: &str, out: &mut IndexMap<String, Vec<Interpola
     }
 }
 
-fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mut Warnings) -> Result<()> {
+fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, ctx: &DecodeContext<'_>, w: &mut Warnings) -> Result<()> {
     match k {
         "image" => s.image = opt_string(Some(v), kp)?,
         "build" => s.build = decode_build(v, kp)?,
@@ -106,7 +99,7 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
         }
         "volumes" => {
             for (i, it) in seq(v, kp)?.iter().enumerate() {
-                s.volumes.push(decode_mount(it, &format!("{kp}[{i}]"), cx.roots)?);
+                s.volumes.push(decode_mount(it, &format!("{kp}[{i}]"), ctx.roots)?);
             }
         }
         "tmpfs" => {
@@ -194,15 +187,10 @@ fn decode_key(s: &mut Service, k: &str, v: &Node, kp: &str, cx: &Env<'_>, w: &mu
                 Value::Seq(items) => items.iter().collect(),
                 _ => vec![v],
             };
-            for (f, node) in files.iter().zip(nodes) {
-                // Inside the directory of the compose file that wrote this entry.
-                let within = Scope::Inside(cx.roots.of(&node.mark));
-                let path = cx.project_dir.join(f);
-                let entries =
-                    read_env_file(cx.boundary, &path, within, "the label file", Some((&node.mark, kp)), cx.env)
-                        .map_err(|e| e.with_path(kp))?;
-                for (k, val) in entries {
-                    let val = val.unwrap_or_default();
+            for (i, (f, _)) in files.iter().zip(nodes).enumerate() {
+                // Read by load/ (inside the directory of the compose file that wrote it).
+                for line in ctx.files.label_file(&format!("{kp}[{i}]"))? {
+                    let (k, val) = (line.key, line.value.unwrap_or_default());
                     let lp = format!("{kp}[{f}].{k}");
                     if k.starts_with("kompose.") {
                         one_line(v, &lp, val.trim(), "a kompose setting")?;

@@ -5,48 +5,43 @@
 //! overrides any value.
 use indexmap::IndexMap;
 
-use crate::emit::doc::{from_node, V};
-use crate::ir::{Environment, Kind, Workload};
+use crate::ir::{Environment, Kind, ServiceOverrides, Workload};
 use crate::yaml::Node;
 
 pub fn environments(workloads: &[Workload], custom: &IndexMap<String, Node>) -> Vec<Environment> {
     let scalable = |w: &&Workload| matches!(w.kind, Kind::Deployment | Kind::StatefulSet);
-    let mut dev = V::map();
-    let mut staging = V::map();
-    let mut production = V::map();
+    let mut dev = Environment::new("dev");
+    let mut staging = Environment::new("staging");
+    let mut production = Environment::new("production");
     for w in workloads.iter().filter(scalable) {
-        dev.set_path(&[&w.key, "replicaCount"], V::Int(1));
+        let unchanged = || ServiceOverrides { key: w.key.clone(), ..Default::default() };
+        let (mut d, mut s, mut p) = (unchanged(), unchanged(), unchanged());
+        d.replica_count = Some(1);
         if let Some(a) = &w.autoscaling {
-            dev.set_path(&[&w.key, "autoscaling", "enabled"], V::Bool(false));
-            staging.set_path(
-                &[&w.key, "autoscaling", "maxReplicas"],
-                V::Int(a.max_replicas.div_ceil(2).max(a.min_replicas) as i64),
-            );
-            production.set_path(&[&w.key, "autoscaling", "enabled"], V::Bool(true));
+            d.autoscaling_enabled = Some(false);
+            s.max_replicas = Some(a.max_replicas.div_ceil(2).max(a.min_replicas));
+            p.autoscaling_enabled = Some(true);
         }
         if w.pdb.as_ref().is_some_and(|p| p.enabled) {
-            dev.set_path(&[&w.key, "pdb", "enabled"], V::Bool(false));
-            production.set_path(&[&w.key, "pdb", "enabled"], V::Bool(true));
+            d.pdb_enabled = Some(false);
+            p.pdb_enabled = Some(true);
+        }
+        for (env, o) in [(&mut dev, d), (&mut staging, s), (&mut production, p)] {
+            if !o.is_empty() {
+                env.services.push(o);
+            }
         }
     }
     if workloads.iter().any(|w| w.metrics.is_some()) {
         for env in [&mut staging, &mut production] {
-            env.set_path(&["monitoring", "serviceMonitor", "enabled"], V::Bool(true));
+            env.service_monitor = Some(true);
         }
     }
-    let mut envs = vec![
-        Environment { name: "dev".into(), overrides: dev },
-        Environment { name: "staging".into(), overrides: staging },
-        Environment { name: "production".into(), overrides: production },
-    ];
+    let mut envs = vec![dev, staging, production];
     for (name, node) in custom {
-        let extra = from_node(node);
         match envs.iter_mut().find(|e| &e.name == name) {
-            Some(e) => e.overrides.merge(extra),
-            None => envs.push(Environment {
-                name: name.clone(),
-                overrides: if matches!(extra, V::Map(_)) { extra } else { V::map() },
-            }),
+            Some(e) => e.custom = Some(node.clone()),
+            None => envs.push(Environment { custom: Some(node.clone()), ..Environment::new(name.clone()) }),
         }
     }
     envs

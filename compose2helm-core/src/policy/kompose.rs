@@ -2,9 +2,9 @@
 //! keep their settings. `x-compose2helm` wins where both say something.
 use indexmap::IndexMap;
 
-use super::settings::{parse_kind, AutoscalingSetting, Expose, KindSetting, ServiceSettings};
 use crate::error::Warnings;
 use crate::model::units::{bytes_to_quantity, parse_bytes, parse_duration_ms};
+use crate::settings::{parse_kind, AutoscalingSetting, Expose, KindSetting, ServiceSettings};
 
 /// Healthcheck overrides from `kompose.service.healthcheck.<probe>.*` labels.
 #[derive(Debug, Clone, Default)]
@@ -45,10 +45,10 @@ pub fn is_kompose_label(k: &str) -> bool {
     k.starts_with("kompose.")
 }
 
-/// Applies the kompose labels to `s` where `s` has nothing yet.
+/// Applies the kompose labels to `settings` where they set nothing yet.
 pub fn apply(
     labels: &IndexMap<String, String>,
-    s: &mut ServiceSettings,
+    settings: &mut ServiceSettings,
     path: &str,
     w: &mut Warnings,
 ) -> KomposeLabels {
@@ -58,7 +58,7 @@ pub fn apply(
         let v = v.trim();
         match k.as_str() {
             "kompose.service.expose" => {
-                if s.expose.is_none() && !v.eq_ignore_ascii_case("false") {
+                if settings.expose.is_none() && !v.eq_ignore_ascii_case("false") {
                     let mut e = Expose { path: "/".into(), ..Default::default() };
                     if !v.eq_ignore_ascii_case("true") {
                         for h in v.split(',').map(str::trim).filter(|h| !h.is_empty()) {
@@ -71,16 +71,16 @@ pub fn apply(
                             }
                         }
                     }
-                    s.expose = Some(e);
+                    settings.expose = Some(e);
                 }
             }
             "kompose.service.expose.tls-secret" => {
-                if let Some(e) = s.expose.as_mut() {
+                if let Some(e) = settings.expose.as_mut() {
                     e.tls.get_or_insert_with(|| v.to_string());
                 }
             }
             "kompose.service.expose.ingress-class-name" => {
-                if let Some(e) = s.expose.as_mut() {
+                if let Some(e) = settings.expose.as_mut() {
                     e.class_name.get_or_insert_with(|| v.to_string());
                 }
             }
@@ -99,10 +99,10 @@ pub fn apply(
                         continue;
                     }
                 };
-                s.service_type.get_or_insert_with(|| t.to_string());
+                settings.service_type.get_or_insert_with(|| t.to_string());
             }
             "kompose.controller.type" => match parse_kind(v) {
-                Some(kind) if s.kind.is_none() => s.kind = Some(kind),
+                Some(kind) if settings.kind.is_none() => settings.kind = Some(kind),
                 Some(_) => {}
                 None if v.eq_ignore_ascii_case("replicationcontroller") => {
                     w.push_code(
@@ -118,7 +118,7 @@ pub fn apply(
                 ),
             },
             "kompose.hpa.replicas.min" | "kompose.hpa.replicas.max" | "kompose.hpa.cpu" | "kompose.hpa.memory" => {
-                let a = s.autoscaling.get_or_insert_with(AutoscalingSetting::default);
+                let a = settings.autoscaling.get_or_insert_with(AutoscalingSetting::default);
                 let n = int32(v);
                 match (k.as_str(), n) {
                     ("kompose.hpa.replicas.min", Some(n)) => a.min = a.min.or(Some(n.max(1))),
@@ -133,11 +133,11 @@ pub fn apply(
                 }
             }
             "kompose.cronjob.schedule" => {
-                if s.schedule.is_none() {
-                    match super::settings::check_cron(v) {
+                if settings.schedule.is_none() {
+                    match crate::settings::check_cron(v) {
                         Ok(()) => {
-                            s.schedule = Some(v.to_string());
-                            s.kind.get_or_insert(KindSetting::CronJob);
+                            settings.schedule = Some(v.to_string());
+                            settings.kind.get_or_insert(KindSetting::CronJob);
                         }
                         Err(m) => w.push_code(crate::WarningCode::KomposeLabel, lp, format!("{m}; ignored")),
                     }
@@ -168,9 +168,9 @@ pub fn apply(
                 ),
             },
             "kompose.volume.size" => {
-                if s.volume_size.is_none() {
+                if settings.volume_size.is_none() {
                     match v.parse::<String>().ok().and_then(|q| quantity_or_bytes(&q)) {
-                        Some(q) => s.volume_size = Some(q),
+                        Some(q) => settings.volume_size = Some(q),
                         None => w.push_code(
                             crate::WarningCode::KomposeLabel,
                             lp,
@@ -180,7 +180,7 @@ pub fn apply(
                 }
             }
             "kompose.volume.storage-class-name" => {
-                s.storage_class.get_or_insert_with(|| v.to_string());
+                settings.storage_class.get_or_insert_with(|| v.to_string());
             }
             "kompose.image-pull-policy" => {
                 let p = match v.to_ascii_lowercase().as_str() {
@@ -196,10 +196,10 @@ pub fn apply(
                         continue;
                     }
                 };
-                s.pull_policy.get_or_insert_with(|| p.to_string());
+                settings.pull_policy.get_or_insert_with(|| p.to_string());
             }
             "kompose.image-pull-secret" => {
-                s.pull_secret.get_or_insert_with(|| v.to_string());
+                settings.pull_secret.get_or_insert_with(|| v.to_string());
             }
             "kompose.security-context.fsgroup" => match int32(v) {
                 // Kubernetes accepts group IDs from 0 to 2^31-1.

@@ -12,4 +12,3 @@ pub mod resources;
 pub mod scaling;
 pub mod secrets;
 pub mod security;
-pub mod settings;

@@ -4,8 +4,8 @@
 //! every pod in it. A service that needs more than the level is warned, naming what it
 //! needs and the setting that allows it, because its pods will be rejected at admission.
 use crate::error::Warnings;
+use crate::ir::PodSecurityLevel;
 use crate::ir::{App, Workload};
-use crate::policy::settings::PodSecurityLevel;
 
 /// Capabilities Pod Security `baseline` allows to be added (`restricted`: NET_BIND_SERVICE only).
 const BASELINE_CAPS: &[&str] = &[

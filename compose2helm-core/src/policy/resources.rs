@@ -6,12 +6,12 @@
 //! request does not.
 use indexmap::IndexMap;
 
-use super::settings::{Defaults, ServiceSettings};
 use crate::error::Warnings;
 use crate::ir::Resources;
 use crate::knowledge::ImageKnowledge;
 use crate::model::units::{bytes_to_quantity, millicores_to_quantity, parse_bytes, parse_cpus};
 use crate::model::Deploy;
+use crate::settings::{Defaults, ServiceSettings};
 use crate::warning_class::WarningClass;
 
 /// AKS Deployment Safeguards' minimum CPU request (millicores).
@@ -106,15 +106,15 @@ pub fn memory_need(env: &IndexMap<String, String>, knowledge: Option<&ImageKnowl
 
 /// The resources of one container, and what raised its memory (for the values comment).
 pub fn resources(
-    d: &Deploy,
-    s: &ServiceSettings,
-    p: &Defaults,
+    deploy: &Deploy,
+    settings: &ServiceSettings,
+    defaults: &Defaults,
     need: Option<&MemoryNeed>,
     path: &str,
     w: &mut Warnings,
 ) -> (Resources, Option<String>) {
-    let asked = d.limits.memory.or_else(|| s.limits_memory.as_deref().and_then(memory_bytes));
-    let default_limit = memory_bytes(&p.limits_memory).unwrap_or(FLOOR_MEMORY);
+    let asked = deploy.limits.memory.or_else(|| settings.limits_memory.as_deref().and_then(memory_bytes));
+    let default_limit = memory_bytes(&defaults.limits_memory).unwrap_or(FLOOR_MEMORY);
     let raise = need.filter(|n| asked.is_none() && n.bytes > default_limit);
     if let (Some(limit), Some(n)) = (asked, need) {
         if limit < n.bytes {
@@ -130,13 +130,14 @@ pub fn resources(
             );
         }
     }
-    let mut r = base_resources(d, s, p, raise.map(|n| n.bytes));
+    let mut r = base_resources(deploy, settings, defaults, raise.map(|n| n.bytes));
     if let Some(n) = raise {
         // Requests follow the raised limit as they follow a compose limit.
-        let asked_request = d.reservations.memory.or_else(|| s.requests_memory.as_deref().and_then(memory_bytes));
+        let asked_request =
+            deploy.reservations.memory.or_else(|| settings.requests_memory.as_deref().and_then(memory_bytes));
         if asked_request.is_none() {
-            let request = round_mib((n.bytes as f64 * p.request_ratio) as u64).max(FLOOR_MEMORY);
-            let request = request.max(memory_bytes(&p.requests_memory).unwrap_or(FLOOR_MEMORY));
+            let request = round_mib((n.bytes as f64 * defaults.request_ratio) as u64).max(FLOOR_MEMORY);
+            let request = request.max(memory_bytes(&defaults.requests_memory).unwrap_or(FLOOR_MEMORY));
             r.requests_memory = Some(bytes_to_quantity(request.min(n.bytes)));
         }
     }
@@ -144,31 +145,37 @@ pub fn resources(
     (r, origin)
 }
 
-fn base_resources(d: &Deploy, s: &ServiceSettings, p: &Defaults, raised_limit: Option<u64>) -> Resources {
-    let lim_cpu = d
+fn base_resources(
+    deploy: &Deploy,
+    settings: &ServiceSettings,
+    defaults: &Defaults,
+    raised_limit: Option<u64>,
+) -> Resources {
+    let lim_cpu = deploy
         .limits
         .cpu_millis
-        .or_else(|| s.limits_cpu.as_deref().and_then(cpu_millis))
-        .or_else(|| p.limits_cpu.as_deref().and_then(cpu_millis));
-    let lim_mem = d.limits.memory.or_else(|| s.limits_memory.as_deref().and_then(memory_bytes)).or(raised_limit);
-    let ratio = |v: f64| v * p.request_ratio;
-    let req_cpu = d
+        .or_else(|| settings.limits_cpu.as_deref().and_then(cpu_millis))
+        .or_else(|| defaults.limits_cpu.as_deref().and_then(cpu_millis));
+    let lim_mem =
+        deploy.limits.memory.or_else(|| settings.limits_memory.as_deref().and_then(memory_bytes)).or(raised_limit);
+    let ratio = |v: f64| v * defaults.request_ratio;
+    let req_cpu = deploy
         .reservations
         .cpu_millis
-        .or_else(|| s.requests_cpu.as_deref().and_then(cpu_millis))
-        .or_else(|| d.limits.cpu_millis.map(|l| ratio(f64::from(l)).ceil() as u32))
-        .or_else(|| cpu_millis(&p.requests_cpu))
+        .or_else(|| settings.requests_cpu.as_deref().and_then(cpu_millis))
+        .or_else(|| deploy.limits.cpu_millis.map(|l| ratio(f64::from(l)).ceil() as u32))
+        .or_else(|| cpu_millis(&defaults.requests_cpu))
         .unwrap_or(FLOOR_CPU_MILLIS)
         .max(FLOOR_CPU_MILLIS);
-    let req_mem = d
+    let req_mem = deploy
         .reservations
         .memory
-        .or_else(|| s.requests_memory.as_deref().and_then(memory_bytes))
-        .or_else(|| d.limits.memory.map(|l| round_mib(ratio(l as f64) as u64)))
-        .or_else(|| memory_bytes(&p.requests_memory))
+        .or_else(|| settings.requests_memory.as_deref().and_then(memory_bytes))
+        .or_else(|| deploy.limits.memory.map(|l| round_mib(ratio(l as f64) as u64)))
+        .or_else(|| memory_bytes(&defaults.requests_memory))
         .unwrap_or(FLOOR_MEMORY)
         .max(FLOOR_MEMORY);
-    let lim_mem = lim_mem.or_else(|| memory_bytes(&p.limits_memory)).unwrap_or(FLOOR_MEMORY).max(req_mem);
+    let lim_mem = lim_mem.or_else(|| memory_bytes(&defaults.limits_memory)).unwrap_or(FLOOR_MEMORY).max(req_mem);
     let lim_cpu = lim_cpu.map(|l| l.max(req_cpu));
     Resources {
         requests_cpu: Some(millicores_to_quantity(req_cpu)),

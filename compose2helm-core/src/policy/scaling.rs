@@ -1,17 +1,17 @@
 //! HorizontalPodAutoscaler and PodDisruptionBudget decisions.
-use super::settings::{Defaults, ServiceSettings};
 use crate::ir::{Autoscaling, Pdb};
+use crate::settings::{Defaults, ServiceSettings};
 
 /// Autoscaling when the service asks for it (settings or kompose labels).
-pub fn autoscaling(s: &ServiceSettings, replicas: u64, d: &Defaults) -> Option<Autoscaling> {
-    let a = s.autoscaling.as_ref()?;
+pub fn autoscaling(settings: &ServiceSettings, replicas: u64, defaults: &Defaults) -> Option<Autoscaling> {
+    let a = settings.autoscaling.as_ref()?;
     let min = a.min.unwrap_or(replicas.max(1));
     // Three times the floor, within the 32-bit field Kubernetes keeps it in.
     let max = a.max.unwrap_or((min.saturating_mul(3)).clamp(2, i32::MAX as u64)).max(min);
     let (mut cpu, mut memory) = (a.cpu, a.memory);
     if cpu.is_none() && memory.is_none() {
-        cpu = d.autoscaling_cpu;
-        memory = d.autoscaling_memory;
+        cpu = defaults.autoscaling_cpu;
+        memory = defaults.autoscaling_memory;
         if cpu.is_none() && memory.is_none() {
             cpu = Some(75);
         }
@@ -22,7 +22,7 @@ pub fn autoscaling(s: &ServiceSettings, replicas: u64, d: &Defaults) -> Option<A
         max_replicas: max,
         cpu,
         memory,
-        scale_down_stabilization_seconds: d.scale_down_stabilization_seconds,
+        scale_down_stabilization_seconds: defaults.scale_down_stabilization_seconds,
     })
 }
 
@@ -35,7 +35,7 @@ pub fn pdb(replicas: u64, autoscaling: Option<&Autoscaling>) -> Pdb {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::settings::AutoscalingSetting;
+    use crate::settings::AutoscalingSetting;
 
     #[test]
     fn hpa_defaults() {

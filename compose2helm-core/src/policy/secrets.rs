@@ -5,7 +5,7 @@
 //! out of everything written; where a value is also ordinary text of the project (a sample
 //! password equal to a service name), it is a weak secret, not a leak.
 use crate::credentials::{self, find_credential};
-use crate::error::Location;
+use crate::ir::{SecretValue, SecretValues};
 use crate::model::EnvVar;
 use crate::yaml::Interpolation;
 
@@ -40,51 +40,23 @@ impl Classifier {
     }
 }
 
-/// A secret value: never written, checked for in everything that is.
-#[derive(Debug, Clone)]
-pub struct SecretValue {
-    /// The variable that holds it.
-    pub name: String,
-    /// The value.
-    pub value: String,
-    /// Where it is set (the `.env` line, the compose line), when known.
-    pub at: Option<Location>,
-    /// Whether the value is also ordinary text of the project (a name, an image, a plain
-    /// setting): then its presence somewhere is a coincidence, not a disclosure.
-    pub weak: bool,
-}
-
-/// The project's secret values, longest first.
-#[derive(Debug, Clone, Default)]
-pub struct SecretValues {
-    values: Vec<SecretValue>,
-}
-
-impl SecretValues {
-    /// The values worth checking for: not empty, not a path (`/run/secrets/db` says where a
-    /// secret is), not shorter than 4 characters (those match by accident everywhere).
-    /// `ordinary` is text of the project that is not secret: a value found in it is weak.
-    pub fn new(candidates: impl IntoIterator<Item = SecretValue>, ordinary: &[&str]) -> Self {
-        let mut values: Vec<SecretValue> = Vec::new();
-        for mut c in candidates {
-            if c.value.chars().count() < 4 || credentials::is_path(&c.value) {
-                continue;
-            }
-            // One entry per variable and value: a value two variables share is reported for each.
-            if values.iter().any(|v| v.value == c.value && v.name == c.name) {
-                continue;
-            }
-            c.weak = ordinary.iter().any(|o| o.contains(c.value.as_str()));
-            values.push(c);
+/// The secret values worth checking for: not empty, not a path (`/run/secrets/db` says where a
+/// secret is), not shorter than 4 characters (those match by accident everywhere).
+/// `ordinary` is text of the project that is not secret: a value found in it is weak.
+pub fn worth_checking(candidates: impl IntoIterator<Item = SecretValue>, ordinary: &[&str]) -> SecretValues {
+    let mut values: Vec<SecretValue> = Vec::new();
+    for mut c in candidates {
+        if c.value.chars().count() < 4 || credentials::is_path(&c.value) {
+            continue;
         }
-        values.sort_by(|a, b| b.value.len().cmp(&a.value.len()).then(a.value.cmp(&b.value)));
-        SecretValues { values }
+        // One entry per variable and value: a value two variables share is reported for each.
+        if values.iter().any(|v| v.value == c.value && v.name == c.name) {
+            continue;
+        }
+        c.weak = ordinary.iter().any(|o| o.contains(c.value.as_str()));
+        values.push(c);
     }
-
-    /// Every value.
-    pub fn iter(&self) -> impl Iterator<Item = &SecretValue> {
-        self.values.iter()
-    }
+    SecretValues::longest_first(values)
 }
 
 /// Why a project file must not be shipped in a ConfigMap.
@@ -179,7 +151,7 @@ mod tests {
 
     #[test]
     fn values_skip_paths_and_short_ones_and_know_weak_ones() {
-        let v = SecretValues::new(
+        let v = worth_checking(
             [
                 value("A", "hunter2"),
                 value("B", "hunter2-long"),
@@ -195,7 +167,7 @@ mod tests {
 
     #[test]
     fn files_with_secrets_name_the_line() {
-        let v = SecretValues::new(
+        let v = worth_checking(
             [value("DB_PASSWORD", "Tr0ub4dor-3x"), value("USER_PASSWORD", "postgres")],
             &["postgres:16"],
         );

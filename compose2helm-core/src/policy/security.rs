@@ -9,7 +9,7 @@ use crate::error::Warnings;
 use crate::ir::{ContainerSecurity, PodSecurity};
 use crate::knowledge::{ImageKnowledge, ImageUser};
 use crate::model::Service;
-use crate::policy::settings::{Defaults, SecurityOverride};
+use crate::settings::{Defaults, SecurityOverride};
 use crate::warning_class::WarningClass;
 
 /// The uid an image that works as any non-root user runs as: `nobody`.

@@ -25,83 +25,12 @@ pub struct Settings {
     /// Extra environments or overrides of the default ones: name -> values tree.
     pub environments: IndexMap<String, Node>,
     pub defaults: Defaults,
-    pub argocd: ArgoSettings,
+    /// The Argo CD objects' settings (`argocd:`); `None` when there is no `argocd:` block:
+    /// the objects are written only when asked, by it or by
+    /// [`ConvertOptions::argocd`](crate::ConvertOptions::argocd).
+    pub argocd: Option<crate::ir::ArgoCd>,
     /// Warning codes silenced for the whole project (`ignore`).
     pub ignore: Vec<crate::WarningCode>,
-}
-
-/// How the Argo CD objects that deploy the chart are written (`argocd:`).
-#[derive(Debug, Clone)]
-pub struct ArgoSettings {
-    /// Whether the settings have an `argocd:` block: the objects are written only when
-    /// asked, by it or by [`ConvertOptions::argocd`](crate::ConvertOptions::argocd).
-    pub requested: bool,
-    /// Repository the chart is committed to; else the caller's
-    /// [`ConvertOptions::repo_url`](crate::ConvertOptions::repo_url), else a placeholder (warned).
-    pub repo_url: Option<String>,
-    pub target_revision: String,
-    /// Path of the chart in the repository; default `infrastructure/helm/<chart>`.
-    pub path: Option<String>,
-    pub project: String,
-    /// Namespace of Argo CD itself.
-    pub namespace: String,
-    /// One ApplicationSet (true) or one Application per environment.
-    pub application_set: bool,
-    /// Environments synced automatically (prune + selfHeal); others are manual.
-    pub auto_sync: Vec<String>,
-    /// Namespace per environment; default `<chart>-<env>`.
-    pub namespaces: IndexMap<String, String>,
-    /// The Pod Security Standards level the namespaces enforce (`podSecurity`).
-    pub pod_security: PodSecurityLevel,
-}
-
-/// Pod Security Standards levels, the strictest first.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PodSecurityLevel {
-    #[default]
-    Restricted,
-    Baseline,
-    Privileged,
-}
-
-impl PodSecurityLevel {
-    /// The level as Kubernetes spells it in namespace labels.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PodSecurityLevel::Restricted => "restricted",
-            PodSecurityLevel::Baseline => "baseline",
-            PodSecurityLevel::Privileged => "privileged",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [PodSecurityLevel::Restricted, PodSecurityLevel::Baseline, PodSecurityLevel::Privileged]
-            .into_iter()
-            .find(|l| l.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for PodSecurityLevel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Default for ArgoSettings {
-    fn default() -> Self {
-        ArgoSettings {
-            requested: false,
-            repo_url: None,
-            target_revision: "main".into(),
-            path: None,
-            project: "default".into(),
-            namespace: "argocd".into(),
-            application_set: true,
-            auto_sync: vec!["dev".into(), "staging".into()],
-            namespaces: IndexMap::new(),
-            pod_security: PodSecurityLevel::Restricted,
-        }
-    }
 }
 
 /// Policy defaults (`policy:`).
@@ -172,7 +101,7 @@ impl Default for Settings {
             platform: "linux/amd64".into(),
             environments: IndexMap::new(),
             defaults: Defaults::default(),
-            argocd: ArgoSettings::default(),
+            argocd: None,
             ignore: Vec::new(),
         }
     }

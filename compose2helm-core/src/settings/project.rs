@@ -1,6 +1,6 @@
 //! The project policy: top-level `x-compose2helm` or `compose2helm.yaml`.
 use super::*;
-use crate::ir::Maintainer;
+use crate::ir::{ArgoCd, Maintainer, PodSecurityLevel};
 use crate::model::decode::{
     boolean, list_items, map, non_negative, one_line, opt_string, seq, string, string_list, type_err,
 };
@@ -89,10 +89,7 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
                     }
                 }
             }
-            "argocd" => {
-                s.argocd.requested = true;
-                read_argocd(v, &p, &mut s.argocd)?
-            }
+            "argocd" => read_argocd(v, &p, s.argocd.insert(ArgoCd::default()))?,
             _ => read_defaults(v, &p, &mut s.defaults)?,
         }
     }
@@ -151,7 +148,7 @@ fn maintainers(n: &Node, path: &str) -> Result<Vec<Maintainer>> {
     Ok(out)
 }
 
-fn read_argocd(n: &Node, path: &str, a: &mut ArgoSettings) -> Result<()> {
+fn read_argocd(n: &Node, path: &str, a: &mut ArgoCd) -> Result<()> {
     let keys =
         ["repoURL", "targetRevision", "path", "project", "namespace", "mode", "autoSync", "namespaces", "podSecurity"];
     for (k, v) in keys_of(n, path, &keys)? {
@@ -320,7 +317,7 @@ fn is_semver(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::settings::check_cron;
+    use crate::settings::check_cron;
 
     #[test]
     fn cron_and_semver() {
