@@ -501,12 +501,20 @@ pub struct Environment {
     /// a mapping, or null), layered over the generated overrides as written.
     #[serde(skip)]
     pub custom: Option<crate::yaml::Node>,
+    /// The key path of `custom` (`x-compose2helm.environments.<env>`), for messages.
+    pub custom_path: String,
 }
 
 impl Environment {
     /// An environment that changes nothing.
     pub fn new(name: impl Into<String>) -> Self {
-        Environment { name: name.into(), services: Vec::new(), service_monitor: None, custom: None }
+        Environment {
+            name: name.into(),
+            services: Vec::new(),
+            service_monitor: None,
+            custom: None,
+            custom_path: String::new(),
+        }
     }
 }
 

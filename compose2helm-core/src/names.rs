@@ -184,6 +184,26 @@ pub fn valid_qualified_name(k: &str) -> bool {
     name_ok && prefix_ok
 }
 
+/// The known key nearest to a mistyped one: a small edit away (`enviroment`,
+/// `helthcheck`), or the same letters mostly in order (`depend_on`).
+pub(crate) fn suggestion<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    let budget = (key.chars().count() / 4).clamp(1, 3);
+    let by_edits = known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(key, k), *k))
+        .filter(|(d, _)| *d <= budget)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k);
+    by_edits.or_else(|| {
+        known
+            .iter()
+            .map(|k| (strsim::jaro_winkler(key, k), *k))
+            .filter(|(s, _)| *s >= 0.9)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, k)| k)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -257,7 +257,8 @@ pub(crate) fn build_app(
             ),
         );
     }
-    let environments = crate::policy::environments::environments(&workloads, &settings.environments);
+    let environments =
+        crate::policy::environments::environments(&workloads, &settings.environments, &settings.environments_path);
     let mut app = App {
         chart_name: dns_label(settings.chart_name.as_deref().unwrap_or(&p.name), 53),
         chart_version: settings.chart_version.clone(),

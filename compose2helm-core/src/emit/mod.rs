@@ -36,6 +36,9 @@ pub fn emit(app: &App) -> Result<BTreeMap<String, Vec<u8>>> {
         "values.schema.json".into(),
         schema::values_schema(&values, &format!("Values of the {} chart", app.chart_name)),
     );
+    for env in &app.environments {
+        environments::check(&values, env)?;
+    }
     values::describe_once(&mut values);
     put("values.yaml".into(), format!("{header}{}", doc::write(&values)));
     put("README.md".into(), readme::readme(app, &values));

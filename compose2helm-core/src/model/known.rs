@@ -222,7 +222,7 @@ fn walk(node: &Node, shape_path: &str, path: &str) -> Result<()> {
 }
 
 fn unknown_key(at: &Node, path: &str, key: &str, known: &[&str]) -> Error {
-    let hint = match suggestion(key, known) {
+    let hint = match crate::names::suggestion(key, known) {
         Some(s) => format!("did you mean `{s}`? (extensions start with `x-`)"),
         None => "extensions start with `x-`".to_string(),
     };
@@ -235,26 +235,6 @@ fn unknown_key(at: &Node, path: &str, key: &str, known: &[&str]) -> Error {
             crate::names::shown(key)
         ),
     )
-}
-
-/// The known key nearest to a mistyped one: a small edit away (`enviroment`,
-/// `helthcheck`), or the same letters mostly in order (`depend_on`).
-pub(crate) fn suggestion<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    let budget = (key.chars().count() / 4).clamp(1, 3);
-    let by_edits = known
-        .iter()
-        .map(|k| (strsim::damerau_levenshtein(key, k), *k))
-        .filter(|(d, _)| *d <= budget)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k);
-    by_edits.or_else(|| {
-        known
-            .iter()
-            .map(|k| (strsim::jaro_winkler(key, k), *k))
-            .filter(|(s, _)| *s >= 0.9)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, k)| k)
-    })
 }
 
 #[cfg(test)]
@@ -352,10 +332,10 @@ mod tests {
     #[test]
     fn typos_get_the_nearest_key() {
         let service: Vec<&str> = SERVICE_KEYS.iter().map(|(k, _)| *k).collect();
-        assert_eq!(suggestion("enviroment", &service), Some("environment"));
-        assert_eq!(suggestion("helthcheck", &service), Some("healthcheck"));
-        assert_eq!(suggestion("depend_on", &service), Some("depends_on"));
-        assert_eq!(suggestion("imgae", &service), Some("image"));
-        assert_eq!(suggestion("kubernetes", &service), None);
+        assert_eq!(crate::names::suggestion("enviroment", &service), Some("environment"));
+        assert_eq!(crate::names::suggestion("helthcheck", &service), Some("healthcheck"));
+        assert_eq!(crate::names::suggestion("depend_on", &service), Some("depends_on"));
+        assert_eq!(crate::names::suggestion("imgae", &service), Some("image"));
+        assert_eq!(crate::names::suggestion("kubernetes", &service), None);
     }
 }

@@ -8,7 +8,9 @@ use indexmap::IndexMap;
 use crate::ir::{Environment, Kind, ServiceOverrides, Workload};
 use crate::yaml::Node;
 
-pub fn environments(workloads: &[Workload], custom: &IndexMap<String, Node>) -> Vec<Environment> {
+/// The environments' values: the generated overrides, and the settings' own values
+/// (`custom`, under the key path `custom_path`) for each environment.
+pub fn environments(workloads: &[Workload], custom: &IndexMap<String, Node>, custom_path: &str) -> Vec<Environment> {
     let scalable = |w: &&Workload| matches!(w.kind, Kind::Deployment | Kind::StatefulSet);
     let mut dev = Environment::new("dev");
     let mut staging = Environment::new("staging");
@@ -39,9 +41,17 @@ pub fn environments(workloads: &[Workload], custom: &IndexMap<String, Node>) -> 
     }
     let mut envs = vec![dev, staging, production];
     for (name, node) in custom {
+        let path = format!("{custom_path}.{name}");
         match envs.iter_mut().find(|e| &e.name == name) {
-            Some(e) => e.custom = Some(node.clone()),
-            None => envs.push(Environment { custom: Some(node.clone()), ..Environment::new(name.clone()) }),
+            Some(e) => {
+                e.custom = Some(node.clone());
+                e.custom_path = path;
+            }
+            None => envs.push(Environment {
+                custom: Some(node.clone()),
+                custom_path: path,
+                ..Environment::new(name.clone())
+            }),
         }
     }
     envs

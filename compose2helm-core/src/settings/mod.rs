@@ -24,6 +24,9 @@ pub struct Settings {
     pub platform: String,
     /// Extra environments or overrides of the default ones: name -> values tree.
     pub environments: IndexMap<String, Node>,
+    /// The key path of `environments` (`x-compose2helm.environments`, or `environments` in
+    /// compose2helm.yaml), for messages about an environment's values.
+    pub environments_path: String,
     pub defaults: Defaults,
     /// The Argo CD objects' settings (`argocd:`); `None` when there is no `argocd:` block:
     /// the objects are written only when asked, by it or by
@@ -100,6 +103,7 @@ impl Default for Settings {
             registry: None,
             platform: "linux/amd64".into(),
             environments: IndexMap::new(),
+            environments_path: "x-compose2helm.environments".into(),
             defaults: Defaults::default(),
             argocd: None,
             ignore: Vec::new(),

@@ -72,6 +72,7 @@ pub fn read_settings(n: Option<&Node>, path: &str) -> Result<Settings> {
                 string_list(v, &p)?;
             }
             "environments" => {
+                s.environments_path = p.trim_start_matches('.').to_string();
                 if let Some(m) = map(v, &p)? {
                     for (ek, ev) in m {
                         if !ek.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || ek.is_empty() {
