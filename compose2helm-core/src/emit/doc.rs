@@ -2,7 +2,7 @@
 //! people, so every key carries a comment and the layout is what a person would write.
 use serde::Serialize;
 
-use crate::yaml::{must_escape, quote_if_needed};
+use crate::yaml::{must_escape, push_scalar};
 
 /// A YAML value with comments on mapping entries.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -114,16 +114,33 @@ impl V {
     }
 }
 
-fn scalar(v: &V) -> Option<String> {
-    Some(match v {
-        V::Null => "null".into(),
-        V::Bool(b) => b.to_string(),
-        V::Int(i) => i.to_string(),
-        V::Str(s) => quote_if_needed(s),
-        V::Map(e) if e.is_empty() => "{}".into(),
-        V::Seq(s) if s.is_empty() => "[]".into(),
-        _ => return None,
-    })
+/// Appends `v` as a flow scalar (`[]` and `{}` for empty collections); false for a
+/// collection that needs lines of its own.
+fn push_scalar_value(v: &V, out: &mut String) -> bool {
+    use std::fmt::Write;
+    match v {
+        V::Null => out.push_str("null"),
+        V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        V::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        V::Str(s) => push_scalar(s, out),
+        V::Map(e) if e.is_empty() => out.push_str("{}"),
+        V::Seq(s) if s.is_empty() => out.push_str("[]"),
+        _ => return false,
+    }
+    true
+}
+
+/// Appends `n` spaces (indentation: the writer's hot path, so no allocation).
+fn pad(out: &mut String, n: usize) {
+    const SPACES: &str = "                                                                ";
+    let mut left = n;
+    while left > 0 {
+        let take = left.min(SPACES.len());
+        out.push_str(&SPACES[..take]);
+        left -= take;
+    }
 }
 
 /// Writes a mapping as a YAML document.
@@ -139,15 +156,16 @@ pub fn write(v: &V) -> String {
 /// (a file name), so every line break YAML knows starts a new `#` line and characters a
 /// YAML reader refuses are written as escapes.
 fn comment_lines(c: &str, indent: usize, out: &mut String) {
+    use std::fmt::Write;
     for line in c.split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']) {
-        out.push_str(&" ".repeat(indent));
+        pad(out, indent);
         if line.is_empty() {
             out.push_str("#\n");
         } else {
             out.push_str("# ");
             for ch in line.chars() {
                 if must_escape(ch) {
-                    out.push_str(&format!("\\u{:04x}", ch as u32));
+                    let _ = write!(out, "\\u{:04x}", ch as u32);
                 } else {
                     out.push(ch);
                 }
@@ -180,14 +198,13 @@ fn block(s: &str, indent: usize) -> Option<String> {
     if !blockable {
         return None;
     }
-    let pad = " ".repeat(indent + 2);
     let mut out = String::from(if s.ends_with('\n') { "|\n" } else { "|-\n" });
     for l in body.split('\n') {
-        if l.is_empty() {
-            out.push('\n');
-        } else {
-            out.push_str(&format!("{pad}{l}\n"));
+        if !l.is_empty() {
+            pad(&mut out, indent + 2);
+            out.push_str(l);
         }
+        out.push('\n');
     }
     Some(out)
 }
@@ -196,34 +213,43 @@ fn block(s: &str, indent: usize) -> Option<String> {
 /// longer keys (an environment variable name can be any length) are written `? key`.
 const MAX_IMPLICIT_KEY: usize = 1000;
 
-fn write_entry(key: &str, v: &V, indent: usize, out: &mut String) {
-    let pad = " ".repeat(indent);
-    let mut k = quote_if_needed(key);
-    if k.len() > MAX_IMPLICIT_KEY {
-        out.push_str(&format!("{pad}? {k}\n"));
-        k = String::new();
+/// Appends `key:` at `indent` (`? key` then `:` for a key too long to be implicit).
+fn push_key(key: &str, indent: usize, out: &mut String) {
+    pad(out, indent);
+    let start = out.len();
+    push_scalar(key, out);
+    if out.len() - start > MAX_IMPLICIT_KEY {
+        out.insert_str(start, "? ");
+        out.push('\n');
+        pad(out, indent);
     }
+    out.push(':');
+}
+
+fn write_entry(key: &str, v: &V, indent: usize, out: &mut String) {
+    push_key(key, indent, out);
     if let V::Str(s) = v {
         if let Some(b) = block(s, indent) {
-            out.push_str(&format!("{pad}{k}: {b}"));
+            out.push(' ');
+            out.push_str(&b);
             return;
         }
     }
-    match scalar(v) {
-        Some(s) => out.push_str(&format!("{pad}{k}: {s}\n")),
-        None => {
-            out.push_str(&format!("{pad}{k}:\n"));
-            match v {
-                V::Map(entries) => write_entries(entries, indent + 2, out, false),
-                V::Seq(items) => write_seq(items, indent + 2, out),
-                _ => {}
-            }
-        }
+    out.push(' ');
+    if push_scalar_value(v, out) {
+        out.push('\n');
+        return;
+    }
+    out.pop();
+    out.push('\n');
+    match v {
+        V::Map(entries) => write_entries(entries, indent + 2, out, false),
+        V::Seq(items) => write_seq(items, indent + 2, out),
+        _ => {}
     }
 }
 
 fn write_seq(items: &[V], indent: usize, out: &mut String) {
-    let pad = " ".repeat(indent);
     for it in items {
         match it {
             V::Map(entries) if !entries.is_empty() => {
@@ -232,20 +258,25 @@ fn write_seq(items: &[V], indent: usize, out: &mut String) {
                     for c in [&e.comment, &e.note].into_iter().flatten() {
                         comment_lines(c, indent + 2, out);
                     }
-                    let mut line = String::new();
-                    write_entry(&e.key, &e.value, indent + 2, &mut line);
+                    let start = out.len();
+                    write_entry(&e.key, &e.value, indent + 2, out);
                     if first {
-                        line.replace_range(indent..indent + 2, "- ");
+                        out.replace_range(start + indent..start + indent + 2, "- ");
                         first = false;
                     }
-                    out.push_str(&line);
                 }
             }
             V::Seq(inner) if !inner.is_empty() => {
-                out.push_str(&format!("{pad}-\n"));
+                pad(out, indent);
+                out.push_str("-\n");
                 write_seq(inner, indent + 2, out);
             }
-            other => out.push_str(&format!("{pad}- {}\n", scalar(other).unwrap_or_default())),
+            other => {
+                pad(out, indent);
+                out.push_str("- ");
+                push_scalar_value(other, out);
+                out.push('\n');
+            }
         }
     }
 }

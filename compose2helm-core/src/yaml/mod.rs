@@ -14,4 +14,4 @@ mod tests;
 pub use node::{find_path, Interpolation, Map, Mark, Node, Tag, Value};
 pub use parse::{parse, parse_documents};
 pub use print::to_yaml_string;
-pub(crate) use scalar::{must_escape, plain_scalar, quote_if_needed};
+pub(crate) use scalar::{must_escape, plain_scalar, push_scalar, quote_if_needed};

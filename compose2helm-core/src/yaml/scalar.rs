@@ -108,6 +108,14 @@ pub(crate) fn must_escape(c: char) -> bool {
 /// A string as a YAML scalar: plain when it reads back as the same string, otherwise
 /// double-quoted with escapes.
 pub(crate) fn quote_if_needed(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_scalar(s, &mut out);
+    out
+}
+
+/// [`quote_if_needed`], appended to `out` (the values writer's path: no allocation per
+/// scalar).
+pub(crate) fn push_scalar(s: &str, out: &mut String) {
     let plain_ok = !s.is_empty()
         && matches!(plain_scalar(s), Value::Str(_))
         && !yaml11_number(s)
@@ -140,9 +148,9 @@ pub(crate) fn quote_if_needed(s: &str) -> String {
         && !s.chars().any(must_escape)
         && !s.starts_with("{{");
     if plain_ok {
-        return s.to_string();
+        out.push_str(s);
+        return;
     }
-    let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
@@ -151,12 +159,14 @@ pub(crate) fn quote_if_needed(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if must_escape(c) => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if must_escape(c) => {
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
             c => out.push(c),
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
