@@ -4,40 +4,43 @@
 //! `policy::pod_security`), and automated sync where the policy allows it.
 use std::collections::BTreeMap;
 
-use super::doc::{write, V};
+use super::doc::{write, ValueTree};
 use crate::error::Warnings;
 use crate::ir::{App, ArgoCd};
 
 /// Placeholder written when the repository is not configured.
 pub const REPO_PLACEHOLDER: &str = "https://example.invalid/REPLACE-WITH-YOUR-REPOSITORY.git";
 
-fn strs(v: &[&str]) -> V {
-    V::Seq(v.iter().map(|s| V::s(*s)).collect())
+fn strs(v: &[&str]) -> ValueTree {
+    ValueTree::Seq(v.iter().map(|s| ValueTree::text(*s)).collect())
 }
 
-fn sync_policy(auto: bool, pss: &str) -> V {
-    let mut sp = V::map();
+fn sync_policy(auto: bool, pss: &str) -> ValueTree {
+    let mut sp = ValueTree::map();
     if auto {
-        sp = sp.plain("automated", V::map().plain("prune", V::Bool(true)).plain("selfHeal", V::Bool(true)));
+        sp = sp.plain(
+            "automated",
+            ValueTree::map().plain("prune", ValueTree::Bool(true)).plain("selfHeal", ValueTree::Bool(true)),
+        );
     }
     sp.plain("syncOptions", strs(&["CreateNamespace=true", "ServerSideApply=true"])).plain(
         "managedNamespaceMetadata",
-        V::map().plain(
+        ValueTree::map().plain(
             "labels",
-            V::map()
-                .plain("pod-security.kubernetes.io/enforce", V::s(pss))
-                .plain("pod-security.kubernetes.io/enforce-version", V::s("latest"))
-                .plain("pod-security.kubernetes.io/warn", V::s("restricted")),
+            ValueTree::map()
+                .plain("pod-security.kubernetes.io/enforce", ValueTree::text(pss))
+                .plain("pod-security.kubernetes.io/enforce-version", ValueTree::text("latest"))
+                .plain("pod-security.kubernetes.io/warn", ValueTree::text("restricted")),
         ),
     )
 }
 
-fn source(a: &ArgoCd, path: &str, values_file: &str) -> V {
-    V::map()
-        .plain("repoURL", V::s(a.repo_url.clone().unwrap_or_else(|| REPO_PLACEHOLDER.into())))
-        .plain("targetRevision", V::s(a.target_revision.clone()))
-        .plain("path", V::s(path))
-        .plain("helm", V::map().plain("valueFiles", strs(&["values.yaml", values_file])))
+fn source(a: &ArgoCd, path: &str, values_file: &str) -> ValueTree {
+    ValueTree::map()
+        .plain("repoURL", ValueTree::text(a.repo_url.clone().unwrap_or_else(|| REPO_PLACEHOLDER.into())))
+        .plain("targetRevision", ValueTree::text(a.target_revision.clone()))
+        .plain("path", ValueTree::text(path))
+        .plain("helm", ValueTree::map().plain("valueFiles", strs(&["values.yaml", values_file])))
 }
 
 /// Text a Go template prints as it is: each `{{` becomes an action that prints `{{`.
@@ -68,14 +71,14 @@ pub fn argocd(app: &App, w: &mut Warnings) -> BTreeMap<String, Vec<u8>> {
         if a.auto_sync.is_empty() { "none".to_string() } else { a.auto_sync.join(", ") }
     );
     let body = if a.application_set {
-        let elements: Vec<V> = app
+        let elements: Vec<ValueTree> = app
             .environments
             .iter()
             .map(|e| {
-                V::map()
-                    .plain("env", V::s(e.name.clone()))
-                    .plain("namespace", V::s(ns(&e.name)))
-                    .plain("autoSync", V::s(a.auto_sync.contains(&e.name).to_string()))
+                ValueTree::map()
+                    .plain("env", ValueTree::text(e.name.clone()))
+                    .plain("namespace", ValueTree::text(ns(&e.name)))
+                    .plain("autoSync", ValueTree::text(a.auto_sync.contains(&e.name).to_string()))
             })
             .collect();
         // The ApplicationSet controller evaluates `{{ }}` in its template: settings are
@@ -87,58 +90,58 @@ pub fn argocd(app: &App, w: &mut Warnings) -> BTreeMap<String, Vec<u8>> {
             ..a.clone()
         };
         let mut spec = source(&literal, &go_literal(&path), "values-{{ .env }}.yaml");
-        spec = V::map()
-            .plain("project", V::s(literal.project.clone()))
+        spec = ValueTree::map()
+            .plain("project", ValueTree::text(literal.project.clone()))
             .plain("source", spec)
             .plain(
                 "destination",
-                V::map()
-                    .plain("server", V::s("https://kubernetes.default.svc"))
-                    .plain("namespace", V::s("{{ .namespace }}")),
+                ValueTree::map()
+                    .plain("server", ValueTree::text("https://kubernetes.default.svc"))
+                    .plain("namespace", ValueTree::text("{{ .namespace }}")),
             )
             .plain("syncPolicy", sync_policy(false, pss));
-        let doc = V::map()
-            .plain("apiVersion", V::s("argoproj.io/v1alpha1"))
-            .plain("kind", V::s("ApplicationSet"))
-            .plain("metadata", V::map().plain("name", V::s(chart.clone())).plain("namespace", V::s(a.namespace.clone())))
+        let doc = ValueTree::map()
+            .plain("apiVersion", ValueTree::text("argoproj.io/v1alpha1"))
+            .plain("kind", ValueTree::text("ApplicationSet"))
+            .plain("metadata", ValueTree::map().plain("name", ValueTree::text(chart.clone())).plain("namespace", ValueTree::text(a.namespace.clone())))
             .plain(
                 "spec",
-                V::map()
-                    .plain("goTemplate", V::Bool(true))
+                ValueTree::map()
+                    .plain("goTemplate", ValueTree::Bool(true))
                     .plain("goTemplateOptions", strs(&["missingkey=error"]))
-                    .plain("generators", V::Seq(vec![V::map().plain("list", V::map().plain("elements", V::Seq(elements)))]))
+                    .plain("generators", ValueTree::Seq(vec![ValueTree::map().plain("list", ValueTree::map().plain("elements", ValueTree::Seq(elements)))]))
                     .plain(
                         "template",
-                        V::map().plain("metadata", V::map().plain("name", V::s(format!("{chart}-{{{{ .env }}}}")))).plain("spec", spec),
+                        ValueTree::map().plain("metadata", ValueTree::map().plain("name", ValueTree::text(format!("{chart}-{{{{ .env }}}}")))).plain("spec", spec),
                     )
                     .plain(
                         "templatePatch",
-                        V::s("{{- if eq .autoSync \"true\" }}\nspec:\n  syncPolicy:\n    automated:\n      prune: true\n      selfHeal: true\n{{- end }}\n"),
+                        ValueTree::text("{{- if eq .autoSync \"true\" }}\nspec:\n  syncPolicy:\n    automated:\n      prune: true\n      selfHeal: true\n{{- end }}\n"),
                     ),
             );
         write(&doc)
     } else {
         let mut out = String::new();
         for e in &app.environments {
-            let doc = V::map()
-                .plain("apiVersion", V::s("argoproj.io/v1alpha1"))
-                .plain("kind", V::s("Application"))
+            let doc = ValueTree::map()
+                .plain("apiVersion", ValueTree::text("argoproj.io/v1alpha1"))
+                .plain("kind", ValueTree::text("Application"))
                 .plain(
                     "metadata",
-                    V::map()
-                        .plain("name", V::s(format!("{chart}-{}", e.name)))
-                        .plain("namespace", V::s(a.namespace.clone())),
+                    ValueTree::map()
+                        .plain("name", ValueTree::text(format!("{chart}-{}", e.name)))
+                        .plain("namespace", ValueTree::text(a.namespace.clone())),
                 )
                 .plain(
                     "spec",
-                    V::map()
-                        .plain("project", V::s(a.project.clone()))
+                    ValueTree::map()
+                        .plain("project", ValueTree::text(a.project.clone()))
                         .plain("source", source(a, &path, &format!("values-{}.yaml", e.name)))
                         .plain(
                             "destination",
-                            V::map()
-                                .plain("server", V::s("https://kubernetes.default.svc"))
-                                .plain("namespace", V::s(ns(&e.name))),
+                            ValueTree::map()
+                                .plain("server", ValueTree::text("https://kubernetes.default.svc"))
+                                .plain("namespace", ValueTree::text(ns(&e.name))),
                         )
                         .plain("syncPolicy", sync_policy(a.auto_sync.contains(&e.name), pss)),
                 );

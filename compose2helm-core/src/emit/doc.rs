@@ -4,14 +4,17 @@ use serde::Serialize;
 
 use crate::yaml::{must_escape, push_scalar};
 
-/// A YAML value with comments on mapping entries.
+/// A YAML value with a description on mapping entries: the values model. values.yaml,
+/// values-<env>.yaml, values.schema.json and the chart README's parameter table are all
+/// written from one tree of these (a mapping whose entries are all described is the
+/// chart's own structure; one of plain entries is data).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub enum V {
+pub enum ValueTree {
     Null,
     Bool(bool),
     Int(i64),
     Str(String),
-    Seq(Vec<V>),
+    Seq(Vec<ValueTree>),
     Map(Vec<Entry>),
 }
 
@@ -24,42 +27,42 @@ pub struct Entry {
     /// Why this chart's value is what it is (where a default came from): written as a
     /// comment under `comment`, kept out of the schema so service blocks still share one.
     pub note: Option<String>,
-    pub value: V,
+    pub value: ValueTree,
 }
 
-impl V {
+impl ValueTree {
     /// An empty mapping.
-    pub fn map() -> V {
-        V::Map(Vec::new())
+    pub fn map() -> ValueTree {
+        ValueTree::Map(Vec::new())
     }
 
     /// A string value.
-    pub fn s(s: impl Into<String>) -> V {
-        V::Str(s.into())
+    pub fn text(s: impl Into<String>) -> ValueTree {
+        ValueTree::Str(s.into())
     }
 
     /// Adds an entry with a comment (builder style; the key must be new).
-    pub fn with(mut self, key: &str, comment: &str, value: V) -> V {
+    pub fn with(mut self, key: &str, comment: &str, value: ValueTree) -> ValueTree {
         self.push(key, Some(comment), value);
         self
     }
 
     /// Adds an entry without a comment (for maps of data, e.g. env; the key must be new).
-    pub fn plain(mut self, key: &str, value: V) -> V {
+    pub fn plain(mut self, key: &str, value: ValueTree) -> ValueTree {
         self.push(key, None, value);
         self
     }
 
     /// Appends an entry whose key is known to be new (no search: large maps stay linear).
-    pub fn push(&mut self, key: &str, comment: Option<&str>, value: V) {
-        if let V::Map(entries) = self {
+    pub fn push(&mut self, key: &str, comment: Option<&str>, value: ValueTree) {
+        if let ValueTree::Map(entries) = self {
             entries.push(Entry { key: key.to_string(), comment: comment.map(String::from), note: None, value });
         }
     }
 
     /// Sets an entry, replacing an existing one with the same key.
-    pub fn set(&mut self, key: &str, comment: Option<&str>, value: V) {
-        if let V::Map(entries) = self {
+    pub fn set(&mut self, key: &str, comment: Option<&str>, value: ValueTree) {
+        if let ValueTree::Map(entries) = self {
             let e = Entry { key: key.to_string(), comment: comment.map(String::from), note: None, value };
             match entries.iter_mut().find(|x| x.key == key) {
                 Some(x) => *x = e,
@@ -70,7 +73,7 @@ impl V {
 
     /// Notes why the value of an existing entry is what it is (see [`Entry::note`]).
     pub fn note(&mut self, key: &str, note: &str) {
-        if let V::Map(entries) = self {
+        if let ValueTree::Map(entries) = self {
             if let Some(e) = entries.iter_mut().find(|e| e.key == key) {
                 e.note = Some(note.to_string());
             }
@@ -78,8 +81,8 @@ impl V {
     }
 
     /// Sets the value at a path of keys, creating mappings on the way.
-    pub fn set_path(&mut self, path: &[&str], value: V) {
-        let V::Map(entries) = self else { return };
+    pub fn set_path(&mut self, path: &[&str], value: ValueTree) {
+        let ValueTree::Map(entries) = self else { return };
         let Some((first, rest)) = path.split_first() else {
             return;
         };
@@ -88,20 +91,20 @@ impl V {
             return;
         }
         if !entries.iter().any(|e| e.key == *first) {
-            entries.push(Entry { key: first.to_string(), comment: None, note: None, value: V::map() });
+            entries.push(Entry { key: first.to_string(), comment: None, note: None, value: ValueTree::map() });
         }
         if let Some(e) = entries.iter_mut().find(|e| e.key == *first) {
-            if !matches!(e.value, V::Map(_)) {
-                e.value = V::map();
+            if !matches!(e.value, ValueTree::Map(_)) {
+                e.value = ValueTree::map();
             }
             e.value.set_path(rest, value);
         }
     }
 
     /// Deep-merges `other` into `self` (other wins; mappings merge).
-    pub fn merge(&mut self, other: V) {
+    pub fn merge(&mut self, other: ValueTree) {
         match (self, other) {
-            (V::Map(a), V::Map(b)) => {
+            (ValueTree::Map(a), ValueTree::Map(b)) => {
                 for e in b {
                     match a.iter_mut().find(|x| x.key == e.key) {
                         Some(x) => x.value.merge(e.value),
@@ -116,17 +119,17 @@ impl V {
 
 /// Appends `v` as a flow scalar (`[]` and `{}` for empty collections); false for a
 /// collection that needs lines of its own.
-fn push_scalar_value(v: &V, out: &mut String) -> bool {
+fn push_scalar_value(v: &ValueTree, out: &mut String) -> bool {
     use std::fmt::Write;
     match v {
-        V::Null => out.push_str("null"),
-        V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        V::Int(i) => {
+        ValueTree::Null => out.push_str("null"),
+        ValueTree::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        ValueTree::Int(i) => {
             let _ = write!(out, "{i}");
         }
-        V::Str(s) => push_scalar(s, out),
-        V::Map(e) if e.is_empty() => out.push_str("{}"),
-        V::Seq(s) if s.is_empty() => out.push_str("[]"),
+        ValueTree::Str(s) => push_scalar(s, out),
+        ValueTree::Map(e) if e.is_empty() => out.push_str("{}"),
+        ValueTree::Seq(s) if s.is_empty() => out.push_str("[]"),
         _ => return false,
     }
     true
@@ -144,9 +147,9 @@ fn pad(out: &mut String, n: usize) {
 }
 
 /// Writes a mapping as a YAML document.
-pub fn write(v: &V) -> String {
+pub fn write(v: &ValueTree) -> String {
     let mut out = String::new();
-    if let V::Map(entries) = v {
+    if let ValueTree::Map(entries) = v {
         write_entries(entries, 0, &mut out, true);
     }
     out
@@ -177,7 +180,7 @@ fn comment_lines(c: &str, indent: usize, out: &mut String) {
 
 fn write_entries(entries: &[Entry], indent: usize, out: &mut String, top: bool) {
     for (i, e) in entries.iter().enumerate() {
-        if top && i > 0 && (matches!(e.value, V::Map(ref m) if !m.is_empty()) || e.comment.is_some()) {
+        if top && i > 0 && (matches!(e.value, ValueTree::Map(ref m) if !m.is_empty()) || e.comment.is_some()) {
             out.push('\n');
         }
         for c in [&e.comment, &e.note].into_iter().flatten() {
@@ -226,9 +229,9 @@ fn push_key(key: &str, indent: usize, out: &mut String) {
     out.push(':');
 }
 
-fn write_entry(key: &str, v: &V, indent: usize, out: &mut String) {
+fn write_entry(key: &str, v: &ValueTree, indent: usize, out: &mut String) {
     push_key(key, indent, out);
-    if let V::Str(s) = v {
+    if let ValueTree::Str(s) = v {
         if let Some(b) = block(s, indent) {
             out.push(' ');
             out.push_str(&b);
@@ -243,16 +246,16 @@ fn write_entry(key: &str, v: &V, indent: usize, out: &mut String) {
     out.pop();
     out.push('\n');
     match v {
-        V::Map(entries) => write_entries(entries, indent + 2, out, false),
-        V::Seq(items) => write_seq(items, indent + 2, out),
+        ValueTree::Map(entries) => write_entries(entries, indent + 2, out, false),
+        ValueTree::Seq(items) => write_seq(items, indent + 2, out),
         _ => {}
     }
 }
 
-fn write_seq(items: &[V], indent: usize, out: &mut String) {
+fn write_seq(items: &[ValueTree], indent: usize, out: &mut String) {
     for it in items {
         match it {
-            V::Map(entries) if !entries.is_empty() => {
+            ValueTree::Map(entries) if !entries.is_empty() => {
                 let mut first = true;
                 for e in entries {
                     for c in [&e.comment, &e.note].into_iter().flatten() {
@@ -266,7 +269,7 @@ fn write_seq(items: &[V], indent: usize, out: &mut String) {
                     }
                 }
             }
-            V::Seq(inner) if !inner.is_empty() => {
+            ValueTree::Seq(inner) if !inner.is_empty() => {
                 pad(out, indent);
                 out.push_str("-\n");
                 write_seq(inner, indent + 2, out);
@@ -282,15 +285,15 @@ fn write_seq(items: &[V], indent: usize, out: &mut String) {
 }
 
 /// Converts a YAML node (settings from compose) into a value.
-pub fn from_node(n: &crate::yaml::Node) -> V {
+pub fn from_node(n: &crate::yaml::Node) -> ValueTree {
     use crate::yaml::Value;
     match &n.value {
-        Value::Null => V::Null,
-        Value::Bool(b) => V::Bool(*b),
-        Value::Int(i) => V::Int(*i),
-        Value::Float(_) | Value::Str(_) => V::Str(n.scalar_text().unwrap_or_default()),
-        Value::Seq(items) => V::Seq(items.iter().map(from_node).collect()),
-        Value::Map(m) => V::Map(
+        Value::Null => ValueTree::Null,
+        Value::Bool(b) => ValueTree::Bool(*b),
+        Value::Int(i) => ValueTree::Int(*i),
+        Value::Float(_) | Value::Str(_) => ValueTree::Str(n.scalar_text().unwrap_or_default()),
+        Value::Seq(items) => ValueTree::Seq(items.iter().map(from_node).collect()),
+        Value::Map(m) => ValueTree::Map(
             m.iter().map(|(k, v)| Entry { key: k.clone(), comment: None, note: None, value: from_node(v) }).collect(),
         ),
     }
@@ -302,11 +305,21 @@ mod tests {
 
     #[test]
     fn writes_commented_yaml() {
-        let v = V::map()
-            .with("a", "The a.", V::Int(1))
-            .with("b", "Nested.", V::map().with("c", "C.", V::s("80")).plain("d", V::Seq(vec![])))
-            .with("e", "List of maps.", V::Seq(vec![V::map().plain("name", V::s("x")).plain("port", V::Int(2))]))
-            .with("f", "Scalars.", V::Seq(vec![V::s("yes"), V::Bool(true)]));
+        let v = ValueTree::map()
+            .with("a", "The a.", ValueTree::Int(1))
+            .with(
+                "b",
+                "Nested.",
+                ValueTree::map().with("c", "C.", ValueTree::text("80")).plain("d", ValueTree::Seq(vec![])),
+            )
+            .with(
+                "e",
+                "List of maps.",
+                ValueTree::Seq(vec![ValueTree::map()
+                    .plain("name", ValueTree::text("x"))
+                    .plain("port", ValueTree::Int(2))]),
+            )
+            .with("f", "Scalars.", ValueTree::Seq(vec![ValueTree::text("yes"), ValueTree::Bool(true)]));
         assert_eq!(
             write(&v),
             "# The a.\na: 1\n\n# Nested.\nb:\n  # C.\n  c: \"80\"\n  d: []\n\n# List of maps.\ne:\n  - name: x\n    port: 2\n\n# Scalars.\nf:\n  - \"yes\"\n  - true\n"
@@ -315,30 +328,35 @@ mod tests {
 
     #[test]
     fn multi_line_strings_are_literal_blocks() {
-        let v = V::map().plain("a", V::s("x\ny\n")).plain("b", V::s("x\n\ny")).plain("c", V::s(" lead\nx"));
+        let v = ValueTree::map()
+            .plain("a", ValueTree::text("x\ny\n"))
+            .plain("b", ValueTree::text("x\n\ny"))
+            .plain("c", ValueTree::text(" lead\nx"));
         assert_eq!(write(&v), "a: |\n  x\n  y\nb: |-\n  x\n\n  y\nc: \" lead\\nx\"\n");
     }
 
     #[test]
     fn comments_and_blocks_hold_no_line_break_yaml_would_obey() {
-        let v = V::map().with("a", "one\rtwo\u{2028}three\0", V::s("x\u{2028}y\nz"));
+        let v = ValueTree::map().with("a", "one\rtwo\u{2028}three\0", ValueTree::text("x\u{2028}y\nz"));
         assert_eq!(write(&v), "# one\n# two\n# three\\u0000\na: \"x\\u2028y\\nz\"\n");
     }
 
     #[test]
     fn long_keys_are_explicit() {
         let long = "K".repeat(1500);
-        let v = V::map()
-            .plain(&long, V::s("v"))
-            .plain("seq", V::Seq(vec![V::map().plain(&long, V::map().plain("a", V::Int(1)))]));
+        let v = ValueTree::map().plain(&long, ValueTree::text("v")).plain(
+            "seq",
+            ValueTree::Seq(vec![ValueTree::map().plain(&long, ValueTree::map().plain("a", ValueTree::Int(1)))]),
+        );
         assert_eq!(write(&v), format!("? {long}\n: v\nseq:\n  - ? {long}\n    :\n      a: 1\n"));
     }
 
     #[test]
     fn merge_and_paths() {
-        let mut a = V::map().plain("x", V::map().plain("y", V::Int(1)).plain("z", V::Int(2)));
-        a.merge(V::map().plain("x", V::map().plain("y", V::Int(3))));
-        a.set_path(&["w", "v"], V::Bool(true));
+        let mut a =
+            ValueTree::map().plain("x", ValueTree::map().plain("y", ValueTree::Int(1)).plain("z", ValueTree::Int(2)));
+        a.merge(ValueTree::map().plain("x", ValueTree::map().plain("y", ValueTree::Int(3))));
+        a.set_path(&["w", "v"], ValueTree::Bool(true));
         // `y` is quoted: YAML 1.1 readers (Helm's among them) take a bare y for true.
         assert_eq!(write(&a), "x:\n  \"y\": 3\n  z: 2\n\nw:\n  v: true\n");
     }

@@ -1,31 +1,31 @@
 //! An environment's values file (`values-<env>.yaml`): the IR's typed overrides written as
 //! the values paths they change, then the settings' own values for the environment merged
 //! over them (the settings win).
-use super::doc::{from_node, Entry, V};
+use super::doc::{from_node, Entry, ValueTree};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::Environment;
 use crate::yaml::{Node, Value};
 
 /// The values that differ from values.yaml in `env`.
-pub fn overrides(env: &Environment) -> V {
-    let mut values = V::map();
+pub fn overrides(env: &Environment) -> ValueTree {
+    let mut values = ValueTree::map();
     for s in &env.services {
         let key = s.key.as_str();
         if let Some(n) = s.replica_count {
-            values.set_path(&[key, "replicaCount"], V::Int(n as i64));
+            values.set_path(&[key, "replicaCount"], ValueTree::Int(n as i64));
         }
         if let Some(on) = s.autoscaling_enabled {
-            values.set_path(&[key, "autoscaling", "enabled"], V::Bool(on));
+            values.set_path(&[key, "autoscaling", "enabled"], ValueTree::Bool(on));
         }
         if let Some(n) = s.max_replicas {
-            values.set_path(&[key, "autoscaling", "maxReplicas"], V::Int(n as i64));
+            values.set_path(&[key, "autoscaling", "maxReplicas"], ValueTree::Int(n as i64));
         }
         if let Some(on) = s.pdb_enabled {
-            values.set_path(&[key, "pdb", "enabled"], V::Bool(on));
+            values.set_path(&[key, "pdb", "enabled"], ValueTree::Bool(on));
         }
     }
     if let Some(on) = env.service_monitor {
-        values.set_path(&["monitoring", "serviceMonitor", "enabled"], V::Bool(on));
+        values.set_path(&["monitoring", "serviceMonitor", "enabled"], ValueTree::Bool(on));
     }
     if let Some(custom) = &env.custom {
         values.merge(from_node(custom));
@@ -38,15 +38,15 @@ pub fn overrides(env: &Environment) -> V {
 /// open parts, a value no template reads). `model` is values.yaml with every description:
 /// a mapping whose entries are all described is the chart's own structure (closed, as in
 /// the schema); below data maps (env, annotations) and Kubernetes pass-through any key goes.
-pub fn check(model: &V, env: &Environment) -> Result<()> {
+pub fn check(model: &ValueTree, env: &Environment) -> Result<()> {
     match &env.custom {
         Some(custom) => check_keys(model, custom, &env.custom_path),
         None => Ok(()),
     }
 }
 
-fn check_keys(model: &V, node: &Node, path: &str) -> Result<()> {
-    let (V::Map(entries), Value::Map(keys)) = (model, &node.value) else { return Ok(()) };
+fn check_keys(model: &ValueTree, node: &Node, path: &str) -> Result<()> {
+    let (ValueTree::Map(entries), Value::Map(keys)) = (model, &node.value) else { return Ok(()) };
     if entries.is_empty() || entries.iter().any(|e| e.comment.is_none()) {
         return Ok(());
     }

@@ -4,7 +4,7 @@
 //! `helm install --set api.replicaCount=lots` fails with a clear message.
 use serde_json::{json, Map, Value};
 
-use super::doc::{Entry, V};
+use super::doc::{Entry, ValueTree};
 
 /// Allowed values of well-known keys.
 fn enum_for(key: &str) -> Option<Value> {
@@ -25,26 +25,26 @@ const STRING_OR_NUMBER: &[&str] = &["tag", "maxSurge", "maxUnavailable", "target
 
 /// The type of a key as values.schema.json states it, in words (the chart README's Type
 /// column), so the table and the schema cannot disagree.
-pub(super) fn type_name(key: &str, v: &V) -> &'static str {
+pub(super) fn type_name(key: &str, v: &ValueTree) -> &'static str {
     match v {
-        V::Null => "any",
-        V::Bool(_) => "boolean",
-        V::Int(_) => "integer",
-        V::Str(_) if STRING_OR_NUMBER.contains(&key) => "string or number",
-        V::Str(_) => "string",
-        V::Seq(_) => "list",
-        V::Map(_) => "object",
+        ValueTree::Null => "any",
+        ValueTree::Bool(_) => "boolean",
+        ValueTree::Int(_) => "integer",
+        ValueTree::Str(_) if STRING_OR_NUMBER.contains(&key) => "string or number",
+        ValueTree::Str(_) => "string",
+        ValueTree::Seq(_) => "list",
+        ValueTree::Map(_) => "object",
     }
 }
 
-fn schema(key: &str, v: &V, structural: bool) -> Value {
+fn schema(key: &str, v: &ValueTree, structural: bool) -> Value {
     let mut s = Map::new();
     match v {
-        V::Null => {}
-        V::Bool(_) => {
+        ValueTree::Null => {}
+        ValueTree::Bool(_) => {
             s.insert("type".into(), json!("boolean"));
         }
-        V::Int(_) => {
+        ValueTree::Int(_) => {
             s.insert("type".into(), json!("integer"));
             let min = match key {
                 "minReplicas" | "maxReplicas" => 1,
@@ -56,7 +56,7 @@ fn schema(key: &str, v: &V, structural: bool) -> Value {
                 s.insert("maximum".into(), json!(65535));
             }
         }
-        V::Str(_) => {
+        ValueTree::Str(_) => {
             // A tag or version typed on the command line (--set image.tag=1.27) arrives as a number.
             if STRING_OR_NUMBER.contains(&key) {
                 s.insert("type".into(), json!(["string", "number"]));
@@ -67,29 +67,31 @@ fn schema(key: &str, v: &V, structural: bool) -> Value {
                 s.insert("enum".into(), e);
             }
         }
-        V::Seq(items) => {
+        ValueTree::Seq(items) => {
             s.insert("type".into(), json!("array"));
             if let Some(first) = items.first() {
-                if !matches!(first, V::Map(_)) {
+                if !matches!(first, ValueTree::Map(_)) {
                     s.insert("items".into(), schema("", first, false));
                 }
             }
         }
-        V::Map(entries) => {
+        ValueTree::Map(entries) => {
             s.insert("type".into(), json!("object"));
             let closed = !entries.is_empty() && entries.iter().all(|e| e.comment.is_some());
             // Blocks keyed by name (volumes, fileSecrets, externalServices): one schema for all.
-            let same_blocks = closed && entries.iter().all(|e| matches!(e.value, V::Map(ref m) if !m.is_empty())) && {
-                let first = schema(&entries[0].key, &entries[0].value, true);
-                entries.iter().all(|e| schema(&e.key, &e.value, true) == first)
-            };
+            let same_blocks =
+                closed && entries.iter().all(|e| matches!(e.value, ValueTree::Map(ref m) if !m.is_empty())) && {
+                    let first = schema(&entries[0].key, &entries[0].value, true);
+                    entries.iter().all(|e| schema(&e.key, &e.value, true) == first)
+                };
             if same_blocks && !key.is_empty() {
                 s.insert("additionalProperties".into(), schema(&entries[0].key, &entries[0].value, true));
             } else if closed {
                 s.insert("properties".into(), props(entries));
                 s.insert("additionalProperties".into(), json!(false));
-            } else if let Some(first) =
-                entries.iter().find(|e| matches!(e.value, V::Map(ref m) if m.iter().any(|x| x.comment.is_some())))
+            } else if let Some(first) = entries
+                .iter()
+                .find(|e| matches!(e.value, ValueTree::Map(ref m) if m.iter().any(|x| x.comment.is_some())))
             {
                 // A map of same-shaped blocks keyed by name (volumes, fileSecrets).
                 s.insert("additionalProperties".into(), schema(&first.key, &first.value, true));
@@ -122,20 +124,20 @@ fn props(entries: &[Entry]) -> Value {
 /// What a block's schema depends on: its keys, their descriptions, the kinds of their
 /// values and the first item of each list. Blocks with the same shape have the same schema,
 /// so it is built once per shape, not once per service.
-fn shape(v: &V, out: &mut String) {
+fn shape(v: &ValueTree, out: &mut String) {
     match v {
-        V::Null => out.push('n'),
-        V::Bool(_) => out.push('b'),
-        V::Int(_) => out.push('i'),
-        V::Str(_) => out.push('s'),
-        V::Seq(items) => {
+        ValueTree::Null => out.push('n'),
+        ValueTree::Bool(_) => out.push('b'),
+        ValueTree::Int(_) => out.push('i'),
+        ValueTree::Str(_) => out.push('s'),
+        ValueTree::Seq(items) => {
             out.push('[');
             if let Some(first) = items.first() {
                 shape(first, out);
             }
             out.push(']');
         }
-        V::Map(entries) => {
+        ValueTree::Map(entries) => {
             out.push('{');
             for e in entries {
                 out.push_str(&e.key);
@@ -151,19 +153,19 @@ fn shape(v: &V, out: &mut String) {
     }
 }
 
-fn is_service_block(v: &V) -> bool {
-    matches!(v, V::Map(entries) if entries.iter().any(|e| e.key == "workload"))
+fn is_service_block(v: &ValueTree) -> bool {
+    matches!(v, ValueTree::Map(entries) if entries.iter().any(|e| e.key == "workload"))
 }
 
 /// The JSON Schema of a values document. Service blocks of the same shape share one
 /// definition, so the schema of a large project stays small (and is built once per shape).
-pub fn values_schema(values: &V, title: &str) -> String {
+pub fn values_schema(values: &ValueTree, title: &str) -> String {
     let entries: &[Entry] = match values {
-        V::Map(entries) => entries,
+        ValueTree::Map(entries) => entries,
         _ => &[],
     };
     let chart_wide: Vec<Entry> = entries.iter().filter(|e| !is_service_block(&e.value)).cloned().collect();
-    let mut root = match schema("", &V::Map(chart_wide), true) {
+    let mut root = match schema("", &ValueTree::Map(chart_wide), true) {
         Value::Object(o) => o,
         _ => Map::new(),
     };

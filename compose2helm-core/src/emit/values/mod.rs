@@ -4,34 +4,36 @@ mod service;
 
 use std::collections::HashSet;
 
-use super::doc::V;
+use super::doc::ValueTree;
 use crate::ir::{App, Probe, ProbeHandler, Volume, Workload};
 
-pub(super) fn strs(v: &[String]) -> V {
-    V::Seq(v.iter().map(|s| V::s(s.clone())).collect())
+pub(super) fn strs(v: &[String]) -> ValueTree {
+    ValueTree::Seq(v.iter().map(|s| ValueTree::text(s.clone())).collect())
 }
 
 /// IntOrString fields: a number stays a number ("1" would be read as an invalid percentage).
-pub(super) fn int_or_str(s: &str) -> V {
-    s.parse::<i64>().map_or_else(|_| V::s(s), V::Int)
+pub(super) fn int_or_str(s: &str) -> ValueTree {
+    s.parse::<i64>().map_or_else(|_| ValueTree::text(s), ValueTree::Int)
 }
 
-pub(super) fn int(i: u64) -> V {
-    V::Int(i as i64)
+pub(super) fn int(i: u64) -> ValueTree {
+    ValueTree::Int(i as i64)
 }
 
-pub(super) fn probe(p: &Option<Probe>) -> V {
-    let Some(p) = p else { return V::map() };
+pub(super) fn probe(p: &Option<Probe>) -> ValueTree {
+    let Some(p) = p else { return ValueTree::map() };
     let handler = match &p.handler {
-        ProbeHandler::Exec(cmd) => V::map().plain("exec", V::map().plain("command", strs(cmd))),
-        ProbeHandler::HttpGet { path, port, scheme } => V::map().plain(
+        ProbeHandler::Exec(cmd) => ValueTree::map().plain("exec", ValueTree::map().plain("command", strs(cmd))),
+        ProbeHandler::HttpGet { path, port, scheme } => ValueTree::map().plain(
             "httpGet",
-            V::map()
-                .plain("path", V::s(path.clone()))
+            ValueTree::map()
+                .plain("path", ValueTree::text(path.clone()))
                 .plain("port", int(u64::from(*port)))
-                .plain("scheme", V::s(scheme.clone())),
+                .plain("scheme", ValueTree::text(scheme.clone())),
         ),
-        ProbeHandler::TcpSocket { port } => V::map().plain("tcpSocket", V::map().plain("port", int(u64::from(*port)))),
+        ProbeHandler::TcpSocket { port } => {
+            ValueTree::map().plain("tcpSocket", ValueTree::map().plain("port", int(u64::from(*port))))
+        }
     };
     let mut v = handler;
     if p.initial_delay_seconds > 0 {
@@ -43,64 +45,68 @@ pub(super) fn probe(p: &Option<Probe>) -> V {
         .plain("successThreshold", int(p.success_threshold))
 }
 
-pub(super) fn resources(w: &Workload) -> V {
+pub(super) fn resources(w: &Workload) -> ValueTree {
     let r = &w.resources;
-    let mut req = V::map();
+    let mut req = ValueTree::map();
     if let Some(c) = &r.requests_cpu {
-        req = req.plain("cpu", V::s(c.clone()));
+        req = req.plain("cpu", ValueTree::text(c.clone()));
     }
     if let Some(m) = &r.requests_memory {
-        req = req.plain("memory", V::s(m.clone()));
+        req = req.plain("memory", ValueTree::text(m.clone()));
     }
-    let mut lim = V::map();
+    let mut lim = ValueTree::map();
     if let Some(c) = &r.limits_cpu {
-        lim = lim.plain("cpu", V::s(c.clone()));
+        lim = lim.plain("cpu", ValueTree::text(c.clone()));
     }
     if let Some(m) = &r.limits_memory {
-        lim = lim.plain("memory", V::s(m.clone()));
+        lim = lim.plain("memory", ValueTree::text(m.clone()));
     }
-    V::map().plain("requests", req).plain("limits", lim)
+    ValueTree::map().plain("requests", req).plain("limits", lim)
 }
 
-pub(super) fn security(w: &Workload) -> (V, V) {
+pub(super) fn security(w: &Workload) -> (ValueTree, ValueTree) {
     let p = &w.pod_security;
-    let mut pod = V::map().plain("runAsNonRoot", V::Bool(p.run_as_non_root));
+    let mut pod = ValueTree::map().plain("runAsNonRoot", ValueTree::Bool(p.run_as_non_root));
     if let Some(u) = p.run_as_user {
-        pod = pod.plain("runAsUser", V::Int(u));
+        pod = pod.plain("runAsUser", ValueTree::Int(u));
     }
     if let Some(g) = p.run_as_group {
-        pod = pod.plain("runAsGroup", V::Int(g));
+        pod = pod.plain("runAsGroup", ValueTree::Int(g));
     }
     if let Some(g) = p.fs_group {
-        pod = pod.plain("fsGroup", V::Int(g));
+        pod = pod.plain("fsGroup", ValueTree::Int(g));
     }
     if !p.supplemental_groups.is_empty() {
-        pod = pod.plain("supplementalGroups", V::Seq(p.supplemental_groups.iter().map(|g| V::Int(*g)).collect()));
+        pod = pod.plain(
+            "supplementalGroups",
+            ValueTree::Seq(p.supplemental_groups.iter().map(|g| ValueTree::Int(*g)).collect()),
+        );
     }
     if p.seccomp_runtime_default {
-        pod = pod.plain("seccompProfile", V::map().plain("type", V::s("RuntimeDefault")));
+        pod = pod.plain("seccompProfile", ValueTree::map().plain("type", ValueTree::text("RuntimeDefault")));
     }
     if !p.sysctls.is_empty() {
-        let sysctls =
-            p.sysctls.iter().map(|(n, v)| V::map().plain("name", V::s(n.clone())).plain("value", V::s(v.clone())));
-        pod = pod.plain("sysctls", V::Seq(sysctls.collect()));
+        let sysctls = p.sysctls.iter().map(|(n, v)| {
+            ValueTree::map().plain("name", ValueTree::text(n.clone())).plain("value", ValueTree::text(v.clone()))
+        });
+        pod = pod.plain("sysctls", ValueTree::Seq(sysctls.collect()));
     }
     let c = &w.security;
-    let mut caps = V::map().plain("drop", strs(&c.capabilities_drop));
+    let mut caps = ValueTree::map().plain("drop", strs(&c.capabilities_drop));
     if !c.capabilities_add.is_empty() {
         caps = caps.plain("add", strs(&c.capabilities_add));
     }
-    let mut ctr = V::map().plain("allowPrivilegeEscalation", V::Bool(c.allow_privilege_escalation));
+    let mut ctr = ValueTree::map().plain("allowPrivilegeEscalation", ValueTree::Bool(c.allow_privilege_escalation));
     if c.privileged {
-        ctr = ctr.plain("privileged", V::Bool(true));
+        ctr = ctr.plain("privileged", ValueTree::Bool(true));
     }
-    ctr = ctr.plain("readOnlyRootFilesystem", V::Bool(c.read_only_root_filesystem)).plain("capabilities", caps);
+    ctr = ctr.plain("readOnlyRootFilesystem", ValueTree::Bool(c.read_only_root_filesystem)).plain("capabilities", caps);
     (pod, ctr)
 }
 
 /// One service's block: container, networking, runtime, then what its kind needs.
-fn service_block(w: &Workload, files: &[crate::ir::ChartFile]) -> V {
-    let mut v = V::map();
+fn service_block(w: &Workload, files: &[crate::ir::ChartFile]) -> ValueTree {
+    let mut v = ValueTree::map();
     service::container(&mut v, w);
     service::network(&mut v, w);
     service::runtime(&mut v, w, files);
@@ -131,9 +137,9 @@ fn volume_comment(vol: &Volume) -> String {
 /// services the descriptions would otherwise be most of values.yaml and the README, and take
 /// them past the 5 MiB Helm accepts per chart file. Notes (why this service's value is
 /// what it is) stay.
-pub fn describe_once(values: &mut V) {
-    fn strip(v: &mut V, prefix: &str, seen: &mut HashSet<(String, String)>) {
-        let V::Map(entries) = v else { return };
+pub fn describe_once(values: &mut ValueTree) {
+    fn strip(v: &mut ValueTree, prefix: &str, seen: &mut HashSet<(String, String)>) {
+        let ValueTree::Map(entries) = v else { return };
         for e in entries {
             let path = format!("{prefix}.{}", e.key);
             if let Some(comment) = e.comment.take() {
@@ -145,9 +151,11 @@ pub fn describe_once(values: &mut V) {
         }
     }
     let mut seen = HashSet::new();
-    let V::Map(entries) = values else { return };
+    let ValueTree::Map(entries) = values else { return };
     let mut first = true;
-    for e in entries.iter_mut().filter(|e| matches!(&e.value, V::Map(m) if m.iter().any(|x| x.key == "workload"))) {
+    for e in
+        entries.iter_mut().filter(|e| matches!(&e.value, ValueTree::Map(m) if m.iter().any(|x| x.key == "workload")))
+    {
         strip(&mut e.value, "", &mut seen);
         if !std::mem::take(&mut first) {
             if let Some(title) = &mut e.comment {
@@ -158,46 +166,46 @@ pub fn describe_once(values: &mut V) {
 }
 
 /// The whole values.yaml.
-pub fn values(app: &App) -> V {
-    let mut v = V::map();
+pub fn values(app: &App) -> ValueTree {
+    let mut v = ValueTree::map();
     v.set(
         "global",
         Some("Settings shared by every service."),
-        V::map()
-            .with("imageRegistry", "Registry that replaces every image's registry (e.g. myregistry.azurecr.io); empty keeps each image's own.", V::s(""))
-            .with("imagePullSecrets", "Names of dockerconfigjson Secrets used to pull every image.", V::Seq(vec![])),
+        ValueTree::map()
+            .with("imageRegistry", "Registry that replaces every image's registry (e.g. myregistry.azurecr.io); empty keeps each image's own.", ValueTree::text(""))
+            .with("imagePullSecrets", "Names of dockerconfigjson Secrets used to pull every image.", ValueTree::Seq(vec![])),
     );
-    v.set("nameOverride", Some("Replaces the chart name in object names."), V::s(""));
-    v.set("fullnameOverride", Some("Replaces <release>-<chart> in object names."), V::s(""));
-    v.set("commonLabels", Some("Labels added to every object."), V::map());
-    v.set("commonAnnotations", Some("Annotations added to every object."), V::map());
-    let mut vols = V::map();
+    v.set("nameOverride", Some("Replaces the chart name in object names."), ValueTree::text(""));
+    v.set("fullnameOverride", Some("Replaces <release>-<chart> in object names."), ValueTree::text(""));
+    v.set("commonLabels", Some("Labels added to every object."), ValueTree::map());
+    v.set("commonAnnotations", Some("Annotations added to every object."), ValueTree::map());
+    let mut vols = ValueTree::map();
     for vol in &app.volumes {
         vols = vols.with(
             &vol.key,
             &volume_comment(vol),
-            V::map()
-                .with("name", "Name of the claim: <release>-<chart>-<name>.", V::s(vol.name.clone()))
+            ValueTree::map()
+                .with("name", "Name of the claim: <release>-<chart>-<name>.", ValueTree::text(vol.name.clone()))
                 .with(
                     "perPod",
                     "One claim per pod of a StatefulSet (volumeClaimTemplates) instead of one shared claim.",
-                    V::Bool(vol.per_pod),
+                    ValueTree::Bool(vol.per_pod),
                 )
                 .with(
                     "enabled",
                     "Use a PersistentVolumeClaim; false mounts an emptyDir (data lost with the pod).",
-                    V::Bool(true),
+                    ValueTree::Bool(true),
                 )
                 .with(
                     "existingClaim",
                     "Use this existing claim instead of creating one (compose `external: true`).",
-                    V::s(vol.existing_claim.clone()),
+                    ValueTree::text(vol.existing_claim.clone()),
                 )
-                .with("size", "Requested size.", V::s(vol.size.clone()))
+                .with("size", "Requested size.", ValueTree::text(vol.size.clone()))
                 .with(
                     "storageClass",
                     "StorageClass; empty uses the cluster default (managed-csi on AKS).",
-                    V::s(vol.storage_class.clone()),
+                    ValueTree::text(vol.storage_class.clone()),
                 )
                 .with(
                     "accessModes",
@@ -211,54 +219,58 @@ pub fn values(app: &App) -> V {
         Some("PersistentVolumeClaims: one per compose named volume, and one per bind mount whose data is not in the chart (writable binds are data)."),
         vols,
     );
-    let mut fs = V::map();
+    let mut fs = ValueTree::map();
     for s in &app.file_secrets {
         fs = fs.with(
             &s.key,
             &format!("compose secret `{}`.", s.compose_name),
-            V::map()
-                .with("name", "Name of the Secret the chart's provider creates: <release>-<chart>-<name>.", V::s(s.name.clone()))
-                .with("key", "Key of the file in that Secret (the compose secret's name).", V::s(s.compose_name.clone()))
-                .with("existingSecret", "Secret holding it (key: the file name); empty means <release>-<chart>-<name>, created by secrets.provider.", V::s(""))
-                .with("remoteKey", "Key in the remote store (externalSecrets).", V::s(s.remote_key.clone())),
+            ValueTree::map()
+                .with("name", "Name of the Secret the chart's provider creates: <release>-<chart>-<name>.", ValueTree::text(s.name.clone()))
+                .with("key", "Key of the file in that Secret (the compose secret's name).", ValueTree::text(s.compose_name.clone()))
+                .with("existingSecret", "Secret holding it (key: the file name); empty means <release>-<chart>-<name>, created by secrets.provider.", ValueTree::text(""))
+                .with("remoteKey", "Key in the remote store (externalSecrets).", ValueTree::text(s.remote_key.clone())),
         );
     }
     v.set("fileSecrets", Some("Secrets mounted as files (compose secrets); their content is never in the chart."), fs);
     v.set(
         "tests",
         Some("The `helm test` pod that checks every Service answers."),
-        V::map()
-            .with("enabled", "Create the test pod.", V::Bool(app.workloads.iter().any(|w| !w.service_ports.is_empty())))
+        ValueTree::map()
+            .with(
+                "enabled",
+                "Create the test pod.",
+                ValueTree::Bool(app.workloads.iter().any(|w| !w.service_ports.is_empty())),
+            )
             .with(
                 "image",
                 "Image with `nc` (busybox).",
-                V::map()
-                    .with("registry", "Registry host.", V::s("docker.io"))
-                    .with("repository", "Repository.", V::s("library/busybox"))
-                    .with("tag", "Tag.", V::s("1.36"))
-                    .with("digest", "Digest.", V::s("")),
+                ValueTree::map()
+                    .with("registry", "Registry host.", ValueTree::text("docker.io"))
+                    .with("repository", "Repository.", ValueTree::text("library/busybox"))
+                    .with("tag", "Tag.", ValueTree::text("1.36"))
+                    .with("digest", "Digest.", ValueTree::text("")),
             ),
     );
     v.set(
         "networkPolicy",
         Some("NetworkPolicies: everything is denied, then each service may talk to the services it shares a compose network with, and reach outside the cluster as egress allows."),
-        V::map()
-            .with("enabled", "Create the NetworkPolicies (the cluster needs a policy engine: Azure NPM, Calico or Cilium).", V::Bool(true))
+        ValueTree::map()
+            .with("enabled", "Create the NetworkPolicies (the cluster needs a policy engine: Azure NPM, Calico or Cilium).", ValueTree::Bool(true))
             .with(
                 "ingressControllerNamespaceLabels",
                 "Labels of the ingress controller's namespace (traffic to exposed services).",
-                V::map().plain("kubernetes.io/metadata.name", V::s("app-routing-system")),
+                ValueTree::map().plain("kubernetes.io/metadata.name", ValueTree::text("app-routing-system")),
             )
             .with(
                 "monitoringNamespaceLabels",
                 "Labels of the monitoring namespace (metrics scraping).",
-                V::map().plain("kubernetes.io/metadata.name", V::s("monitoring")),
+                ValueTree::map().plain("kubernetes.io/metadata.name", ValueTree::text("monitoring")),
             )
-            .with("externalEgressCIDRs", "Where the managed services are (narrow it to their private endpoints' ranges).", V::Seq(vec![V::s("0.0.0.0/0")]))
+            .with("externalEgressCIDRs", "Where the managed services are (narrow it to their private endpoints' ranges).", ValueTree::Seq(vec![ValueTree::text("0.0.0.0/0")]))
             .with(
                 "egress",
                 "Traffic to destinations outside the cluster. Under compose every container reaches the outside world on any port (SMTP, third-party APIs, S3), so by default the pods do too; x-compose2helm.policy.egress (or these keys) restricts it. Inside the cluster, pods reach only the services they share a compose network with, whatever is set here.",
-                V::map()
+                ValueTree::map()
                     .with(
                         "cidrs",
                         "Destinations the pods may reach (x-compose2helm.policy.egress.cidrs); 0.0.0.0/0 and ::/0 mean anywhere but clusterCIDRs; an empty list allows none (managed services stay reachable).",
@@ -267,7 +279,7 @@ pub fn values(app: &App) -> V {
                     .with(
                         "ports",
                         "TCP ports allowed there (x-compose2helm.policy.egress.ports); empty allows any port.",
-                        V::Seq(app.egress.ports.iter().map(|p| int(u64::from(*p))).collect()),
+                        ValueTree::Seq(app.egress.ports.iter().map(|p| int(u64::from(*p))).collect()),
                     )
                     .with(
                         "clusterCIDRs",
@@ -279,79 +291,79 @@ pub fn values(app: &App) -> V {
     v.set(
         "monitoring",
         Some("Prometheus Operator integration (kube-prometheus-stack, Azure Managed Prometheus)."),
-        V::map().with(
+        ValueTree::map().with(
             "serviceMonitor",
             "ServiceMonitor objects for services with metrics.",
-            V::map()
-                .with("enabled", "Create them (the CRD must be installed).", V::Bool(false))
+            ValueTree::map()
+                .with("enabled", "Create them (the CRD must be installed).", ValueTree::Bool(false))
                 .with(
                     "apiVersion",
                     "monitoring.coreos.com/v1, or azmonitoring.coreos.com/v1 for Azure Managed Prometheus.",
-                    V::s("monitoring.coreos.com/v1"),
+                    ValueTree::text("monitoring.coreos.com/v1"),
                 )
                 .with(
                     "labels",
                     "Labels the Prometheus instance selects ServiceMonitors by (e.g. release: kube-prometheus-stack).",
-                    V::map(),
+                    ValueTree::map(),
                 )
-                .with("interval", "Scrape interval.", V::s("30s")),
+                .with("interval", "Scrape interval.", ValueTree::text("30s")),
         ),
     );
-    let (mut keys, mut templates) = (V::map(), V::map());
+    let (mut keys, mut templates) = (ValueTree::map(), ValueTree::map());
     for k in &app.secret_keys {
         match &k.template {
-            Some(t) => templates = templates.plain(&k.key, V::s(t.clone())),
-            None => keys = keys.plain(&k.key, V::s(k.remote_key.clone())),
+            Some(t) => templates = templates.plain(&k.key, ValueTree::text(t.clone())),
+            None => keys = keys.plain(&k.key, ValueTree::text(k.remote_key.clone())),
         }
     }
     let hook_keys: Vec<String> = app.secret_keys.iter().filter(|k| k.for_hooks).map(|k| k.key.clone()).collect();
     v.set(
         "secrets",
         Some("The Secrets the services read. Every secret environment variable is one key of one Secret (<release>-<chart>-env), however many services read it; secret files are one Secret each (fileSecrets). Where they come from is the provider:\n  existingSecret: created outside the chart (kubectl, Terraform, the CSI driver) under the default or given names;\n  externalSecrets: ExternalSecret objects (External Secrets Operator) fetch them from a store such as Azure Key Vault;\n  sealedSecrets: SealedSecret objects decrypt the encrypted values kept in the environment's values file."),
-        V::map()
-            .with("provider", "existingSecret, externalSecrets or sealedSecrets.", V::s("existingSecret"))
-            .with("existingSecret", "Secret that holds every key below (templated keys with their whole value); empty means <release>-<chart>-env, created by the provider.", V::s(""))
+        ValueTree::map()
+            .with("provider", "existingSecret, externalSecrets or sealedSecrets.", ValueTree::text("existingSecret"))
+            .with("existingSecret", "Secret that holds every key below (templated keys with their whole value); empty means <release>-<chart>-env, created by the provider.", ValueTree::text(""))
             .with("keys", "Secret keys -> their name in the remote store (Key Vault secret name) for externalSecrets.", keys)
             .with("templates", "Keys built around other keys (a URL with credentials): the value with {{ index . \"KEY\" }} in place of each secret, rendered by the ExternalSecret or SealedSecret, so the rest stays editable here.", templates)
             .with("hookKeys", "Keys the pre-install Jobs read: with externalSecrets or sealedSecrets, a copy of the Secret holding only these (<release>-<chart>-hook-env) is created before the Jobs run.", strs(&hook_keys))
             .with(
                 "externalSecrets",
                 "Settings of the ExternalSecret objects.",
-                V::map()
-                    .with("apiVersion", "external-secrets.io/v1 (ESO 0.17+); v1beta1 for older operators.", V::s("external-secrets.io/v1"))
-                    .with("refreshInterval", "How often values are fetched again.", V::s("1h"))
-                    .with("secretStoreRef", "The (Cluster)SecretStore, e.g. one for Azure Key Vault.", V::map().plain("kind", V::s("ClusterSecretStore")).plain("name", V::s("azure-key-vault"))),
+                ValueTree::map()
+                    .with("apiVersion", "external-secrets.io/v1 (ESO 0.17+); v1beta1 for older operators.", ValueTree::text("external-secrets.io/v1"))
+                    .with("refreshInterval", "How often values are fetched again.", ValueTree::text("1h"))
+                    .with("secretStoreRef", "The (Cluster)SecretStore, e.g. one for Azure Key Vault.", ValueTree::map().plain("kind", ValueTree::text("ClusterSecretStore")).plain("name", ValueTree::text("azure-key-vault"))),
             )
             .with(
                 "sealedSecrets",
                 "Settings of the SealedSecret objects.",
-                V::map().with(
+                ValueTree::map().with(
                     "encryptedData",
                     "Encrypted values (kubeseal --raw --scope namespace-wide) by Secret: env (the keys above) or <secret file>, then KEY: AgB...",
-                    V::map(),
+                    ValueTree::map(),
                 ),
             ),
     );
-    let mut ext = V::map();
+    let mut ext = ValueTree::map();
     for e in &app.externals {
         ext = ext.with(
             &e.key,
             &format!("compose service `{}`, run outside the cluster.", e.compose_name),
-            V::map()
+            ValueTree::map()
                 .with(
                     "name",
                     "The name the other services use; an ExternalName Service makes it resolve to host.",
-                    V::s(e.name.clone()),
+                    ValueTree::text(e.name.clone()),
                 )
                 .with(
                     "host",
                     "DNS name of the managed service (e.g. <server>.postgres.database.azure.com); empty: no Service.",
-                    V::s(e.host.clone()),
+                    ValueTree::text(e.host.clone()),
                 )
                 .with(
                     "ports",
                     "Ports the other services connect to.",
-                    V::Seq(e.ports.iter().map(|p| int(u64::from(*p))).collect()),
+                    ValueTree::Seq(e.ports.iter().map(|p| int(u64::from(*p))).collect()),
                 ),
         );
     }

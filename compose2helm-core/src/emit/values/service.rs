@@ -1,30 +1,30 @@
 //! The blocks of one service in values.yaml.
 use super::{int, int_or_str, probe, resources, security, strs};
-use crate::emit::doc::V;
+use crate::emit::doc::ValueTree;
 use crate::ir::{ChartFile, Kind, MountKind, Workload};
 
 /// Image, command, environment and secrets.
-pub(super) fn container(v: &mut V, w: &Workload) {
-    v.set("enabled", Some("Set to true to deploy this service."), V::Bool(true));
+pub(super) fn container(v: &mut ValueTree, w: &Workload) {
+    v.set("enabled", Some("Set to true to deploy this service."), ValueTree::Bool(true));
     v.set(
         "workload",
         Some("Kind of workload (Deployment, StatefulSet, DaemonSet, CronJob or Job) compose2helm chose for the service; the templates render one object of this kind."),
-        V::s(w.kind.name()),
+        ValueTree::text(w.kind.name()),
     );
     v.set(
         "component",
         Some("Name of the service's objects (<release>-<chart>-<component>) and their app.kubernetes.io/component label; changing it renames them."),
-        V::s(w.name.clone()),
+        ValueTree::text(w.name.clone()),
     );
     v.set(
         "image",
         Some("Container image. global.imageRegistry, when set, replaces the registry."),
-        V::map()
-            .with("registry", "Registry host.", V::s(w.image.registry.clone()))
-            .with("repository", "Repository in the registry.", V::s(w.image.repository.clone()))
-            .with("tag", "Tag; ignored when digest is set.", V::s(w.image.tag.clone()))
-            .with("digest", "Digest (sha256:...) to pin the exact image.", V::s(w.image.digest.clone()))
-            .with("pullPolicy", "Always, IfNotPresent or Never.", V::s(w.image.pull_policy.clone())),
+        ValueTree::map()
+            .with("registry", "Registry host.", ValueTree::text(w.image.registry.clone()))
+            .with("repository", "Repository in the registry.", ValueTree::text(w.image.repository.clone()))
+            .with("tag", "Tag; ignored when digest is set.", ValueTree::text(w.image.tag.clone()))
+            .with("digest", "Digest (sha256:...) to pin the exact image.", ValueTree::text(w.image.digest.clone()))
+            .with("pullPolicy", "Always, IfNotPresent or Never.", ValueTree::text(w.image.pull_policy.clone())),
     );
     v.set("imagePullSecrets", Some("Extra pull Secrets for this service (names)."), strs(&w.pull_secrets));
     if matches!(w.kind, Kind::Deployment | Kind::StatefulSet) {
@@ -38,17 +38,17 @@ pub(super) fn container(v: &mut V, w: &Workload) {
     if let Some(why) = &w.origins.args {
         v.note("args", why);
     }
-    let mut env = V::map();
+    let mut env = ValueTree::map();
     for (k, val) in &w.env {
-        env = env.plain(k, V::s(val.clone()));
+        env = env.plain(k, ValueTree::text(val.clone()));
         if let Some(why) = w.origins.env.get(k) {
             env.note(k, why);
         }
     }
     v.set("env", Some("Plain environment variables (compose environment and env_file, secrets excluded)."), env);
-    let mut secret_env = V::map();
+    let mut secret_env = ValueTree::map();
     for s in &w.secret_env {
-        secret_env = secret_env.plain(&s.name, V::s(s.key.clone()));
+        secret_env = secret_env.plain(&s.name, ValueTree::text(s.key.clone()));
     }
     v.set(
         "secretEnv",
@@ -58,42 +58,42 @@ pub(super) fn container(v: &mut V, w: &Workload) {
     v.set(
         "extraEnv",
         Some("More environment variables, as Kubernetes EnvVar objects (name with value or valueFrom)."),
-        V::Seq(Vec::new()),
+        ValueTree::Seq(Vec::new()),
     );
     v.set(
         "extraEnvFrom",
         Some("Whole ConfigMaps or Secrets as environment variables (Kubernetes EnvFromSource objects)."),
-        V::Seq(Vec::new()),
+        ValueTree::Seq(Vec::new()),
     );
 }
 
 /// Ports, the Service, Ingress/HTTPRoute and metrics.
-pub(super) fn network(v: &mut V, w: &Workload) {
-    let ports: Vec<V> = w
+pub(super) fn network(v: &mut ValueTree, w: &Workload) {
+    let ports: Vec<ValueTree> = w
         .ports
         .iter()
         .map(|p| {
-            V::map()
-                .plain("name", V::s(p.name.clone()))
+            ValueTree::map()
+                .plain("name", ValueTree::text(p.name.clone()))
                 .plain("containerPort", int(u64::from(p.port)))
-                .plain("protocol", V::s(p.protocol.clone()))
+                .plain("protocol", ValueTree::text(p.protocol.clone()))
         })
         .collect();
-    v.set("containerPorts", Some("Ports the container listens on: compose ports and expose, else the image's EXPOSE ports (recorded config) or its main port (image catalogue), and every port other services address it on (host:port, URLs)."), V::Seq(ports));
+    v.set("containerPorts", Some("Ports the container listens on: compose ports and expose, else the image's EXPOSE ports (recorded config) or its main port (image catalogue), and every port other services address it on (host:port, URLs)."), ValueTree::Seq(ports));
     if let Some(why) = &w.origins.ports {
         v.note("containerPorts", why);
     }
-    let sports: Vec<V> = w
+    let sports: Vec<ValueTree> = w
         .service_ports
         .iter()
         .map(|p| {
-            let mut m = V::map()
-                .plain("name", V::s(p.name.clone()))
+            let mut m = ValueTree::map()
+                .plain("name", ValueTree::text(p.name.clone()))
                 .plain("port", int(u64::from(p.port)))
-                .plain("targetPort", V::s(p.target_port.clone()))
-                .plain("protocol", V::s(p.protocol.clone()));
+                .plain("targetPort", ValueTree::text(p.target_port.clone()))
+                .plain("protocol", ValueTree::text(p.protocol.clone()));
             if let Some(a) = &p.app_protocol {
-                m = m.plain("appProtocol", V::s(a.clone()));
+                m = m.plain("appProtocol", ValueTree::text(a.clone()));
             }
             m
         })
@@ -101,13 +101,13 @@ pub(super) fn network(v: &mut V, w: &Workload) {
     v.set(
         "service",
         Some("The Service other services reach this one through."),
-        V::map()
-            .with("enabled", "Create the Service.", V::Bool(!w.service_ports.is_empty()))
-            .with("name", "DNS name inside the namespace; the compose service name, so URLs such as http://<name>:<port> keep working.", V::s(w.name.clone()))
-            .with("type", "ClusterIP, NodePort or LoadBalancer.", V::s(w.service_type.clone()))
-            .with("headless", "A headless Service (clusterIP: None).", V::Bool(w.headless))
-            .with("annotations", "Annotations of the Service.", V::map())
-            .with("ports", "Ports of the Service: the container ports, so other services reach it on the ports they use in compose.", V::Seq(sports)),
+        ValueTree::map()
+            .with("enabled", "Create the Service.", ValueTree::Bool(!w.service_ports.is_empty()))
+            .with("name", "DNS name inside the namespace; the compose service name, so URLs such as http://<name>:<port> keep working.", ValueTree::text(w.name.clone()))
+            .with("type", "ClusterIP, NodePort or LoadBalancer.", ValueTree::text(w.service_type.clone()))
+            .with("headless", "A headless Service (clusterIP: None).", ValueTree::Bool(w.headless))
+            .with("annotations", "Annotations of the Service.", ValueTree::map())
+            .with("ports", "Ports of the Service: the container ports, so other services reach it on the ports they use in compose.", ValueTree::Seq(sports)),
     );
     if w.serves_http() {
         expose(v, w);
@@ -115,7 +115,7 @@ pub(super) fn network(v: &mut V, w: &Workload) {
     v.set(
         "networkPolicy",
         Some("What this service's NetworkPolicy allows (see networkPolicy at the top for the chart-wide settings)."),
-        V::map()
+        ValueTree::map()
             .with(
                 "networks",
                 "Pod labels of the compose networks the service is on; pods that share one may talk to each other.",
@@ -124,7 +124,7 @@ pub(super) fn network(v: &mut V, w: &Workload) {
             .with(
                 "externalPorts",
                 "Ports of the managed services (externalServices) on its networks, allowed towards networkPolicy.externalEgressCIDRs.",
-                V::Seq(w.access.external_ports.iter().map(|p| int(u64::from(*p))).collect()),
+                ValueTree::Seq(w.access.external_ports.iter().map(|p| int(u64::from(*p))).collect()),
             ),
     );
     if !matches!(w.kind, Kind::Job | Kind::CronJob) {
@@ -132,24 +132,24 @@ pub(super) fn network(v: &mut V, w: &Workload) {
         v.set(
             "metrics",
             Some("Prometheus scraping (x-compose2helm metrics); needs monitoring.serviceMonitor.enabled."),
-            V::map()
-                .with("enabled", "Scrape this service.", V::Bool(m.is_some()))
+            ValueTree::map()
+                .with("enabled", "Scrape this service.", ValueTree::Bool(m.is_some()))
                 .with(
                     "port",
                     "Name of the Service port that serves metrics.",
-                    V::s(m.as_ref().map(|m| m.0.clone()).unwrap_or_else(|| "metrics".into())),
+                    ValueTree::text(m.as_ref().map(|m| m.0.clone()).unwrap_or_else(|| "metrics".into())),
                 )
                 .with(
                     "path",
                     "HTTP path of the metrics.",
-                    V::s(m.as_ref().map(|m| m.1.clone()).unwrap_or_else(|| "/metrics".into())),
+                    ValueTree::text(m.as_ref().map(|m| m.1.clone()).unwrap_or_else(|| "/metrics".into())),
                 ),
         );
     }
 }
 
 /// Resources, probes, volumes, security, scheduling and the ServiceAccount.
-pub(super) fn runtime(v: &mut V, w: &Workload, files: &[ChartFile]) {
+pub(super) fn runtime(v: &mut ValueTree, w: &Workload, files: &[ChartFile]) {
     v.set(
         "resources",
         Some("CPU/memory requests and limits (compose deploy.resources, else the policy's defaults)."),
@@ -182,13 +182,13 @@ pub(super) fn runtime(v: &mut V, w: &Workload, files: &[ChartFile]) {
     mounts(v, w, files);
     let (pod, ctr) = security(w);
     v.set("podAnnotations", Some("Annotations of the pods (compose labels)."), {
-        let mut a = V::map();
+        let mut a = ValueTree::map();
         for (k, val) in &w.pod_annotations {
-            a = a.plain(k, V::s(val.clone()));
+            a = a.plain(k, ValueTree::text(val.clone()));
         }
         a
     });
-    v.set("podLabels", Some("Extra labels of the pods."), V::map());
+    v.set("podLabels", Some("Extra labels of the pods."), ValueTree::map());
     v.set(
         "podSecurityContext",
         Some("Pod security context (Pod Security Standards restricted unless compose asks otherwise)."),
@@ -196,108 +196,123 @@ pub(super) fn runtime(v: &mut V, w: &Workload, files: &[ChartFile]) {
     );
     v.note("podSecurityContext", &format!("User: {}.", w.origins.security));
     v.set("securityContext", Some("Container security context."), ctr);
-    let mut ns = V::map();
+    let mut ns = ValueTree::map();
     for (k, val) in &w.node_selector {
-        ns = ns.plain(k, V::s(val.clone()));
+        ns = ns.plain(k, ValueTree::text(val.clone()));
     }
     v.set("nodeSelector", Some("Node labels the pods must run on (x-compose2helm nodePool, deploy.placement)."), ns);
-    let tol: Vec<V> = w
+    let tol: Vec<ValueTree> = w
         .tolerations
         .iter()
         .map(|t| {
-            V::map()
-                .plain("key", V::s(t.key.clone()))
-                .plain("operator", V::s(t.operator.clone()))
-                .plain("value", V::s(t.value.clone()))
-                .plain("effect", V::s(t.effect.clone()))
+            ValueTree::map()
+                .plain("key", ValueTree::text(t.key.clone()))
+                .plain("operator", ValueTree::text(t.operator.clone()))
+                .plain("value", ValueTree::text(t.value.clone()))
+                .plain("effect", ValueTree::text(t.effect.clone()))
         })
         .collect();
-    v.set("tolerations", Some("Taints the pods tolerate."), V::Seq(tol));
-    v.set("affinity", Some("Pod affinity and anti-affinity."), V::map());
+    v.set("tolerations", Some("Taints the pods tolerate."), ValueTree::Seq(tol));
+    v.set("affinity", Some("Pod affinity and anti-affinity."), ValueTree::map());
     v.set(
         "topologySpreadConstraints",
         Some("How the pods spread over zones and nodes (Kubernetes TopologySpreadConstraint objects)."),
-        V::Seq(Vec::new()),
+        ValueTree::Seq(Vec::new()),
     );
-    v.set("priorityClassName", Some("PriorityClass of the pods; empty uses the cluster default."), V::s(""));
+    v.set("priorityClassName", Some("PriorityClass of the pods; empty uses the cluster default."), ValueTree::text(""));
     v.set(
         "terminationGracePeriodSeconds",
         Some("Seconds between SIGTERM and SIGKILL (compose stop_grace_period; Kubernetes' default 30)."),
         int(w.termination_grace_seconds.unwrap_or(30)),
     );
-    v.set("lifecycle", Some("Container lifecycle hooks (postStart, preStop), as Kubernetes writes them."), V::map());
+    v.set(
+        "lifecycle",
+        Some("Container lifecycle hooks (postStart, preStop), as Kubernetes writes them."),
+        ValueTree::map(),
+    );
     v.set(
         "initContainers",
         Some("Containers that run to completion before the service starts (Kubernetes Container objects)."),
-        V::Seq(Vec::new()),
+        ValueTree::Seq(Vec::new()),
     );
     v.set(
         "sidecars",
         Some("More containers in the service's pods, beside the service's own (Kubernetes Container objects)."),
-        V::Seq(Vec::new()),
+        ValueTree::Seq(Vec::new()),
     );
-    let ha: Vec<V> = w
+    let ha: Vec<ValueTree> = w
         .host_aliases
         .iter()
-        .map(|(ip, hs)| V::map().plain("ip", V::s(ip.clone())).plain("hostnames", strs(hs)))
+        .map(|(ip, hs)| ValueTree::map().plain("ip", ValueTree::text(ip.clone())).plain("hostnames", strs(hs)))
         .collect();
-    v.set("hostAliases", Some("Extra /etc/hosts entries (compose extra_hosts)."), V::Seq(ha));
-    v.set("hostname", Some("Pod hostname (compose hostname)."), V::s(w.hostname.clone().unwrap_or_default()));
+    v.set("hostAliases", Some("Extra /etc/hosts entries (compose extra_hosts)."), ValueTree::Seq(ha));
+    v.set(
+        "hostname",
+        Some("Pod hostname (compose hostname)."),
+        ValueTree::text(w.hostname.clone().unwrap_or_default()),
+    );
     v.set(
         "workingDir",
         Some("Working directory (compose working_dir)."),
-        V::s(w.working_dir.clone().unwrap_or_default()),
+        ValueTree::text(w.working_dir.clone().unwrap_or_default()),
     );
-    v.set("stdin", Some("Keep stdin open (compose stdin_open)."), V::Bool(w.stdin));
-    v.set("tty", Some("Allocate a terminal (compose tty)."), V::Bool(w.tty));
+    v.set("stdin", Some("Keep stdin open (compose stdin_open)."), ValueTree::Bool(w.stdin));
+    v.set("tty", Some("Allocate a terminal (compose tty)."), ValueTree::Bool(w.tty));
     v.set(
         "serviceAccount",
         Some("The service's own ServiceAccount."),
-        V::map().with("annotations", "Annotations (e.g. azure.workload.identity/client-id).", V::map()).with(
-            "automountToken",
-            "Mount an API token into the pods (off: the services do not call the Kubernetes API).",
-            V::Bool(false),
-        ),
+        ValueTree::map()
+            .with("annotations", "Annotations (e.g. azure.workload.identity/client-id).", ValueTree::map())
+            .with(
+                "automountToken",
+                "Mount an API token into the pods (off: the services do not call the Kubernetes API).",
+                ValueTree::Bool(false),
+            ),
     );
 }
 
 /// The pod's volumes and where the container mounts them, and the ConfigMaps of the
 /// project files shipped in the chart.
-fn mounts(v: &mut V, w: &Workload, files: &[ChartFile]) {
-    let mut volumes: Vec<V> = Vec::new();
+fn mounts(v: &mut ValueTree, w: &Workload, files: &[ChartFile]) {
+    let mut volumes: Vec<ValueTree> = Vec::new();
     let mut names: Vec<&str> = Vec::new();
-    let mut mounts: Vec<V> = Vec::new();
+    let mut mounts: Vec<ValueTree> = Vec::new();
     for m in &w.mounts {
         let pvc = matches!(m.kind, MountKind::Pvc { .. });
-        let mut mount =
-            V::map().plain("name", V::s(m.volume_name.clone())).plain("mountPath", V::s(m.mount_path.clone()));
+        let mut mount = ValueTree::map()
+            .plain("name", ValueTree::text(m.volume_name.clone()))
+            .plain("mountPath", ValueTree::text(m.mount_path.clone()));
         if let Some(sub) = m.sub_path.as_ref().filter(|s| !s.is_empty()) {
-            mount = mount.plain("subPath", V::s(sub.clone()));
+            mount = mount.plain("subPath", ValueTree::text(sub.clone()));
         }
         if pvc || m.read_only {
-            mount = mount.plain("readOnly", V::Bool(m.read_only));
+            mount = mount.plain("readOnly", ValueTree::Bool(m.read_only));
         }
         mounts.push(mount);
         if names.contains(&m.volume_name.as_str()) {
             continue;
         }
         names.push(&m.volume_name);
-        let volume = V::map().plain("name", V::s(m.volume_name.clone()));
+        let volume = ValueTree::map().plain("name", ValueTree::text(m.volume_name.clone()));
         volumes.push(match &m.kind {
-            MountKind::Pvc { volume: key } => volume.plain("claim", V::s(key.clone())),
+            MountKind::Pvc { volume: key } => volume.plain("claim", ValueTree::text(key.clone())),
             MountKind::ConfigFile { configmap, .. } | MountKind::ConfigDir { configmap } => {
-                volume.plain("configMap", V::s(configmap.clone()))
+                volume.plain("configMap", ValueTree::text(configmap.clone()))
             }
-            MountKind::SecretFile { secret, key, file } => volume.plain("fileSecret", V::s(secret.clone())).plain(
-                "items",
-                V::Seq(vec![V::map().plain("key", V::s(key.clone())).plain("path", V::s(file.clone()))]),
-            ),
+            MountKind::SecretFile { secret, key, file } => {
+                volume.plain("fileSecret", ValueTree::text(secret.clone())).plain(
+                    "items",
+                    ValueTree::Seq(vec![ValueTree::map()
+                        .plain("key", ValueTree::text(key.clone()))
+                        .plain("path", ValueTree::text(file.clone()))]),
+                )
+            }
             MountKind::EmptyDir { memory, size } => {
-                let mut dir = V::map();
+                let mut dir = ValueTree::map();
                 if *memory {
-                    dir = dir.plain("medium", V::s("Memory"));
+                    dir = dir.plain("medium", ValueTree::text("Memory"));
                     if let Some(size) = size {
-                        dir = dir.plain("sizeLimit", V::s(size.clone()));
+                        dir = dir.plain("sizeLimit", ValueTree::text(size.clone()));
                     }
                 }
                 volume.plain("emptyDir", dir)
@@ -307,21 +322,27 @@ fn mounts(v: &mut V, w: &Workload, files: &[ChartFile]) {
     v.set(
         "volumes",
         Some("Volumes of the pod: `claim` (a key of volumes: at the top), `configMap` (one of configMaps below), `fileSecret` (a key of fileSecrets, with its items) or `emptyDir` (scratch space)."),
-        V::Seq(volumes),
+        ValueTree::Seq(volumes),
     );
-    v.set("volumeMounts", Some("Where the container mounts them (Kubernetes VolumeMount objects)."), V::Seq(mounts));
-    v.set("extraVolumes", Some("More volumes of the pod (Kubernetes Volume objects)."), V::Seq(Vec::new()));
+    v.set(
+        "volumeMounts",
+        Some("Where the container mounts them (Kubernetes VolumeMount objects)."),
+        ValueTree::Seq(mounts),
+    );
+    v.set("extraVolumes", Some("More volumes of the pod (Kubernetes Volume objects)."), ValueTree::Seq(Vec::new()));
     v.set(
         "extraVolumeMounts",
         Some("More mounts of the container (Kubernetes VolumeMount objects)."),
-        V::Seq(Vec::new()),
+        ValueTree::Seq(Vec::new()),
     );
     // The service's shipped files live under files/<component>/, one ConfigMap per group.
-    let mut config_maps: Vec<(&str, Vec<V>)> = Vec::new();
+    let mut config_maps: Vec<(&str, Vec<ValueTree>)> = Vec::new();
     for f in files.iter().filter(|f| f.chart_path.split('/').nth(1) == Some(w.name.as_str())) {
-        let mut entry = V::map().plain("key", V::s(f.key.clone())).plain("path", V::s(f.chart_path.clone()));
+        let mut entry = ValueTree::map()
+            .plain("key", ValueTree::text(f.key.clone()))
+            .plain("path", ValueTree::text(f.chart_path.clone()));
         if f.binary {
-            entry = entry.plain("binary", V::Bool(true));
+            entry = entry.plain("binary", ValueTree::Bool(true));
         }
         match config_maps.iter_mut().find(|(name, _)| *name == f.configmap) {
             Some((_, entries)) => entries.push(entry),
@@ -330,28 +351,30 @@ fn mounts(v: &mut V, w: &Workload, files: &[ChartFile]) {
     }
     let config_maps = config_maps
         .into_iter()
-        .map(|(name, entries)| V::map().plain("name", V::s(name)).plain("files", V::Seq(entries)))
+        .map(|(name, entries)| {
+            ValueTree::map().plain("name", ValueTree::text(name)).plain("files", ValueTree::Seq(entries))
+        })
         .collect();
     v.set(
         "configMaps",
         Some("ConfigMaps of the project files shipped in the chart (files/<component>/): name, then each file's key and path in the chart."),
-        V::Seq(config_maps),
+        ValueTree::Seq(config_maps),
     );
 }
 
 /// Strategy, autoscaling and PDB, or the CronJob/Job settings.
-pub(super) fn lifecycle(v: &mut V, w: &Workload) {
+pub(super) fn lifecycle(v: &mut ValueTree, w: &Workload) {
     match w.kind {
         Kind::Deployment | Kind::StatefulSet => {
             let strategy = if w.recreate {
-                V::map().plain("type", V::s("Recreate"))
+                ValueTree::map().plain("type", ValueTree::text("Recreate"))
             } else if let Some((s, u)) = &w.rolling {
-                V::map().plain("type", V::s("RollingUpdate")).plain(
+                ValueTree::map().plain("type", ValueTree::text("RollingUpdate")).plain(
                     "rollingUpdate",
-                    V::map().plain("maxSurge", int_or_str(s)).plain("maxUnavailable", int_or_str(u)),
+                    ValueTree::map().plain("maxSurge", int_or_str(s)).plain("maxUnavailable", int_or_str(u)),
                 )
             } else {
-                V::map()
+                ValueTree::map()
             };
             if w.kind == Kind::Deployment {
                 v.set("strategy", Some("Update strategy (compose deploy.update_config; Recreate when a ReadWriteOnce volume is mounted)."), strategy);
@@ -360,8 +383,8 @@ pub(super) fn lifecycle(v: &mut V, w: &Workload) {
             v.set(
                 "autoscaling",
                 Some("HorizontalPodAutoscaler (autoscaling/v2); replicaCount is ignored while it is on."),
-                V::map()
-                    .with("enabled", "Create the HPA.", V::Bool(a.as_ref().is_some_and(|a| a.enabled)))
+                ValueTree::map()
+                    .with("enabled", "Create the HPA.", ValueTree::Bool(a.as_ref().is_some_and(|a| a.enabled)))
                     .with(
                         "minReplicas",
                         "Lowest number of pods.",
@@ -394,26 +417,28 @@ pub(super) fn lifecycle(v: &mut V, w: &Workload) {
             v.set(
                 "pdb",
                 Some("PodDisruptionBudget; only created while 2 or more pods run."),
-                V::map().with("enabled", "Create the PDB.", V::Bool(pdb.as_ref().is_some_and(|p| p.enabled))).with(
-                    "maxUnavailable",
-                    "Pods that may be down during voluntary disruptions.",
-                    V::Int(1),
-                ),
+                ValueTree::map()
+                    .with("enabled", "Create the PDB.", ValueTree::Bool(pdb.as_ref().is_some_and(|p| p.enabled)))
+                    .with("maxUnavailable", "Pods that may be down during voluntary disruptions.", ValueTree::Int(1)),
             );
         }
         Kind::CronJob | Kind::Job => {
             if let Some(c) = &w.cron {
-                v.set("schedule", Some("Cron schedule (x-compose2helm schedule)."), V::s(c.schedule.clone()));
+                v.set(
+                    "schedule",
+                    Some("Cron schedule (x-compose2helm schedule)."),
+                    ValueTree::text(c.schedule.clone()),
+                );
                 v.set(
                     "timeZone",
                     Some("Time zone of the schedule (IANA name); empty means the controller's (UTC on AKS)."),
-                    V::s(c.time_zone.clone().unwrap_or_default()),
+                    ValueTree::text(c.time_zone.clone().unwrap_or_default()),
                 );
-                v.set("suspend", Some("Pause the schedule."), V::Bool(false));
+                v.set("suspend", Some("Pause the schedule."), ValueTree::Bool(false));
                 v.set(
                     "concurrencyPolicy",
                     Some("Forbid skips a run while the previous one is still running."),
-                    V::s(c.concurrency_policy.clone()),
+                    ValueTree::text(c.concurrency_policy.clone()),
                 );
                 v.set("successfulJobsHistoryLimit", Some("Finished Jobs to keep."), int(c.successful_history));
                 v.set("failedJobsHistoryLimit", Some("Failed Jobs to keep."), int(c.failed_history));
@@ -439,7 +464,7 @@ pub(super) fn lifecycle(v: &mut V, w: &Workload) {
             v.set(
                 "restartPolicy",
                 Some("OnFailure retries in the same pod; Never starts a new pod (compose restart)."),
-                V::s(w.restart_policy.clone().unwrap_or_else(|| "OnFailure".into())),
+                ValueTree::text(w.restart_policy.clone().unwrap_or_else(|| "OnFailure".into())),
             );
         }
         Kind::DaemonSet => {}
@@ -448,9 +473,10 @@ pub(super) fn lifecycle(v: &mut V, w: &Workload) {
 
 /// HTTP exposure, for a service that serves HTTP only: one switch (`kind`) picks the
 /// Ingress or the HTTPRoute, so the two are never rendered together.
-fn expose(v: &mut V, w: &Workload) {
+fn expose(v: &mut ValueTree, w: &Workload) {
     let e = w.expose.clone();
-    let hosts: Vec<V> = e.as_ref().map(|e| e.hosts.iter().map(|h| V::s(h.clone())).collect()).unwrap_or_default();
+    let hosts: Vec<ValueTree> =
+        e.as_ref().map(|e| e.hosts.iter().map(|h| ValueTree::text(h.clone())).collect()).unwrap_or_default();
     let port = e
         .as_ref()
         .map(|e| u64::from(e.port))
@@ -460,45 +486,45 @@ fn expose(v: &mut V, w: &Workload) {
     v.set(
         "expose",
         Some("HTTP(S) exposure (x-compose2helm expose, kompose.service.expose): through an Ingress or a Gateway API HTTPRoute, never both."),
-        V::map()
-            .with("kind", "none, ingress or httpRoute: the one object that exposes the service.", V::s(kind))
-            .with("hosts", "Host names; an HTTPRoute needs at least one (it would match every host on the Gateway), an Ingress without one matches any host.", V::Seq(hosts))
+        ValueTree::map()
+            .with("kind", "none, ingress or httpRoute: the one object that exposes the service.", ValueTree::text(kind))
+            .with("hosts", "Host names; an HTTPRoute needs at least one (it would match every host on the Gateway), an Ingress without one matches any host.", ValueTree::Seq(hosts))
             .with(
                 "path",
                 "Path prefix routed to the service.",
-                V::s(e.as_ref().map(|e| e.path.clone()).unwrap_or_else(|| "/".into())),
+                ValueTree::text(e.as_ref().map(|e| e.path.clone()).unwrap_or_else(|| "/".into())),
             )
-            .with("pathType", "Prefix, Exact or ImplementationSpecific (Ingress; an HTTPRoute matches the prefix).", V::s("Prefix"))
+            .with("pathType", "Prefix, Exact or ImplementationSpecific (Ingress; an HTTPRoute matches the prefix).", ValueTree::text("Prefix"))
             .with("servicePort", "Service port the traffic goes to.", int(port))
             .with(
                 "ingress",
                 "Settings of the Ingress (kind: ingress).",
-                V::map()
+                ValueTree::map()
                     .with(
                         "className",
                         "IngressClass (e.g. webapprouting.kubernetes.azure.com for the AKS app routing add-on).",
-                        V::s(e.as_ref().map(|e| e.class_name.clone()).unwrap_or_default()),
+                        ValueTree::text(e.as_ref().map(|e| e.class_name.clone()).unwrap_or_default()),
                     )
-                    .with("annotations", "Annotations of the Ingress (e.g. cert-manager.io/cluster-issuer).", V::map())
+                    .with("annotations", "Annotations of the Ingress (e.g. cert-manager.io/cluster-issuer).", ValueTree::map())
                     .with(
                         "tls",
                         "TLS termination at the ingress controller.",
-                        V::map()
-                            .with("enabled", "Serve HTTPS for the hosts.", V::Bool(e.as_ref().is_some_and(|e| e.tls.is_some())))
+                        ValueTree::map()
+                            .with("enabled", "Serve HTTPS for the hosts.", ValueTree::Bool(e.as_ref().is_some_and(|e| e.tls.is_some())))
                             .with(
                                 "secretName",
                                 "Secret with the certificate; empty means <release>-<chart>-<service>-tls.",
-                                V::s(e.as_ref().and_then(|e| e.tls.clone()).unwrap_or_default()),
+                                ValueTree::text(e.as_ref().and_then(|e| e.tls.clone()).unwrap_or_default()),
                             ),
                     ),
             )
             .with(
                 "httpRoute",
                 "Settings of the HTTPRoute (kind: httpRoute).",
-                V::map().with(
+                ValueTree::map().with(
                     "parentRefs",
                     "Gateways the route attaches to.",
-                    V::Seq(vec![V::map().plain("name", V::s("gateway")).plain("namespace", V::s("gateway-system"))]),
+                    ValueTree::Seq(vec![ValueTree::map().plain("name", ValueTree::text("gateway")).plain("namespace", ValueTree::text("gateway-system"))]),
                 ),
             ),
     );
