@@ -24,9 +24,29 @@ const JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalogue.json"));
 /// The parsed catalogue. The file is embedded and unit tests prove it parses, is
 /// well-formed and reads the same as the YAML, so an empty catalogue (the fallback that
 /// keeps this free of panics) cannot ship.
-fn catalogue() -> &'static CatalogueFile {
-    static CATALOGUE: OnceLock<CatalogueFile> = OnceLock::new();
-    CATALOGUE.get_or_init(|| serde_json::from_str(JSON).unwrap_or_default())
+fn catalogue() -> &'static Indexed {
+    static CATALOGUE: OnceLock<Indexed> = OnceLock::new();
+    CATALOGUE.get_or_init(|| Indexed::new(serde_json::from_str(JSON).unwrap_or_default()))
+}
+
+/// The catalogue with its match names indexed (every service's image is looked up a few
+/// times; a scan of every entry's names each time showed in profiles of large projects).
+struct Indexed {
+    file: CatalogueFile,
+    /// Each match name -> the first entry that lists it.
+    by_name: std::collections::HashMap<String, usize>,
+}
+
+impl Indexed {
+    fn new(file: CatalogueFile) -> Self {
+        let mut by_name = std::collections::HashMap::new();
+        for (i, e) in file.images.iter().enumerate() {
+            for m in &e.matches {
+                by_name.entry(m.clone()).or_insert(i);
+            }
+        }
+        Indexed { file, by_name }
+    }
 }
 
 /// What the catalogue knows about an image, by its repository (registry host already
@@ -37,10 +57,12 @@ pub fn lookup(repository: &str, tag: &str) -> Option<ImageKnowledge> {
 
 /// The entry for a repository path: an exact path match wins over a bare name matching the
 /// last path segment; bare names never match under a rebuilder's namespace (`bitnami/`).
-fn find<'a>(file: &'a CatalogueFile, repository: &str) -> Option<&'a Entry> {
+fn find<'a>(catalogue: &'a Indexed, repository: &str) -> Option<&'a Entry> {
+    let file = &catalogue.file;
+    let entry = |name: &str| catalogue.by_name.get(name).map(|i| &file.images[*i]);
     let repo = repository.to_ascii_lowercase();
     let repo = repo.strip_prefix("library/").unwrap_or(&repo);
-    if let Some(e) = file.images.iter().find(|e| e.matches.iter().any(|m| m == repo)) {
+    if let Some(e) = entry(repo) {
         return Some(e);
     }
     let (namespace, last) = repo.rsplit_once('/')?;
@@ -48,7 +70,8 @@ fn find<'a>(file: &'a CatalogueFile, repository: &str) -> Option<&'a Entry> {
     if file.rebuilders.iter().any(|r| r == first) {
         return None;
     }
-    file.images.iter().find(|e| e.matches.iter().any(|m| !m.contains('/') && m == last))
+    // `last` has no `/`, so the entry found lists it as a bare name.
+    entry(last)
 }
 
 #[cfg(test)]
@@ -189,7 +212,7 @@ mod tests {
 
     #[test]
     fn runtime_copy_is_the_parsed_file() {
-        assert_eq!(catalogue().images.len(), parsed().images.len());
+        assert_eq!(catalogue().file.images.len(), parsed().images.len());
     }
 
     fn entry_name(repository: &str) -> Option<String> {

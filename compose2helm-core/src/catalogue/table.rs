@@ -6,7 +6,7 @@ use crate::policy::security::ANY_NON_ROOT_UID;
 
 /// The whole page.
 pub fn markdown() -> String {
-    let file = super::catalogue();
+    let file = &super::catalogue().file;
     let mut out = String::from(
         "# Image catalogue\n\n\
          Generated from `compose2helm-core/catalogue/images.yaml` (do not edit: change the data file, then run\n\

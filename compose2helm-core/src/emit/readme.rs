@@ -33,8 +33,8 @@ fn inline(v: &ValueTree) -> String {
 
 fn rows(entries: &[Entry], prefix: &str, out: &mut String) {
     for e in entries {
-        let path = if prefix.is_empty() { e.key.clone() } else { format!("{prefix}.{}", e.key) };
         let Some(c) = &e.comment else { continue };
+        let path = if prefix.is_empty() { e.key.clone() } else { format!("{prefix}.{}", e.key) };
         let structural =
             matches!(&e.value, ValueTree::Map(m) if !m.is_empty() && m.iter().any(|x| x.comment.is_some()));
         let default = if structural { String::new() } else { inline(&e.value) };

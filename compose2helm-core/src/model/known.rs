@@ -186,17 +186,36 @@ fn shape(path: &str) -> Option<&'static Keys> {
 /// Refuses the first key of the merged tree that the schema does not allow where it
 /// stands. Mappings only: short syntax (a port string, a list of names) has no keys.
 pub(crate) fn check_known_keys(root: &Node) -> Result<()> {
-    walk(root, "", "")
+    walk(root, "", &KeyPath::Root)
 }
 
-fn walk(node: &Node, shape_path: &str, path: &str) -> Result<()> {
+/// The key path of a node, kept as links to its parent's and written out only for a
+/// message: most nodes are never reported, so their paths are never built.
+enum KeyPath<'a> {
+    Root,
+    Key(&'a KeyPath<'a>, &'a str),
+    Index(&'a KeyPath<'a>, usize),
+}
+
+impl std::fmt::Display for KeyPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyPath::Root => Ok(()),
+            KeyPath::Key(KeyPath::Root, k) => write!(f, "{k}"),
+            KeyPath::Key(parent, k) => write!(f, "{parent}.{k}"),
+            KeyPath::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+fn walk(node: &Node, shape_path: &str, path: &KeyPath<'_>) -> Result<()> {
     let Some(keys) = shape(shape_path) else {
         // Lists of mappings are described by their items (`ports[]`).
         if let Value::Seq(items) = &node.value {
             let item_shape = format!("{shape_path}[]");
             if shape(&item_shape).is_some() {
                 for (i, it) in items.iter().enumerate() {
-                    walk(it, &item_shape, &format!("{path}[{i}]"))?;
+                    walk(it, &item_shape, &KeyPath::Index(path, i))?;
                 }
             }
         }
@@ -204,12 +223,16 @@ fn walk(node: &Node, shape_path: &str, path: &str) -> Result<()> {
     };
     let Value::Map(m) = &node.value else { return Ok(()) };
     for (k, v) in m {
-        let child = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
         if k.starts_with("x-") {
             continue;
         }
+        let child = KeyPath::Key(path, k);
         if !keys.allows(k) {
-            return Err(unknown_key(v, &child, k, &keys.names()));
+            return Err(unknown_key(v, &child.to_string(), k, &keys.names()));
+        }
+        // Scalars have no keys to check.
+        if !matches!(v.value, Value::Map(_) | Value::Seq(_)) {
+            continue;
         }
         let child_shape = match keys {
             Keys::Named => format!("{shape_path}.*"),

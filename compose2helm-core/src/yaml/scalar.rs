@@ -113,10 +113,41 @@ pub(crate) fn quote_if_needed(s: &str) -> String {
     out
 }
 
+/// Words YAML (1.1 or 1.2) reads as a boolean or null, not as a string.
+const RESERVED_WORDS: &[&str] = &[
+    "true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL", "y", "Y", "n", "N", "yes", "Yes", "YES",
+    "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+];
+
+/// The common case, decided without the resolver: a name-like string (a letter, `_` or `/`
+/// first, then letters, digits, `_`, `.`, `/`, `-`) that is not a reserved word is plain.
+/// Such a string can be no number, no indicator and no escape; the test
+/// `the_fast_path_agrees_with_the_resolver` checks it against the full rule.
+fn plainly_a_name(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    matches!(bytes.first(), Some(b) if b.is_ascii_alphabetic() || *b == b'_' || *b == b'/')
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-'))
+        && !RESERVED_WORDS.contains(&s)
+}
+
 /// [`quote_if_needed`], appended to `out` (the values writer's path: no allocation per
 /// scalar).
 pub(crate) fn push_scalar(s: &str, out: &mut String) {
-    let plain_ok = !s.is_empty()
+    if plainly_a_name(s) {
+        out.push_str(s);
+        return;
+    }
+    let plain_ok = plain_by_the_rules(s);
+    if plain_ok {
+        out.push_str(s);
+        return;
+    }
+    push_quoted(s, out);
+}
+
+/// Whether `s` reads back as the same string when written plain (the full rule).
+fn plain_by_the_rules(s: &str) -> bool {
+    !s.is_empty()
         && matches!(plain_scalar(s), Value::Str(_))
         && !yaml11_number(s)
         && !s.starts_with([
@@ -146,11 +177,10 @@ pub(crate) fn push_scalar(s: &str, out: &mut String) {
                 | "="
         )
         && !s.chars().any(must_escape)
-        && !s.starts_with("{{");
-    if plain_ok {
-        out.push_str(s);
-        return;
-    }
+        && !s.starts_with("{{")
+}
+
+fn push_quoted(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -172,6 +202,28 @@ pub(crate) fn push_scalar(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_path_agrees_with_the_resolver() {
+        // Every string of up to three characters over an alphabet of letters, digits and the
+        // characters that matter to YAML, and names seen in charts.
+        let alphabet: Vec<char> = "aeEnNoOyYtTfFx019_./-:# \"'{}~".chars().collect();
+        let mut samples: Vec<String> = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> =
+                samples.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            samples.extend(longer);
+        }
+        samples.extend(
+            ["true", "False", "NULL", "yes", "Off", "platform.api", "1e3", "e3", "0x1F", "_x", "/data", "a-b", "inf"]
+                .map(String::from),
+        );
+        for s in &samples {
+            if plainly_a_name(s) {
+                assert!(plain_by_the_rules(s), "{s:?} is plain by the fast path but not by the rules");
+            }
+        }
+    }
 
     #[test]
     fn resolves_core_schema() {

@@ -2,7 +2,7 @@
 //! settings. Every key a template reads is here, so `helm lint --strict` holds.
 mod service;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use super::doc::ValueTree;
 use crate::ir::{App, Probe, ProbeHandler, Volume, Workload};
@@ -138,25 +138,39 @@ fn volume_comment(vol: &Volume) -> String {
 /// them past the 5 MiB Helm accepts per chart file. Notes (why this service's value is
 /// what it is) stay.
 pub fn describe_once(values: &mut ValueTree) {
-    fn strip(v: &mut ValueTree, prefix: &str, seen: &mut HashSet<(String, String)>) {
+    // Descriptions seen so far by key path (`.image.tag`); the path is one buffer, grown
+    // and cut back, so a 1000-service chart does not allocate a path per key.
+    fn strip(v: &mut ValueTree, path: &mut String, seen: &mut HashMap<String, Vec<String>>) {
         let ValueTree::Map(entries) = v else { return };
         for e in entries {
-            let path = format!("{prefix}.{}", e.key);
+            let len = path.len();
+            path.push('.');
+            path.push_str(&e.key);
             if let Some(comment) = e.comment.take() {
-                if seen.insert((path.clone(), comment.clone())) {
-                    e.comment = Some(comment);
+                match seen.get_mut(path.as_str()) {
+                    Some(known) if known.contains(&comment) => {}
+                    Some(known) => {
+                        known.push(comment.clone());
+                        e.comment = Some(comment);
+                    }
+                    None => {
+                        seen.insert(path.clone(), vec![comment.clone()]);
+                        e.comment = Some(comment);
+                    }
                 }
             }
-            strip(&mut e.value, &path, seen);
+            strip(&mut e.value, path, seen);
+            path.truncate(len);
         }
     }
-    let mut seen = HashSet::new();
+    let mut seen = HashMap::new();
+    let mut path = String::new();
     let ValueTree::Map(entries) = values else { return };
     let mut first = true;
     for e in
         entries.iter_mut().filter(|e| matches!(&e.value, ValueTree::Map(m) if m.iter().any(|x| x.key == "workload")))
     {
-        strip(&mut e.value, "", &mut seen);
+        strip(&mut e.value, &mut path, &mut seen);
         if !std::mem::take(&mut first) {
             if let Some(title) = &mut e.comment {
                 title.push_str(" Its keys are described where they first appear, above.");
